@@ -1,0 +1,34 @@
+/** What the rest of the node (store, API) needs from Chord, and nothing more. */
+import type { RingId } from "@wisp/lib";
+
+export interface NodeRef {
+  id: RingId;
+  addr: string;
+}
+
+export interface LookupResult {
+  /** The successor of the key: the node responsible for it. */
+  node: NodeRef;
+  hops: number;
+}
+
+export interface Ring {
+  readonly self: NodeRef;
+  /** Has this node created or joined a ring? (GET /v1/health) */
+  isJoined(): boolean;
+  /** find_successor(key). Rejects with RingUnavailable when no route can be found in time. */
+  lookup(key: RingId, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+  /** Current successor list, nearest first (never includes self unless the ring is self alone: then empty). */
+  successors(): readonly NodeRef[];
+  predecessor(): NodeRef | null;
+  /** Is this node the owner of key, i.e. key ∈ (predecessor, self]? True when alone. */
+  owns(key: RingId): boolean;
+  /** Tells Chord that a peer failed to answer so it is dropped from fingers and successors at once. */
+  reportFailure(addr: string): void;
+  /** Called after the predecessor or the successor list changed. Returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
+
+export class RingUnavailable extends Error {
+  override name = "RingUnavailable";
+}

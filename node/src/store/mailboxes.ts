@@ -1,0 +1,35 @@
+/** What the HTTP API needs from the messaging layer (implemented by the store's mailbox service). */
+import type { Envelope, ErrorCode, RetrieveResponse } from "@wisp/lib";
+
+export interface StoreOutcome {
+  /** False when the same id was stored before: nothing changed. */
+  created: boolean;
+  expiresAt: number;
+}
+
+export interface RetrieveOptions {
+  /** Long-poll: hold the answer until the mailbox has something or waitMs passed (0..25,000). */
+  waitMs: number;
+  /** Fires when the client went away. */
+  signal?: AbortSignal;
+}
+
+export interface MailboxService {
+  /** Routes the envelope to the owner of `to` and stores it there and on its replicas. */
+  store(envelope: Envelope): Promise<StoreOutcome>;
+  /** Deletes `ack` ids of `mailbox` on every replica, then answers oldest first (at most 256). */
+  retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse>;
+  /** Mailbox entries this node holds, replicas included (GET /v1/node `entries`). */
+  entryCount(): number;
+}
+
+/** A failure the API turns into a PROTOCOL.md error code. */
+export class ServiceError extends Error {
+  override name = "ServiceError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
