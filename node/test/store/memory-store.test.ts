@@ -1,0 +1,4 @@
+import { MemoryEntryStore } from "../../src/store/memory-store";
+import { entryStoreSuite } from "./entry-store.suite";
+
+entryStoreSuite("MemoryEntryStore", () => new MemoryEntryStore());
