@@ -1,3 +1,4 @@
 export * from "./bytes";
 export * from "./envelope";
 export * from "./ids";
+export * from "./codec/frame";
