@@ -1,0 +1,150 @@
+/**
+ * The client API of PROTOCOL.md as one function from a web-standard Request to a Response,
+ * testable without a server (hono's shape). server.ts adapts it to node:http.
+ */
+import type { WispCrypto } from "@wisp/lib";
+import type { Ring } from "../chord/ring";
+import type { Clock } from "../clock";
+import type { Metrics } from "../metrics";
+import type { MailboxService } from "../store/mailboxes";
+import { ApiError, errorAnswer } from "./errors";
+import { handleRetrieve, handleStore } from "./messaging";
+import { type ApiOptions, DEFAULT_API_OPTIONS } from "./options";
+import { RateLimiter } from "./rate-limit";
+import { findStaticFile } from "./static";
+
+export interface ApiDeps {
+  ring: Ring;
+  mailboxes: MailboxService;
+  clock: Clock;
+  metrics: Metrics;
+  crypto: WispCrypto;
+  log?: (message: string) => void;
+}
+
+export interface RequestContext {
+  /** The client's network address, the key of its rate-limit bucket. */
+  clientAddr: string;
+}
+
+export type ApiHandler = (request: Request, context: RequestContext) => Promise<Response>;
+
+const CORS_HEADERS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "Retry-After",
+};
+
+const PREFLIGHT_HEADERS: Record<string, string> = {
+  ...CORS_HEADERS,
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers": "Content-Type",
+  "access-control-max-age": "86400",
+};
+
+type Route = (request: Request, context: RequestContext) => Promise<Response>;
+
+export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): ApiHandler {
+  const options: ApiOptions = { ...DEFAULT_API_OPTIONS, ...partial };
+  const limiter = new RateLimiter(deps.clock, options.rateLimit);
+  const log = deps.log ?? (() => {});
+  defineMetrics(deps.metrics);
+
+  const routes: Record<string, Partial<Record<string, Route>>> = {
+    "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, { deps, options, limiter }) },
+    "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, { deps, options, limiter }) },
+    "/v1/health": { GET: async () => health(deps.ring) },
+    "/v1/node": { GET: async () => describeNode(deps) },
+    "/metrics": { GET: async () => text(deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8") },
+  };
+
+  return async (request, context) => {
+    const path = new URL(request.url).pathname;
+    const routeLabel = path in routes ? path : "other";
+    try {
+      const response = await dispatch(request, context, path);
+      deps.metrics.inc("wisp_http_requests_total", { route: routeLabel, status: String(response.status) });
+      return response;
+    } catch (error) {
+      const answer = errorAnswer(error, log);
+      deps.metrics.inc("wisp_http_requests_total", { route: routeLabel, status: String(answer.status) });
+      deps.metrics.inc("wisp_http_errors_total", { code: answer.code });
+      return json(answer.body, answer.status, answer.headers);
+    }
+  };
+
+  async function dispatch(request: Request, context: RequestContext, path: string): Promise<Response> {
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
+    const methods = routes[path];
+    if (methods) {
+      const route = methods[request.method];
+      if (!route) throw methodNotAllowed(request.method, path, Object.keys(methods));
+      return route(request, context);
+    }
+    if (
+      options.webRoot &&
+      (request.method === "GET" || request.method === "HEAD") &&
+      !path.startsWith("/v1/")
+    ) {
+      const file = await findStaticFile(options.webRoot, path);
+      if (file) {
+        const headers = {
+          ...CORS_HEADERS,
+          "content-type": file.contentType,
+          "cache-control": file.cacheControl,
+        };
+        return new Response(request.method === "HEAD" ? null : file.body, { status: 200, headers });
+      }
+    }
+    throw notFound(request.method, path);
+  }
+}
+
+function health(ring: Ring): Response {
+  if (!ring.isJoined()) {
+    return json({ error: { code: "unavailable", message: "this node has not joined a ring yet" } }, 503);
+  }
+  return json({ status: "ok" }, 200);
+}
+
+function describeNode({ ring, mailboxes }: ApiDeps): Response {
+  const ref = (node: { id: bigint; addr: string }) => ({
+    id: node.id.toString(16).padStart(64, "0"),
+    addr: node.addr,
+  });
+  const predecessor = ring.predecessor();
+  return json(
+    {
+      id: ref(ring.self).id,
+      addr: ring.self.addr,
+      predecessor: predecessor ? ref(predecessor) : null,
+      successors: ring.successors().map(ref),
+      entries: mailboxes.entryCount(),
+    },
+    200,
+  );
+}
+
+function defineMetrics(metrics: Metrics): void {
+  metrics.counter("wisp_http_requests_total", "HTTP requests answered, by route and status");
+  metrics.counter("wisp_http_errors_total", "HTTP error answers, by PROTOCOL.md error code");
+}
+
+export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...CORS_HEADERS, "content-type": "application/json", ...headers },
+  });
+}
+
+function text(body: string, contentType: string): Response {
+  return new Response(body, { status: 200, headers: { ...CORS_HEADERS, "content-type": contentType } });
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string[]): ApiError {
+  const allow = [...allowed, "OPTIONS"].join(", ");
+  return new ApiError("bad_request", `${path} does not answer ${method}; use ${allow}`, 405, { allow });
+}
+
+function notFound(method: string, path: string): ApiError {
+  return new ApiError("bad_request", `no such endpoint: ${method} ${path.slice(0, 100)}`, 404);
+}

@@ -1,0 +1,171 @@
+/** The node:http adapter: IncomingMessage → Request, Response → ServerResponse. Nothing else lives here. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options";
+import type { ApiHandler } from "./routes";
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  timeouts?: Partial<HttpTimeouts>;
+  log?: (message: string) => void;
+}
+
+export interface HttpServerHandle {
+  port: number;
+  /** Closes the listener and every open connection (long-polls are aborted). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** After answering a request whose body we refused to read, the socket lingers this long at most. */
+const LINGER_MS = 2_000;
+
+export async function startHttpServer(
+  handler: ApiHandler,
+  options: HttpServerOptions,
+): Promise<HttpServerHandle> {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  const log = options.log ?? (() => {});
+  const server = createServer({
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+  });
+  server.timeout = timeouts.socketTimeoutMs;
+  server.on("request", (req, res) => {
+    serve(handler, req, res).catch((error) => {
+      log(`http adapter failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "internal", message: "the node failed to answer" } }));
+    });
+  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  await listen(server, options.port, options.host);
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const aborter = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) aborter.abort(new Error("the client went away"));
+  });
+  const body = hasBody(req) ? bodyStream(req) : null;
+  const request = new Request(`http://node${safePath(req.url)}`, {
+    method: req.method,
+    headers: headersOf(req),
+    body: body?.stream,
+    signal: aborter.signal,
+    // @ts-expect-error: Node's fetch needs `duplex` for streamed bodies; lib.dom does not know it yet.
+    duplex: "half",
+  });
+  const response = await handler(request, { clientAddr: req.socket.remoteAddress ?? "unknown" });
+  if (res.destroyed) return;
+  const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+  const abandoned = body !== null && !body.finished();
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (abandoned) headers.connection = "close";
+  res.writeHead(response.status, headers);
+  res.end(bytes ?? undefined);
+  if (abandoned) {
+    // Refused bodies are not drained: close our side and drop the socket soon after.
+    res.on("finish", () => {
+      req.socket.end();
+      setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    });
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
+}
+
+function safePath(url: string | undefined): string {
+  if (!url?.startsWith("/")) return "/";
+  try {
+    new URL(`http://node${url}`);
+    return url;
+  } catch {
+    return "/";
+  }
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    } catch {
+      // A header the fetch Headers class refuses is ignored; no route depends on odd headers.
+    }
+  }
+  return headers;
+}
+
+/** A pull-based stream over the request, so a refused body stays unread in the socket. */
+function bodyStream(req: IncomingMessage) {
+  let ended = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.pause();
+        req.on("data", (chunk: Buffer) => {
+          req.pause();
+          safely(() => controller.enqueue(new Uint8Array(chunk)));
+        });
+        req.on("end", () => {
+          ended = true;
+          safely(() => controller.close());
+        });
+        req.on("error", (error) => safely(() => controller.error(error)));
+        req.on("close", () => {
+          if (!ended) safely(() => controller.error(new Error("the client went away mid-body")));
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        req.pause();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, finished: () => ended };
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The stream was already closed or cancelled; nothing more to deliver.
+  }
+}

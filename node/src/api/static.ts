@@ -1,0 +1,66 @@
+/** Serves a folder (the built web app) read-only: GET/HEAD only, no path traversal, SPA fallback. */
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, resolve, sep } from "node:path";
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".woff2": "font/woff2",
+  ".map": "application/json",
+};
+
+export interface StaticFile {
+  body: Uint8Array<ArrayBuffer>;
+  contentType: string;
+  cacheControl: string;
+}
+
+/** The file for a URL path, or null when there is none (the caller answers 404). */
+export async function findStaticFile(root: string, urlPath: string): Promise<StaticFile | null> {
+  const relative = safeRelativePath(urlPath);
+  if (relative === null) return null;
+  const base = resolve(root);
+  const exact = await readIfFile(base, relative === "" ? "index.html" : relative);
+  if (exact) return exact;
+  // Client-side routes (no extension) fall back to the app shell.
+  if (extname(relative) === "") return readIfFile(base, "index.html");
+  return null;
+}
+
+/** Decodes the path and refuses anything that could leave the root: "..", NUL, backslashes. */
+export function safeRelativePath(urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("\0") || decoded.includes("\\")) return null;
+  const segments = decoded.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.some((s) => s === ".." || s.startsWith("."))) return null;
+  return segments.join("/");
+}
+
+async function readIfFile(base: string, relative: string): Promise<StaticFile | null> {
+  const full = resolve(join(base, relative));
+  if (full !== base && !full.startsWith(base + sep)) return null;
+  try {
+    if (!(await stat(full)).isFile()) return null;
+    const body = new Uint8Array(await readFile(full));
+    const ext = extname(full).toLowerCase();
+    const cacheControl = ext === ".html" ? "no-cache" : "public, max-age=3600";
+    return { body, contentType: CONTENT_TYPES[ext] ?? "application/octet-stream", cacheControl };
+  } catch {
+    return null;
+  }
+}
