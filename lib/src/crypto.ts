@@ -1,0 +1,31 @@
+/**
+ * The two primitives a node runs on every request, behind one small interface so the node can
+ * use node:crypto (node/src/crypto/node-crypto.ts) while the browser keeps @noble.
+ */
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+/** Hashing and signature verification, as a swappable backend. Implementations never throw. */
+export interface WispCrypto {
+  /** SHA-256 of `data`, 32 bytes. */
+  sha256(data: Uint8Array): Uint8Array;
+  /**
+   * RFC 8032 Ed25519 verification. Answers false, never throws, for a wrong signature and for
+   * malformed input alike (wrong lengths, a public key that is not a point).
+   */
+  ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+/** The browser-safe backend on @noble/hashes and @noble/curves. */
+export const nobleCrypto: WispCrypto = {
+  sha256: (data) => sha256(data),
+  ed25519Verify(signature, message, publicKey) {
+    if (signature.length !== 64 || publicKey.length !== 32) return false;
+    try {
+      // zip215: false is RFC 8032's strict decoding, which is what OpenSSL (node:crypto) does too.
+      return ed25519.verify(signature, message, publicKey, { zip215: false });
+    } catch {
+      return false;
+    }
+  },
+};

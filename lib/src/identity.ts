@@ -1,0 +1,108 @@
+/** Identities (PROTOCOL.md, Identity): Ed25519 key pairs, their addresses, mailboxes and X25519 keys. */
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { randomBytes } from "@noble/hashes/utils.js";
+import { concatBytes, fromB64uExact, toB64u, utf8 } from "./bytes";
+import { nobleCrypto, type WispCrypto } from "./crypto";
+
+/** An Ed25519 key pair. `seed` is the secret; `address` is b64u(publicKey), what a person shares. */
+export interface Identity {
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  address: string;
+}
+
+/** Answer of {@link parseAddress}: the public key, or a sentence saying what is wrong. */
+export type ParsedAddress = { ok: true; publicKey: Uint8Array } | { ok: false; error: string };
+
+const MAILBOX_DOMAIN = utf8("wisp/mailbox/v1");
+const ADDRESS_CHARS = 43;
+const B64U_CHAR = /^[A-Za-z0-9_-]$/;
+
+/** A new identity from 32 random bytes of `random` (crypto.getRandomValues by default). */
+export function generateIdentity(random: (n: number) => Uint8Array = randomBytes): Identity {
+  return identityFromSeed(random(32));
+}
+
+/** Restores an identity from its 32-byte seed. Throws RangeError for any other length. */
+export function identityFromSeed(seed: Uint8Array): Identity {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32)
+    throw new RangeError(`seed expected 32 bytes, got ${describeLength(seed)}`);
+  const publicKey = ed25519.getPublicKey(seed);
+  return { seed: Uint8Array.from(seed), publicKey, address: toB64u(publicKey) };
+}
+
+/**
+ * Reads an address someone shared (b64u of a 32-byte Ed25519 public key, 43 characters).
+ * Surrounding whitespace is ignored; everything else wrong answers a precise error.
+ */
+export function parseAddress(text: string): ParsedAddress {
+  if (typeof text !== "string") return { ok: false, error: "address must be a string" };
+  const trimmed = text.trim();
+  if (trimmed.length !== ADDRESS_CHARS)
+    return {
+      ok: false,
+      error: `address expected ${ADDRESS_CHARS} characters, got ${trimmed.length}`,
+    };
+  for (let i = 0; i < trimmed.length; i++) {
+    if (!B64U_CHAR.test(trimmed[i]))
+      return {
+        ok: false,
+        error: `address has ${JSON.stringify(trimmed[i])} at position ${i + 1}, outside the base64url alphabet`,
+      };
+  }
+  const publicKey = fromB64uExact(trimmed, 32);
+  if (!publicKey)
+    return { ok: false, error: "address is not canonical base64url (its last character has stray bits)" };
+  const pointProblem = publicKeyProblem(publicKey);
+  if (pointProblem) return { ok: false, error: `address ${pointProblem}` };
+  return { ok: true, publicKey };
+}
+
+/** mailbox(pk) = SHA-256(utf8("wisp/mailbox/v1") || pk): the recipient's DHT key, 32 bytes. */
+export function mailboxOf(publicKey: Uint8Array, crypto: WispCrypto = nobleCrypto): Uint8Array {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
+    throw new RangeError(`public key expected 32 bytes, got ${describeLength(publicKey)}`);
+  return crypto.sha256(concatBytes(MAILBOX_DOMAIN, publicKey));
+}
+
+/** b64u(mailbox(pk)): the `to` of envelopes sealed to this key (and `nackTo` of those it sends). */
+export function mailboxAddress(publicKey: Uint8Array, crypto: WispCrypto = nobleCrypto): string {
+  return toB64u(mailboxOf(publicKey, crypto));
+}
+
+/**
+ * The X25519 public key of an Ed25519 one, as libsodium's crypto_sign_ed25519_pk_to_curve25519,
+ * which also refuses keys of small order or outside the prime-order subgroup. Throws RangeError for those.
+ */
+export function x25519PublicFromEd25519(publicKey: Uint8Array): Uint8Array {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
+    throw new RangeError(`public key expected 32 bytes, got ${describeLength(publicKey)}`);
+  const problem = publicKeyProblem(publicKey);
+  if (problem) throw new RangeError(`public key ${problem}`);
+  return ed25519.utils.toMontgomery(publicKey);
+}
+
+/** The X25519 secret of an Ed25519 seed, as libsodium's crypto_sign_ed25519_sk_to_curve25519 (clamped). */
+export function x25519SecretFromSeed(seed: Uint8Array): Uint8Array {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32)
+    throw new RangeError(`seed expected 32 bytes, got ${describeLength(seed)}`);
+  return ed25519.utils.toMontgomerySecret(seed);
+}
+
+/** Why a 32-byte string is not a usable Ed25519 public key, or null; the checks libsodium makes. */
+function publicKeyProblem(publicKey: Uint8Array): string | null {
+  let point: ReturnType<typeof ed25519.Point.fromBytes>;
+  try {
+    point = ed25519.Point.fromBytes(publicKey, false);
+  } catch {
+    return "is not a valid Ed25519 public key (not a point on the curve)";
+  }
+  // A small-order key makes every X25519 shared secret all-zero: nothing could be sealed to it.
+  if (point.isSmallOrder()) return "is not a valid Ed25519 public key (a point of small order)";
+  if (!point.isTorsionFree()) return "is not a valid Ed25519 public key (not in the prime-order subgroup)";
+  return null;
+}
+
+function describeLength(value: unknown): string {
+  return value instanceof Uint8Array ? `${value.length}` : typeof value;
+}
