@@ -12,6 +12,9 @@ import {
   type WireMessage,
 } from "./transport";
 
+/** Remote reasons are short codes and messages, never stack traces (as over TCP). */
+const MAX_REASON_CHARS = 500;
+
 export interface MemoryNetworkOptions {
   /** One-way delay of every message, in ms (0: delivered on the next microtask). */
   latencyMs?: number;
@@ -23,6 +26,8 @@ export interface MemoryNetworkOptions {
 
 export class MemoryNetwork {
   private listeners = new Map<string, RequestHandler>();
+  /** Requests on their way to, or waiting at, each address; they fail when it goes away. */
+  private inFlight = new Map<string, Set<(error: TransportError) => void>>();
   private nextPort = 1;
   latencyMs: number;
   loss: number;
@@ -48,6 +53,7 @@ export class MemoryNetwork {
   /** Makes addr vanish at once, as a SIGKILLed process does. */
   crash(addr: string): void {
     this.listeners.delete(addr);
+    this.failInFlight(addr);
   }
 
   /** @internal */
@@ -58,7 +64,29 @@ export class MemoryNetwork {
 
   /** @internal */
   unbind(addr: string, handler: RequestHandler): void {
-    if (this.listeners.get(addr) === handler) this.listeners.delete(addr);
+    if (this.listeners.get(addr) !== handler) return;
+    this.listeners.delete(addr);
+    this.failInFlight(addr);
+  }
+
+  /** @internal Registers a request to `to`; call the result when it is settled. */
+  track(to: string, fail: (error: TransportError) => void): () => void {
+    let requests = this.inFlight.get(to);
+    if (!requests) this.inFlight.set(to, (requests = new Set()));
+    requests.add(fail);
+    return () => {
+      requests.delete(fail);
+      if (requests.size === 0 && this.inFlight.get(to) === requests) this.inFlight.delete(to);
+    };
+  }
+
+  /** As a broken TCP connection does, a node that goes away fails the requests it holds at once. */
+  private failInFlight(addr: string): void {
+    const requests = this.inFlight.get(addr);
+    if (!requests) return;
+    this.inFlight.delete(addr);
+    for (const fail of [...requests])
+      fail(new TransportError("unreachable", `${addr} went away before answering`));
   }
 
   /** @internal */
@@ -93,9 +121,13 @@ export class MemoryTransport implements Transport {
     if (this.closed) return Promise.reject(new TransportError("closed", "transport is closed"));
     if (options.signal?.aborted) return Promise.reject(new TransportError("aborted", "request aborted"));
     const payload = JSON.stringify(message);
-    if (payload.length > MAX_FRAME_BYTES) {
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > MAX_FRAME_BYTES) {
       return Promise.reject(
-        new TransportError("too_large", `message of ${payload.length} bytes exceeds the frame limit`),
+        new TransportError(
+          "too_large",
+          `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame limit`,
+        ),
       );
     }
     return new Promise<WireMessage>((resolve, reject) => {
@@ -106,6 +138,7 @@ export class MemoryTransport implements Transport {
         clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         this.pending.delete(fail);
+        untrack();
         if (error) reject(error);
         else resolve(answer as WireMessage);
       };
@@ -117,6 +150,7 @@ export class MemoryTransport implements Transport {
       );
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.add(fail);
+      const untrack = this.network.track(to, fail);
       this.deliver(to, payload).then(
         (answer) => finish(null, answer),
         (error: TransportError) => finish(error),
@@ -141,10 +175,20 @@ export class MemoryTransport implements Transport {
     try {
       answer = await handler(JSON.parse(payload) as WireMessage);
     } catch (error) {
-      throw new TransportError("remote", error instanceof Error ? error.message : String(error));
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TransportError("remote", reason.slice(0, MAX_REASON_CHARS));
+    }
+    if (typeof answer !== "object" || answer === null || Array.isArray(answer)) {
+      throw new TransportError("remote", "handler answered with no message");
     }
     const reply = JSON.stringify(answer);
-    if (reply.length > MAX_FRAME_BYTES) throw new TransportError("remote", "answer exceeds the frame limit");
+    const bytes = Buffer.byteLength(reply);
+    if (bytes > MAX_FRAME_BYTES) {
+      throw new TransportError(
+        "remote",
+        `answer of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame limit`,
+      );
+    }
     await this.delay();
     if (!this.network.handlerAt(to))
       throw new TransportError("unreachable", `${to} went away before answering`);
