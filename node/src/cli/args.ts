@@ -1,0 +1,66 @@
+/** Command-line arguments of bin/wisp: a command, positionals and --flags (value flags and switches). */
+
+export interface ParsedArgs {
+  command: string | null;
+  positionals: string[];
+  values: Record<string, string>;
+  switches: Set<string>;
+}
+
+export const VALUE_FLAGS = ["--node", "--identity", "--wait"] as const;
+export const SWITCHES = ["--json", "--follow", "--force", "--help"] as const;
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const parsed: ParsedArgs = { command: null, positionals: [], values: {}, switches: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      parsed.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === "-h") {
+      parsed.switches.add("--help");
+      continue;
+    }
+    if (!arg.startsWith("--") || arg === "-") {
+      if (parsed.command === null) parsed.command = arg;
+      else parsed.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if ((SWITCHES as readonly string[]).includes(flag)) {
+      if (eq >= 0) throw new UsageError(`${flag} takes no value`);
+      parsed.switches.add(flag);
+      continue;
+    }
+    if (!(VALUE_FLAGS as readonly string[]).includes(flag))
+      throw new UsageError(`unknown flag "${flag}"; see wisp --help`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+    parsed.values[flag] = value;
+  }
+  return parsed;
+}
+
+export const CLI_USAGE = `usage: wisp <command> [flags]
+
+commands:
+  keygen               create an identity file (mode 0600); --force replaces an existing one
+  whoami               print your address (what you share with friends)
+  send ADDRESS TEXT    seal TEXT to ADDRESS and store it in the ring; prints the message id
+  poll                 print new messages and NACKs, then acknowledge them; --follow keeps waiting
+
+flags:
+  --node URL           node to talk to (WISP_NODE; default http://127.0.0.1:7401)
+  --identity FILE      identity file (WISP_IDENTITY; default ~/.wisp/identity.json)
+  --wait MS            poll: long-poll time per request, 0..25000 (default 0, or 25000 with --follow)
+  --json               one JSON object per line, for scripts
+  --follow             poll: keep long-polling until Ctrl-C
+  --force              keygen: overwrite an existing identity file
+
+exit codes: 0 done, 1 the node or the network failed, 2 wrong usage or a bad file`;

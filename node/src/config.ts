@@ -1,0 +1,165 @@
+/** Node configuration from environment variables and flags (PROTOCOL.md "Running a node"); a flag wins. */
+import { DEFAULT_TTL_MS } from "@wisp/lib";
+
+export interface NodeConfig {
+  host: string;
+  port: number;
+  apiPort: number;
+  bootstrap: string | null;
+  ttlMs: number;
+  replicas: number;
+  /** Folder of the built web app served on the API port; null serves the API only. */
+  webRoot: string | null;
+  /** Reserved for a persistent store; unused by the memory store. */
+  dataDir: string | null;
+}
+
+export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error: string } | { ok: "help" };
+
+interface Setting {
+  key: keyof NodeConfig;
+  env: string;
+  flag: string;
+  parse: (text: string, name: string) => NodeConfig[keyof NodeConfig];
+  help: string;
+}
+
+const SETTINGS: Setting[] = [
+  {
+    key: "host",
+    env: "WISP_HOST",
+    flag: "--host",
+    parse: parseHost,
+    help: "address to bind and to advertise (127.0.0.1)",
+  },
+  {
+    key: "port",
+    env: "WISP_PORT",
+    flag: "--port",
+    parse: parsePort,
+    help: "TCP port for node-to-node traffic (7400; 0 = any free port)",
+  },
+  {
+    key: "apiPort",
+    env: "WISP_API_PORT",
+    flag: "--api-port",
+    parse: parsePort,
+    help: "HTTP port of the client API (7401; 0 = any free port)",
+  },
+  {
+    key: "bootstrap",
+    env: "WISP_BOOTSTRAP",
+    flag: "--bootstrap",
+    parse: parseHostPort,
+    help: "host:port of a node of an existing ring (unset: start a new ring)",
+  },
+  {
+    key: "ttlMs",
+    env: "WISP_TTL_MS",
+    flag: "--ttl-ms",
+    parse: parseTtl,
+    help: "message lifetime in ms (86400000)",
+  },
+  {
+    key: "replicas",
+    env: "WISP_REPLICAS",
+    flag: "--replicas",
+    parse: parseReplicas,
+    help: "copies of each mailbox entry (3)",
+  },
+  {
+    key: "webRoot",
+    env: "WISP_WEB_ROOT",
+    flag: "--web-root",
+    parse: parseNonEmpty,
+    help: "folder of the built web app to serve on the API port",
+  },
+  {
+    key: "dataDir",
+    env: "WISP_DATA_DIR",
+    flag: "--data-dir",
+    parse: parseNonEmpty,
+    help: "reserved for a persistent store",
+  },
+];
+
+export const DEFAULT_CONFIG: NodeConfig = {
+  host: "127.0.0.1",
+  port: 7400,
+  apiPort: 7401,
+  bootstrap: null,
+  ttlMs: DEFAULT_TTL_MS,
+  replicas: 3,
+  webRoot: null,
+  dataDir: null,
+};
+
+export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${SETTINGS.map(
+  (s) => `  ${`${s.flag} VALUE`.padEnd(20)} ${s.env.padEnd(15)} ${s.help}`,
+).join("\n")}`;
+
+export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  try {
+    for (const setting of SETTINGS) {
+      const value = env[setting.env];
+      if (value !== undefined && value !== "") config[setting.key] = setting.parse(value, setting.env);
+    }
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i];
+      if (arg === "--help" || arg === "-h") return { ok: "help" };
+      const [flag, inline] = arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
+      const setting = SETTINGS.find((s) => s.flag === flag);
+      if (!setting) throw new ConfigError(`unknown argument "${arg}"; see --help`);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+      config[setting.key] = setting.parse(value, flag);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, error: error.message };
+    throw error;
+  }
+  return { ok: true, config: config as unknown as NodeConfig };
+}
+
+class ConfigError extends Error {}
+
+function parseInteger(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`${name} expected an integer, got "${text}"`);
+  const value = Number(text.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} expected ${min}..${max}, got ${value}`);
+  return value;
+}
+
+function parsePort(text: string, name: string): number {
+  return parseInteger(text, name, 0, 65_535);
+}
+
+function parseTtl(text: string, name: string): number {
+  return parseInteger(text, name, 1, 365 * DEFAULT_TTL_MS);
+}
+
+function parseReplicas(text: string, name: string): number {
+  return parseInteger(text, name, 1, 16);
+}
+
+function parseHost(text: string, name: string): string {
+  const host = text.trim();
+  if (!/^[A-Za-z0-9.\-:]+$/.test(host))
+    throw new ConfigError(`${name} expected a host name or IP address, got "${text}"`);
+  return host;
+}
+
+function parseHostPort(text: string, name: string): string {
+  const match = /^(.+):(\d+)$/.exec(text.trim());
+  if (!match) throw new ConfigError(`${name} expected host:port, got "${text}"`);
+  const port = parseInteger(match[2], name, 1, 65_535);
+  return `${parseHost(match[1], name)}:${port}`;
+}
+
+function parseNonEmpty(text: string, name: string): string {
+  if (text.trim() === "") throw new ConfigError(`${name} must not be empty`);
+  return text;
+}

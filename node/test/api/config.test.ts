@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, parseConfig } from "../../src/config";
+
+describe("parseConfig", () => {
+  it("has the PROTOCOL.md defaults", () => {
+    expect(parseConfig([], {})).toEqual({ ok: true, config: DEFAULT_CONFIG });
+    expect(DEFAULT_CONFIG).toMatchObject({
+      host: "127.0.0.1",
+      port: 7400,
+      apiPort: 7401,
+      bootstrap: null,
+      ttlMs: 86_400_000,
+      replicas: 3,
+    });
+  });
+
+  it("reads every variable, and a flag wins over its variable", () => {
+    const env = {
+      WISP_HOST: "10.0.0.5",
+      WISP_PORT: "9000",
+      WISP_API_PORT: "9001",
+      WISP_BOOTSTRAP: "10.0.0.1:7400",
+      WISP_TTL_MS: "2000",
+      WISP_REPLICAS: "2",
+      WISP_WEB_ROOT: "webclient/dist",
+      WISP_DATA_DIR: "/var/lib/wisp",
+    };
+    const result = parseConfig(["--port", "0", "--api-port=0", "--replicas", "4"], env);
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        host: "10.0.0.5",
+        port: 0,
+        apiPort: 0,
+        bootstrap: "10.0.0.1:7400",
+        ttlMs: 2000,
+        replicas: 4,
+        webRoot: "webclient/dist",
+        dataDir: "/var/lib/wisp",
+      },
+    });
+  });
+
+  it("answers a clear error for bad values and unknown flags", () => {
+    const error = (argv: string[], env: Record<string, string> = {}) => {
+      const result = parseConfig(argv, env);
+      return result.ok === false ? result.error : null;
+    };
+    expect(error(["--port", "70000"])).toBe("--port expected 0..65535, got 70000");
+    expect(error([], { WISP_PORT: "abc" })).toBe('WISP_PORT expected an integer, got "abc"');
+    expect(error(["--bootstrap", "nohost"])).toBe('--bootstrap expected host:port, got "nohost"');
+    expect(error(["--ttl-ms", "0"])).toMatch(/--ttl-ms expected 1\.\./);
+    expect(error(["--replicas", "-1"])).toMatch(/--replicas expected an integer/);
+    expect(error(["--frob"])).toBe('unknown argument "--frob"; see --help');
+    expect(error(["--host"])).toBe("--host needs a value");
+    expect(parseConfig(["--help"], {})).toEqual({ ok: "help" });
+  });
+});
