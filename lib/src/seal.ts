@@ -11,7 +11,13 @@ import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, equalBytes, fromB64u, fromB64uExact, toB64u, u64be, utf8 } from "./bytes";
 import { nobleCrypto, type WispCrypto } from "./crypto";
 import { type Envelope, MAX_ACKS, type RetrieveRequest } from "./envelope";
-import { type Identity, mailboxOf, x25519PublicFromEd25519, x25519SecretFromSeed } from "./identity";
+import {
+  type Identity,
+  identityFromSeed,
+  mailboxOf,
+  x25519PublicFromEd25519,
+  x25519SecretFromSeed,
+} from "./identity";
 import { validateEnvelope } from "./validate";
 
 /** Answer of {@link open}: the authenticated sender and body, or why the envelope was refused. */
@@ -75,10 +81,10 @@ export function open(recipient: Identity, envelope: unknown): OpenResult {
   const nackTo = fromB64u(env.nackTo) as Uint8Array;
   const eph = fromB64u(env.eph) as Uint8Array;
   const ct = fromB64u(env.ct) as Uint8Array;
-  if (!equalBytes(to, mailboxOf(recipient.publicKey)))
-    return { ok: false, reason: '"to" is not the mailbox of this identity' };
-  const rx = x25519PublicFromEd25519(recipient.publicKey);
-  const shared = sharedSecret(x25519SecretFromSeed(recipient.seed), eph);
+  const own = ownKeys(recipient);
+  if (!equalBytes(to, own.mailbox)) return { ok: false, reason: '"to" is not the mailbox of this identity' };
+  const rx = own.x25519Public;
+  const shared = sharedSecret(own.x25519Secret, eph);
   if (!shared) return { ok: false, reason: '"eph" gives an all-zero X25519 shared secret' };
   let inner: Uint8Array;
   try {
@@ -91,7 +97,7 @@ export function open(recipient: Identity, envelope: unknown): OpenResult {
   const senderPublicKey = inner.slice(0, 32);
   const sig = inner.slice(32, 96);
   const body = inner.slice(96);
-  const signed = concatBytes(MSG_DOMAIN, id, recipient.publicKey, body);
+  const signed = concatBytes(MSG_DOMAIN, id, own.publicKey, body);
   if (!nobleCrypto.ed25519Verify(sig, signed, senderPublicKey))
     return { ok: false, reason: "sender signature does not verify" };
   return { ok: true, id: env.id, senderPublicKey, sender: toB64u(senderPublicKey), body };
@@ -132,6 +138,31 @@ export function verifyRetrieve(request: RetrieveRequest, crypto: WispCrypto = no
     rawAcks.push(raw);
   }
   return crypto.ed25519Verify(sig, retrieveMessage(pk, ts, rawAcks), pk);
+}
+
+type OwnKeys = {
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  mailbox: Uint8Array;
+  x25519Public: Uint8Array;
+  x25519Secret: Uint8Array;
+};
+// Opening a mailbox's worth of envelopes would otherwise re-derive these (a subgroup check) each time.
+const ownKeysCache = new WeakMap<Identity, OwnKeys>();
+
+function ownKeys(identity: Identity): OwnKeys {
+  const cached = ownKeysCache.get(identity);
+  if (cached && equalBytes(cached.seed, identity.seed)) return cached;
+  const fresh = identityFromSeed(identity.seed);
+  const keys = {
+    seed: fresh.seed,
+    publicKey: fresh.publicKey,
+    mailbox: mailboxOf(fresh.publicKey),
+    x25519Public: x25519PublicFromEd25519(fresh.publicKey),
+    x25519Secret: x25519SecretFromSeed(fresh.seed),
+  };
+  ownKeysCache.set(identity, keys);
+  return keys;
 }
 
 function retrieveMessage(pk: Uint8Array, ts: number, rawAcks: Uint8Array[]): Uint8Array {
