@@ -1,0 +1,97 @@
+/**
+ * Expiry → NACK. Every holder prunes expired entries; only the owner of a message's mailbox turns
+ * it into a NACK, whose id is the message id, so that every attempt — a retry, a second owner near
+ * expiry — lands on the same (nackTo, id) and the NACK mailbox's store (entry or tombstone) keeps
+ * just one. A non-owner keeps an expired message for expiryGraceMs in case it becomes the owner.
+ * NACKs that cannot be stored now wait in `pending` and are retried every tick.
+ */
+import type { Nack } from "@wisp/lib";
+import { mailboxKey } from "./entry";
+import { ServiceError } from "./mailboxes";
+import type { MailboxDeps, MailboxOptions } from "./options";
+import type { Peers } from "./peers";
+import type { StoreMetrics } from "./store-metrics";
+import { PUT, parsePutAnswer } from "./wire";
+
+const EXPIRED_PER_TICK = 10_000;
+
+interface PendingNack {
+  mailbox: string;
+  nack: Nack;
+  giveUpAt: number;
+}
+
+export class Expiry {
+  private pending = new Map<string, PendingNack>();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private deps: MailboxDeps,
+    private options: MailboxOptions,
+    private peers: Peers,
+    private metrics: StoreMetrics,
+  ) {}
+
+  get pendingNacks(): number {
+    return this.pending.size;
+  }
+
+  tick(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { store, ring, clock } = this.deps;
+    const now = clock.now();
+    store.sweepTombstones(now);
+    for (const entry of store.expired(now, EXPIRED_PER_TICK)) {
+      if (entry.kind === "nack") {
+        store.drop(entry.mailbox, [entry.id]);
+        continue;
+      }
+      if (ring.owns(mailboxKey(entry.mailbox))) {
+        const nack: Nack = { id: entry.id, to: entry.envelope.to, expiredAt: entry.expiresAt };
+        this.pending.set(`${entry.envelope.nackTo}/${entry.id}`, {
+          mailbox: entry.envelope.nackTo,
+          nack,
+          giveUpAt: entry.expiresAt + this.options.ttlMs,
+        });
+        store.drop(entry.mailbox, [entry.id]);
+        continue;
+      }
+      if (now >= entry.expiresAt + this.options.expiryGraceMs) store.drop(entry.mailbox, [entry.id]);
+    }
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    for (const [key, item] of [...this.pending]) {
+      if (this.deps.clock.now() >= item.giveUpAt) {
+        this.pending.delete(key);
+        continue;
+      }
+      const sent = await this.send(item);
+      if (sent) this.pending.delete(key);
+    }
+  }
+
+  private async send(item: PendingNack): Promise<boolean> {
+    try {
+      const raw = await this.peers.routed(
+        mailboxKey(item.mailbox),
+        { t: PUT, kind: "nack", mailbox: item.mailbox, nack: item.nack },
+        { timeoutMs: this.options.rpcTimeoutMs },
+      );
+      const answer = parsePutAnswer(raw);
+      if (answer?.t !== "store.put.ok") return false;
+      if (answer.created) this.metrics.nackSent();
+      return true;
+    } catch (error) {
+      if (error instanceof ServiceError) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The messaging layer behind POST /v1/store and /v1/retrieve (docs/store.md). Any node takes a
+ * client's request and routes it to the owner of the mailbox; the owner stores with its replicas,
+ * answers retrieves and parks long-polls. Background: expiry → NACK, and the repair round.
+ */
+import {
+  type Envelope,
+  MAX_RETRIEVE_ENTRIES,
+  type Nack,
+  type RetrieveResponse,
+  type StoredMessage,
+} from "@wisp/lib";
+import { RpcReject } from "../rpc/router";
+import type { WireMessage } from "../transport/transport";
+import { type Entry, entrySize, mailboxKey } from "./entry";
+import { Expiry } from "./expiry";
+import { type MailboxService, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
+import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
+import { Peers } from "./peers";
+import { Repair } from "./repair";
+import { StoreMetrics } from "./store-metrics";
+import { Waiters } from "./waiters";
+import {
+  FETCH,
+  type FetchAnswer,
+  type FetchRequest,
+  PUT,
+  type PutAnswer,
+  type PutRequest,
+  parseFetch,
+  parseFetchAnswer,
+  parsePut,
+  parsePutAnswer,
+  parseReplicate,
+  REPLICATE,
+  type ReplicateAnswer,
+  type ReplicateRequest,
+} from "./wire";
+
+export class Mailboxes implements MailboxService {
+  readonly options: MailboxOptions;
+  readonly repair: Repair;
+  readonly expiry: Expiry;
+  private peers: Peers;
+  private waiters: Waiters;
+  private metrics: StoreMetrics;
+  private timers = new Set<() => void>();
+  private unsubscribe: () => void;
+  private repairSoon = false;
+  private stopped = false;
+
+  /** Registers the store.* handlers on deps.router and starts the expiry and repair timers. */
+  constructor(
+    private deps: MailboxDeps,
+    options: Partial<MailboxOptions> = {},
+  ) {
+    this.options = withDefaults(options);
+    this.metrics = new StoreMetrics(deps.metrics, deps.store);
+    this.peers = new Peers(deps, this.options, (message, signal) => this.dispatch(message, signal));
+    this.waiters = new Waiters(deps.clock, this.options.maxWaiters);
+    this.repair = new Repair(deps, this.options, this.peers, this.metrics);
+    this.expiry = new Expiry(deps, this.options, this.peers, this.metrics);
+    for (const tag of [PUT, REPLICATE, FETCH]) deps.router.on(tag, (message) => this.dispatch(message));
+    this.every(this.options.expiryMs, () => this.expiry.tick());
+    this.every(this.options.repairMs, () => this.repair.round());
+    this.unsubscribe = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+  }
+
+  async store(envelope: Envelope): Promise<StoreOutcome> {
+    try {
+      const raw = await this.peers.routed(
+        mailboxKey(envelope.to),
+        { t: PUT, kind: "msg", envelope },
+        { timeoutMs: this.options.rpcTimeoutMs },
+      );
+      const answer = parsePutAnswer(raw);
+      if (!answer) throw new ServiceError("unavailable", "the mailbox's node gave a malformed answer");
+      if (answer.t === "store.refused") throw new ServiceError("mailbox_full", answer.message);
+      this.metrics.stored(answer.created);
+      return { created: answer.created, expiresAt: answer.expiresAt };
+    } catch (error) {
+      throw this.failed(error);
+    }
+  }
+
+  async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
+    const waitMs = Math.max(0, Math.min(options.waitMs, 25_000));
+    try {
+      const raw = await this.peers.routed(
+        mailboxKey(mailbox),
+        { t: FETCH, mailbox, ack, waitMs },
+        { timeoutMs: waitMs + this.options.rpcTimeoutMs, signal: options.signal },
+      );
+      const answer = parseFetchAnswer(raw);
+      if (!answer) throw new ServiceError("unavailable", "the mailbox's node gave a malformed answer");
+      this.metrics.retrieved();
+      return { messages: answer.messages, nacks: answer.nacks, more: answer.more };
+    } catch (error) {
+      throw this.failed(error);
+    }
+  }
+
+  entryCount(): number {
+    return this.deps.store.count();
+  }
+
+  /** Graceful leave: pushes every entry and tombstone to the successor. Call before chord's leave. */
+  async handOff(): Promise<void> {
+    this.stop();
+    const successor = this.peers.replicaAddrs()[0] ?? this.deps.ring.successors()[0]?.addr;
+    if (!successor || successor === this.peers.selfAddr) return;
+    const self = this.deps.ring.self.id;
+    const all = this.deps.store.inRange(self, self);
+    await this.peers.push(successor, all.entries, all.tombstones);
+  }
+
+  /** Stops the timers and releases every parked long-poll. Safe to call twice. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribe();
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.waiters.wakeAll();
+  }
+
+  /** Entry point of the store.* requests, from the network or from this node itself. */
+  private async dispatch(message: WireMessage, signal?: AbortSignal): Promise<WireMessage> {
+    switch (message.t) {
+      case PUT:
+        return this.acceptPut(valid(parsePut(message))) as unknown as WireMessage;
+      case REPLICATE:
+        return this.acceptReplicate(valid(parseReplicate(message))) as unknown as WireMessage;
+      case FETCH:
+        return (await this.answerFetch(valid(parseFetch(message)), signal)) as unknown as WireMessage;
+      default:
+        throw new RpcReject(`the store does not handle "${String(message.t).slice(0, 40)}"`);
+    }
+  }
+
+  private async acceptPut(request: PutRequest): Promise<PutAnswer> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const base = { storedAt: now, expiresAt: now + this.options.ttlMs };
+    const entry: Entry =
+      request.kind === "msg"
+        ? {
+            kind: "msg",
+            mailbox: request.envelope.to,
+            id: request.envelope.id,
+            envelope: request.envelope,
+            ...base,
+          }
+        : { kind: "nack", mailbox: request.mailbox, id: request.nack.id, nack: request.nack, ...base };
+    const existing = store.get(entry.mailbox, entry.id);
+    if (existing) return { t: "store.put.ok", created: false, expiresAt: existing.expiresAt };
+    const full = this.fullness(entry);
+    if (full) return { t: "store.refused", code: "mailbox_full", message: full };
+    const result = store.put(entry);
+    if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
+    this.waiters.wake(entry.mailbox);
+    await this.peers.pushToReplicas([entry], []);
+    return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
+  }
+
+  private acceptReplicate(request: ReplicateRequest): ReplicateAnswer {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    let created = 0;
+    for (const tombstone of request.tombstones) if (tombstone.expiresAt > now) store.putTombstone(tombstone);
+    for (const entry of request.entries) {
+      if (entry.expiresAt <= now || !store.put(entry).created) continue;
+      created++;
+      this.waiters.wake(entry.mailbox);
+    }
+    return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
+  }
+
+  private async answerFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {
+    const { store, clock } = this.deps;
+    if (request.ack.length > 0) {
+      const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
+      await this.peers.pushToReplicas([], tombstones);
+    }
+    let page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
+    if (page.entries.length === 0 && request.waitMs > 0 && !this.stopped) {
+      await this.waiters.wait(request.mailbox, request.waitMs, signal);
+      page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
+    }
+    const messages: StoredMessage[] = [];
+    const nacks: Nack[] = [];
+    for (const entry of page.entries) {
+      if (entry.kind === "msg") messages.push({ ...entry.envelope, expiresAt: entry.expiresAt });
+      else nacks.push(entry.nack);
+    }
+    return { t: "store.fetch.ok", messages, nacks, more: page.more };
+  }
+
+  /** Why entry does not fit its mailbox, or null when it does. */
+  private fullness(entry: Entry): string | null {
+    const { store } = this.deps;
+    const { maxMailboxEntries, maxMailboxBytes } = this.options;
+    if (store.count(entry.mailbox) >= maxMailboxEntries)
+      return `the mailbox holds its limit of ${maxMailboxEntries} entries`;
+    if (store.bytes(entry.mailbox) + entrySize(entry) > maxMailboxBytes)
+      return `the mailbox would exceed its limit of ${maxMailboxBytes} bytes`;
+    return null;
+  }
+
+  private failed(error: unknown): unknown {
+    if (error instanceof ServiceError) this.metrics.error(error.code);
+    else this.metrics.error("internal");
+    return error;
+  }
+
+  /** Runs task every ms, the next run counted from the end of the last one. */
+  private every(ms: number, task: () => Promise<void>): void {
+    const next = () => this.every(ms, task);
+    this.after(ms, () => void task().then(next, next));
+  }
+
+  /** One extra repair round shortly after the ring changed; changes in a burst share it. */
+  private soon(task: () => Promise<void>): void {
+    if (this.repairSoon) return;
+    this.repairSoon = true;
+    this.after(this.options.changeRepairMs, () => {
+      this.repairSoon = false;
+      task().catch(() => {});
+    });
+  }
+
+  private after(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const cancel = this.deps.clock.setTimeout(() => {
+      this.timers.delete(cancel);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(cancel);
+  }
+}
+
+function valid<T>(parsed: T | string): T {
+  if (typeof parsed === "string") throw new RpcReject(parsed);
+  return parsed;
+}

@@ -1,0 +1,66 @@
+/** What the mailbox service is built from, and its tunables with the defaults of PROTOCOL.md. */
+import type { Ring } from "../chord/ring";
+import type { Clock } from "../clock";
+import type { Metrics } from "../metrics";
+import type { RpcRouter } from "../rpc/router";
+import type { Transport } from "../transport/transport";
+import type { EntryStore } from "./entry";
+
+export interface MailboxDeps {
+  ring: Ring;
+  transport: Transport;
+  router: RpcRouter;
+  clock: Clock;
+  store: EntryStore;
+  metrics?: Metrics;
+}
+
+export interface MailboxOptions {
+  /** Copies of every entry: the owner and its next replicas − 1 successors. */
+  replicas: number;
+  ttlMs: number;
+  maxMailboxEntries: number;
+  maxMailboxBytes: number;
+  /** Deadline of one node-to-node call (a long-poll fetch gets its wait on top). */
+  rpcTimeoutMs: number;
+  /** Period of the repair round: re-replication, hand-over of entries to their owner. */
+  repairMs: number;
+  /** Delay of the extra repair round that follows a change of predecessor or successors. */
+  changeRepairMs: number;
+  /** Period of the expiry task. */
+  expiryMs: number;
+  /** A non-owner keeps an expired message this long, in case it becomes the owner and must NACK. */
+  expiryGraceMs: number;
+  /** Entries held by a node that is neither owner nor replica are dropped after this long. */
+  strayGraceMs: number;
+  /** Long-poll requests parked at once; more are answered at once. */
+  maxWaiters: number;
+}
+
+export const MIB = 1024 * 1024;
+
+export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
+  const repairMs = options.repairMs ?? 30_000;
+  const merged: MailboxOptions = {
+    replicas: 3,
+    ttlMs: 86_400_000,
+    maxMailboxEntries: 10_000,
+    maxMailboxBytes: 32 * MIB,
+    rpcTimeoutMs: 5_000,
+    repairMs,
+    changeRepairMs: 200,
+    expiryMs: 1_000,
+    expiryGraceMs: 2 * repairMs,
+    strayGraceMs: 2 * repairMs,
+    maxWaiters: 10_000,
+    ...dropUndefined(options),
+  };
+  if (!Number.isInteger(merged.replicas) || merged.replicas < 1)
+    throw new RangeError(`replicas must be a positive integer, got ${merged.replicas}`);
+  if (!(merged.ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${merged.ttlMs}`);
+  return merged;
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

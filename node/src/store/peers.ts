@@ -1,0 +1,121 @@
+/**
+ * The store's calls to other nodes: routed requests to the owner of a key (or to this node itself,
+ * without the transport), and store.replicate pushes. Answers are checked like any hostile input.
+ */
+import type { RingId } from "@wisp/lib";
+import { RingUnavailable } from "../chord/ring";
+import { TransportError, type WireMessage } from "../transport/transport";
+import type { Entry, Tombstone } from "./entry";
+import { ServiceError } from "./mailboxes";
+import type { MailboxDeps, MailboxOptions } from "./options";
+import { batches, type ReplicateAnswer } from "./wire";
+
+export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => Promise<WireMessage>;
+
+export interface RouteOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const ROUTE_ATTEMPTS = 2;
+
+export class Peers {
+  constructor(
+    private deps: MailboxDeps,
+    private options: MailboxOptions,
+    private local: LocalHandler,
+  ) {}
+
+  get selfAddr(): string {
+    return this.deps.ring.self.addr;
+  }
+
+  /** The addresses this node copies its own keys to: its first replicas − 1 successors. */
+  replicaAddrs(): string[] {
+    const out: string[] = [];
+    for (const node of this.deps.ring.successors()) {
+      if (out.length >= this.options.replicas - 1) break;
+      if (node.addr !== this.selfAddr && !out.includes(node.addr)) out.push(node.addr);
+    }
+    return out;
+  }
+
+  /**
+   * Sends message to the owner of key. Throws ServiceError("unavailable") when no owner answers;
+   * a peer that fails is reported to Chord and the lookup is tried once more.
+   */
+  async routed(key: RingId, message: WireMessage, options: RouteOptions): Promise<WireMessage> {
+    const { ring, transport } = this.deps;
+    if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
+    let lastProblem = "no owner answered";
+    for (let attempt = 0; attempt < ROUTE_ATTEMPTS; attempt++) {
+      const owner = await this.lookup(key, options.signal);
+      if (owner === ring.self.addr) return this.local(message, options.signal);
+      try {
+        return await transport.request(owner, message, options);
+      } catch (error) {
+        if (error instanceof TransportError && error.code === "aborted")
+          throw new ServiceError("unavailable", "the request was aborted");
+        if (error instanceof TransportError && error.code === "remote")
+          throw new ServiceError("internal", `the owner ${owner} refused: ${error.message}`);
+        ring.reportFailure(owner);
+        lastProblem = `the owner ${owner} did not answer: ${error instanceof Error ? error.message : error}`;
+      }
+    }
+    throw new ServiceError("unavailable", lastProblem);
+  }
+
+  /**
+   * Pushes entries and tombstones to addr in batches. Resolves to the number of entries the
+   * receiver did not have and the receiver's replica set, or null when addr failed.
+   */
+  async push(
+    addr: string,
+    entries: readonly Entry[],
+    tombstones: readonly Tombstone[],
+  ): Promise<{ created: number; replicas: string[] } | null> {
+    let created = 0;
+    let replicas: string[] = [];
+    for (const batch of batches(entries, tombstones)) {
+      let answer: WireMessage;
+      try {
+        answer = await this.deps.transport.request(addr, batch as unknown as WireMessage, {
+          timeoutMs: this.options.rpcTimeoutMs,
+        });
+      } catch (error) {
+        if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
+        return null;
+      }
+      const checked = checkReplicateAnswer(answer);
+      if (!checked) return null;
+      created += checked.created;
+      replicas = checked.replicas;
+    }
+    return { created, replicas };
+  }
+
+  /** Pushes to every replica at once; failures are reported and left to the repair round. */
+  async pushToReplicas(entries: readonly Entry[], tombstones: readonly Tombstone[]): Promise<number> {
+    const results = await Promise.all(
+      this.replicaAddrs().map((addr) => this.push(addr, entries, tombstones)),
+    );
+    return results.reduce((sum, result) => sum + (result?.created ?? 0), 0);
+  }
+
+  private async lookup(key: RingId, signal?: AbortSignal): Promise<string> {
+    try {
+      return (await this.deps.ring.lookup(key, { signal })).node.addr;
+    } catch (error) {
+      const reason = error instanceof RingUnavailable ? error.message : String(error);
+      throw new ServiceError("unavailable", `no route to the mailbox's node: ${reason}`);
+    }
+  }
+}
+
+function checkReplicateAnswer(answer: WireMessage): ReplicateAnswer | null {
+  if (answer.t !== "store.replicate.ok") return null;
+  const { created, replicas } = answer;
+  if (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0) return null;
+  if (!Array.isArray(replicas) || !replicas.every((r) => typeof r === "string")) return null;
+  return { t: "store.replicate.ok", created, replicas: replicas as string[] };
+}

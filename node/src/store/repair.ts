@@ -1,0 +1,103 @@
+/**
+ * The repair round. The owner of each key pushes its entries and tombstones to its replicas, so
+ * survivors of a crash restore the replica count; a node holding entries of keys it does not own
+ * pushes them to their owner (this is how a joining node receives its keys), and drops them once
+ * the owner has not counted it among the replicas for strayGraceMs.
+ */
+import type { Entry, Tombstone } from "./entry";
+import { mailboxKey } from "./entry";
+import type { MailboxDeps, MailboxOptions } from "./options";
+import type { Peers } from "./peers";
+import type { StoreMetrics } from "./store-metrics";
+
+interface Held {
+  entries: Entry[];
+  tombstones: Tombstone[];
+  mailboxes: Set<string>;
+}
+
+function emptyHeld(): Held {
+  return { entries: [], tombstones: [], mailboxes: new Set() };
+}
+
+export class Repair {
+  private straySince = new Map<string, number>();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private deps: MailboxDeps,
+    private options: MailboxOptions,
+    private peers: Peers,
+    private metrics: StoreMetrics,
+  ) {}
+
+  /** One round; a call while a round runs joins that round. */
+  round(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { ring, store } = this.deps;
+    if (!ring.isJoined()) return;
+    const all = store.inRange(ring.self.id, ring.self.id);
+    const owned = emptyHeld();
+    const foreign = new Map<string, Held>();
+    const place = (mailbox: string): Held => {
+      if (ring.owns(mailboxKey(mailbox))) return owned;
+      const held = foreign.get(mailbox) ?? emptyHeld();
+      foreign.set(mailbox, held);
+      return held;
+    };
+    for (const entry of all.entries) place(entry.mailbox).entries.push(entry);
+    for (const tombstone of all.tombstones) place(tombstone.mailbox).tombstones.push(tombstone);
+    for (const mailbox of this.straySince.keys()) if (!foreign.has(mailbox)) this.straySince.delete(mailbox);
+
+    if (owned.entries.length + owned.tombstones.length > 0)
+      this.metrics.repaired(await this.peers.pushToReplicas(owned.entries, owned.tombstones));
+    await this.handToOwners(foreign);
+  }
+
+  private async handToOwners(foreign: Map<string, Held>): Promise<void> {
+    const byOwner = new Map<string, Held>();
+    for (const [mailbox, held] of foreign) {
+      let owner: string;
+      try {
+        owner = (await this.deps.ring.lookup(mailboxKey(mailbox))).node.addr;
+      } catch {
+        continue;
+      }
+      if (owner === this.peers.selfAddr) continue;
+      const group = byOwner.get(owner) ?? emptyHeld();
+      byOwner.set(owner, group);
+      group.entries.push(...held.entries);
+      group.tombstones.push(...held.tombstones);
+      group.mailboxes.add(mailbox);
+    }
+    await Promise.all(
+      [...byOwner].map(async ([owner, group]) => {
+        const result = await this.peers.push(owner, group.entries, group.tombstones);
+        if (!result) return;
+        this.metrics.repaired(result.created);
+        const isReplica = result.replicas.includes(this.peers.selfAddr);
+        for (const mailbox of group.mailboxes) this.judgeStray(mailbox, isReplica, foreign.get(mailbox)!);
+      }),
+    );
+  }
+
+  private judgeStray(mailbox: string, isReplica: boolean, held: Held): void {
+    if (isReplica) {
+      this.straySince.delete(mailbox);
+      return;
+    }
+    const now = this.deps.clock.now();
+    const since = this.straySince.get(mailbox) ?? now;
+    this.straySince.set(mailbox, since);
+    if (now - since < this.options.strayGraceMs) return;
+    const ids = [...held.entries.map((e) => e.id), ...held.tombstones.map((t) => t.id)];
+    this.deps.store.drop(mailbox, ids);
+    this.straySince.delete(mailbox);
+  }
+}
