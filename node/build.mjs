@@ -1,0 +1,64 @@
+// Bundles the node and the CLI into node/dist with esbuild; skips the work when dist is newer than every source.
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const outputs = {
+  "wisp-node": join(here, "src/main.ts"),
+  wisp: join(here, "src/cli/wisp.ts"),
+};
+const sources = [
+  join(here, "src"),
+  join(root, "lib/src"),
+  join(here, "package.json"),
+  join(root, "lib/package.json"),
+  fileURLToPath(import.meta.url),
+];
+const force = process.argv.includes("--force");
+const quiet = process.argv.includes("--quiet");
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function upToDate() {
+  const built = Object.keys(outputs).map((name) => join(here, "dist", `${name}.mjs`));
+  if (!built.every((file) => existsSync(file))) return false;
+  const oldestOutput = Math.min(...built.map((file) => statSync(file).mtimeMs));
+  return sources.every((source) => !existsSync(source) || newestMtime(source) < oldestOutput);
+}
+
+if (!force && upToDate()) {
+  if (!quiet) console.log("[wisp] node/dist is up to date");
+  process.exit(0);
+}
+
+// Build beside dist and rename into place, so a node starting meanwhile never runs half a file.
+const staging = join(here, "dist", `.staging-${process.pid}`);
+await build({
+  entryPoints: outputs,
+  outdir: staging,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "none",
+  logLevel: "warning",
+  // Bundled CommonJS code may call require(); ESM has none, so give it one.
+  banner: {
+    js: 'import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(import.meta.url);',
+  },
+});
+for (const file of readdirSync(staging)) renameSync(join(staging, file), join(here, "dist", file));
+rmSync(staging, { recursive: true, force: true });
+if (!quiet) console.log("[wisp] built node/dist/wisp-node.mjs and node/dist/wisp.mjs");

@@ -1,0 +1,116 @@
+/**
+ * The composition root as a function: startNode(options) wires TCP transport, Chord, the mailbox
+ * store and the HTTP API into one running node, so tests and benchmarks can run many in one process.
+ */
+import { DEFAULT_TTL_MS, idToHex } from "@wisp/lib";
+import type { ApiOptions, HttpTimeouts } from "./api/options";
+import { createApi } from "./api/routes";
+import { type HttpServerHandle, startHttpServer } from "./api/server";
+import { ChordNode, type ChordOptions } from "./chord/chord-node";
+import { type Clock, systemClock } from "./clock";
+import { nodeCrypto } from "./crypto/node-crypto";
+import { Metrics } from "./metrics";
+import { RpcRouter } from "./rpc/router";
+import { Mailboxes } from "./store/mailbox-service";
+import { MemoryEntryStore } from "./store/memory-store";
+import type { MailboxOptions } from "./store/options";
+import { TcpTransport } from "./transport/tcp";
+
+export interface StartNodeOptions {
+  host?: string;
+  /** Node-to-node TCP port; 0 picks any free port. */
+  port?: number;
+  /** HTTP API port; 0 picks any free port. */
+  apiPort?: number;
+  /** host:port of any node of an existing ring; null or unset starts a new ring. */
+  bootstrap?: string | null;
+  ttlMs?: number;
+  replicas?: number;
+  webRoot?: string | null;
+  chord?: Partial<Omit<ChordOptions, "addr">>;
+  mailbox?: Partial<MailboxOptions>;
+  api?: Partial<ApiOptions>;
+  http?: Partial<HttpTimeouts>;
+  clock?: Clock;
+  log?: (event: string, fields?: Record<string, unknown>) => void;
+  /** Called once both ports are bound, before joining (a join may wait for its bootstrap). */
+  onListening?: (info: ListeningInfo) => void;
+}
+
+export interface ListeningInfo {
+  id: string;
+  addr: string;
+  port: number;
+  apiPort: number;
+  apiUrl: string;
+}
+
+export interface NodeHandle extends ListeningInfo {
+  chord: ChordNode;
+  mailboxes: Mailboxes;
+  metrics: Metrics;
+  /** graceful: hands every entry to the successor and leaves the ring first. Safe to call twice. */
+  stop(options?: { graceful?: boolean }): Promise<void>;
+}
+
+export async function startNode(options: StartNodeOptions = {}): Promise<NodeHandle> {
+  const host = options.host ?? "127.0.0.1";
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const metrics = new Metrics();
+  const router = new RpcRouter();
+  const transport = new TcpTransport({ host, port: options.port ?? 7400 });
+  const addr = await transport.listen(router.handle);
+  const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
+  const mailboxes = new Mailboxes(
+    { ring: chord, transport, router, clock, store: new MemoryEntryStore(), metrics },
+    { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
+  );
+  const api = createApi(
+    {
+      ring: chord,
+      mailboxes,
+      clock,
+      metrics,
+      crypto: nodeCrypto,
+      log: (message) => log("error", { message }),
+    },
+    { ...options.api, webRoot: options.webRoot ?? options.api?.webRoot ?? null },
+  );
+
+  let http: HttpServerHandle | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = (how: { graceful?: boolean } = {}) => {
+    stopping ??= shutdown(how.graceful === true);
+    return stopping;
+  };
+  async function shutdown(graceful: boolean): Promise<void> {
+    await http?.close();
+    if (graceful && chord.isJoined()) {
+      await mailboxes.handOff().catch((error: Error) => log("handoff_failed", { message: error.message }));
+      await chord.leave();
+    }
+    mailboxes.stop();
+    chord.stop();
+    await transport.close();
+  }
+
+  try {
+    http = await startHttpServer(api, { host, port: options.apiPort ?? 7401, timeouts: options.http });
+    const info: ListeningInfo = {
+      id: idToHex(chord.self.id),
+      addr,
+      port: Number(addr.slice(addr.lastIndexOf(":") + 1)),
+      apiPort: http.port,
+      apiUrl: `http://${host.includes(":") ? `[${host}]` : host}:${http.port}`,
+    };
+    options.onListening?.(info);
+    if (options.bootstrap) await chord.join(options.bootstrap);
+    else chord.create();
+    chord.start();
+    return { ...info, chord, mailboxes, metrics, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
