@@ -6,7 +6,16 @@
  * is disconnected, and nothing else happens.
  */
 import net from "node:net";
-import { FRAME_HEADER_BYTES, FrameDecoder, writeFrameHeader } from "@wisp/lib";
+import { FrameDecoder } from "@wisp/lib";
+import {
+  encodeFrameText,
+  errorJson,
+  formatAddr,
+  isObject,
+  parseAddr,
+  parseFrame,
+  reasonOf,
+} from "./tcp-wire";
 import {
   MAX_FRAME_BYTES,
   type RequestHandler,
@@ -31,15 +40,13 @@ const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** Requests one inbound connection may have in progress; more are refused, not queued. */
 const MAX_IN_FLIGHT = 1024;
-/** Remote reasons are short codes and messages, never stack traces. */
-const MAX_REASON_CHARS = 500;
-
-const textDecoder = new TextDecoder();
 
 interface Limits {
   maxFrameBytes: number;
   idleTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Answers a peer may leave unread before it is disconnected. */
+  maxUnreadBytes: number;
 }
 
 interface PendingRequest {
@@ -64,6 +71,7 @@ export class TcpTransport implements Transport {
       maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxUnreadBytes: 4 * (options.maxFrameBytes ?? MAX_FRAME_BYTES) + 1024 * 1024,
     };
   }
 
@@ -156,8 +164,13 @@ export class TcpTransport implements Transport {
         const reason = `answer of ${frame} bytes exceeds the ${this.limits.maxFrameBytes}-byte frame limit`;
         frame = encodeFrameText(errorJson(id, reason), this.limits.maxFrameBytes);
       }
-      if (typeof frame === "number") socket.destroy();
-      else socket.write(frame);
+      if (typeof frame === "number") {
+        socket.destroy();
+        return;
+      }
+      writeBatched(socket, frame);
+      // A peer that sends requests but never reads the answers would make us buffer without end.
+      if (socket.writableLength > this.limits.maxUnreadBytes) socket.destroy();
     };
     const serve = async (id: number, request: WireMessage) => {
       inFlight++;
@@ -248,7 +261,7 @@ class PeerConnection {
         options.signal.addEventListener("abort", pending.onAbort, { once: true });
       }
       this.pending.set(id, pending);
-      this.socket.write(frame);
+      writeBatched(this.socket, frame);
     });
   }
 
@@ -296,54 +309,15 @@ class PeerConnection {
   }
 }
 
-/** A frame holding `json` as UTF-8, or its payload size when that exceeds `maxBytes`. */
-function encodeFrameText(json: string, maxBytes: number): Buffer | number {
-  const length = Buffer.byteLength(json);
-  if (length > maxBytes) return length;
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-  writeFrameHeader(frame, length, maxBytes);
-  frame.write(json, FRAME_HEADER_BYTES, "utf8");
-  return frame;
-}
-
-type Envelope = { i: number; q?: unknown; r?: unknown; e?: unknown };
-
-/** The object in a frame with a valid request id, or null for anything else. */
-function parseFrame(frame: Uint8Array): Envelope | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(textDecoder.decode(frame));
-  } catch {
-    return null;
+/** Frames written in the same tick leave together, in one system call (writev). */
+function writeBatched(socket: net.Socket, frame: Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(uncork, socket);
   }
-  if (!isObject(value)) return null;
-  const id = (value as Envelope).i;
-  return Number.isSafeInteger(id) && id >= 0 ? (value as Envelope) : null;
+  socket.write(frame);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function errorJson(id: number, reason: string): string {
-  return JSON.stringify({ i: id, e: reason });
-}
-
-function reasonOf(error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  return reason.slice(0, MAX_REASON_CHARS);
-}
-
-function formatAddr(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function parseAddr(addr: string): { host: string; port: number } | null {
-  const colon = addr.lastIndexOf(":");
-  if (colon <= 0) return null;
-  const host = addr.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-  const portText = addr.slice(colon + 1);
-  if (!/^\d{1,5}$/.test(portText)) return null;
-  const port = Number(portText);
-  return host && port >= 1 && port <= 65535 ? { host, port } : null;
+function uncork(socket: net.Socket): void {
+  socket.uncork();
 }

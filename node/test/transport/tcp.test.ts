@@ -131,6 +131,18 @@ describe("TcpTransport against hostile and idle peers", () => {
     expect(await client.request(addr, { t: "ping" }, { timeoutMs: LONG })).toEqual({ t: "slow-pong" });
   });
 
+  it("disconnects a peer that sends requests but never reads the answers", async () => {
+    const node = transport();
+    const answer = "a".repeat(3_000_000);
+    const addr = await node.listen(async () => ({ t: "big", answer }));
+    const greedy = await rawConnection(addr);
+    greedy.socket.pause();
+    for (let i = 1; i <= 20; i++) greedy.socket.write(encodeFrame(utf8(`{"i":${i},"q":{"t":"get"}}`), 100));
+    await until(() => node.connectionCounts().inbound === 0, "disconnecting the greedy peer");
+    const client = transport();
+    expect(await client.request(addr, { t: "get" }, { timeoutMs: LONG })).toEqual({ t: "big", answer });
+  });
+
   it("shares one connection among concurrent requests to one peer", async () => {
     const { node, client, ping } = await servingNode();
     const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => ping(n)));
