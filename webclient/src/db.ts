@@ -1,0 +1,60 @@
+/** The browser's Storage: one IndexedDB database with a key-value store, contacts and messages. */
+import type { Contact, Message } from "./state";
+import type { Storage } from "./storage";
+
+const DB_NAME = "wisp";
+const DB_VERSION = 1;
+const KV = "kv";
+const CONTACTS = "contacts";
+const MESSAGES = "messages";
+
+export async function openIndexedDbStorage(): Promise<Storage> {
+  const db = await openDb();
+  const run = <T>(store: string, mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(store, mode);
+      const request = op(tx.objectStore(store));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error ?? new Error(`IndexedDB ${mode} on ${store} failed`));
+      tx.onabort = () => reject(tx.error ?? new Error(`IndexedDB ${mode} on ${store} aborted`));
+    });
+
+  return {
+    get: (key) => run(KV, "readonly", (s) => s.get(key)),
+    set: async (key, value) => {
+      await run(KV, "readwrite", (s) => s.put(value, key));
+    },
+    loadAll: async () => ({
+      contacts: await run<Contact[]>(CONTACTS, "readonly", (s) => s.getAll()),
+      messages: await run<Message[]>(MESSAGES, "readonly", (s) => s.getAll()),
+    }),
+    putContact: async (contact) => {
+      await run(CONTACTS, "readwrite", (s) => s.put(contact));
+    },
+    putMessage: async (message) => {
+      await run(MESSAGES, "readwrite", (s) => s.put(message));
+    },
+    deleteMessage: async (id) => {
+      await run(MESSAGES, "readwrite", (s) => s.delete(id));
+    },
+    clearHistory: async () => {
+      await run(CONTACTS, "readwrite", (s) => s.clear());
+      await run(MESSAGES, "readwrite", (s) => s.clear());
+    },
+  };
+}
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, DB_VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains(KV)) db.createObjectStore(KV);
+      if (!db.objectStoreNames.contains(CONTACTS)) db.createObjectStore(CONTACTS, { keyPath: "address" });
+      if (!db.objectStoreNames.contains(MESSAGES)) db.createObjectStore(MESSAGES, { keyPath: "id" });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error("cannot open IndexedDB"));
+    request.onblocked = () => reject(new Error("IndexedDB is blocked by another tab of an older version"));
+  });
+}

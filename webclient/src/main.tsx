@@ -1,0 +1,98 @@
+/** The composition root: storage, identity, node URL, client, then the UI. */
+import { generateIdentity, type Identity, identityFromSeed } from "@wisp/lib";
+import { render } from "preact";
+import { createNodeApi } from "./api";
+import { WispClient } from "./client";
+import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config";
+import { openIndexedDbStorage } from "./db";
+import { identityFileText, parseIdentityFile } from "./identity-file";
+import type { Storage } from "./storage";
+import "./style.css";
+import { App } from "./views/App";
+
+const IDENTITY_KEY = "identity";
+const NODE_KEY = "nodeUrl";
+
+async function loadIdentity(storage: Storage): Promise<{ identity: Identity; firstStart: boolean }> {
+  const seed = await storage.get(IDENTITY_KEY);
+  if (seed instanceof Uint8Array && seed.length === 32)
+    return { identity: identityFromSeed(seed), firstStart: false };
+  const identity = generateIdentity();
+  await storage.set(IDENTITY_KEY, identity.seed);
+  return { identity, firstStart: true };
+}
+
+async function boot(root: HTMLElement): Promise<void> {
+  const storage = await openIndexedDbStorage();
+  const { identity, firstStart } = await loadIdentity(storage);
+  const stored = await storage.get(NODE_KEY);
+  const node = resolveNodeUrl({
+    search: location.search,
+    stored: typeof stored === "string" ? stored : null,
+    buildDefault: buildDefaultNodeUrl(),
+  });
+  let nodeUrl = node.url;
+  const client = await WispClient.load({
+    identity,
+    api: createNodeApi(nodeUrl),
+    storage,
+    online: () => navigator.onLine,
+  });
+  addEventListener("online", () => client.nudge());
+  addEventListener("offline", () => client.nudge());
+  client.start();
+
+  const actions = {
+    async setNodeUrl(text: string) {
+      const url = normalizeNodeUrl(text);
+      if (!url) return "Enter an http:// or https:// URL, e.g. http://127.0.0.1:7401.";
+      await storage.set(NODE_KEY, url);
+      nodeUrl = url;
+      client.setApi(createNodeApi(url));
+      return null;
+    },
+    exportIdentity() {
+      const text = identityFileText(identity, Object.values(client.state.contacts));
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+      link.download = `wisp-identity-${identity.address.slice(0, 8)}.json`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    },
+    async importIdentity(file: File) {
+      const parsed = parseIdentityFile(await file.text());
+      if (!parsed.ok) return `Cannot import: ${parsed.error}.`;
+      const imported = parsed.file.identity;
+      if (imported.address === identity.address) return "This browser already uses that identity.";
+      const confirmed = confirm(
+        "Replace this browser's identity with the imported one? Chats of the current identity will be removed from this browser.",
+      );
+      if (!confirmed) return null;
+      client.stop();
+      await storage.clearHistory();
+      await storage.set(IDENTITY_KEY, imported.seed);
+      const now = Date.now();
+      for (const c of parsed.file.contacts) await storage.putContact({ ...c, createdAt: now, unread: 0 });
+      location.reload();
+      return null;
+    },
+  };
+
+  render(
+    <App
+      client={client}
+      nodeUrl={nodeUrl}
+      nodeFromQuery={node.fromQuery}
+      firstStart={firstStart}
+      actions={actions}
+    />,
+    root,
+  );
+}
+
+const root = document.getElementById("app");
+if (root) {
+  boot(root).catch((err: unknown) => {
+    root.textContent = `Wisp could not start: ${err instanceof Error ? err.message : String(err)}`;
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * The app's chat model as pure functions: every change returns a new state and leaves the old one
+ * untouched, so the rules (delivery states, receipts, NACKs, ordering, unread counts, dedup) are
+ * testable without a browser. Persistence and networking live in client.ts.
+ */
+import type { Envelope } from "@wisp/lib";
+
+export type DeliveryStatus = "sending" | "stored" | "delivered" | "failed";
+
+export interface Message {
+  id: string;
+  /** The other person's address (b64u of their public key): the chat this message belongs to. */
+  peer: string;
+  out: boolean;
+  text: string;
+  /** When the sender says it wrote the message. */
+  sentAt: number;
+  /** Where it sorts: sentAt for ours; for theirs, sentAt clamped to what is possible (see sortTime). */
+  at: number;
+  status?: DeliveryStatus;
+  expiredAt?: number;
+  /** Why the node refused to store it (too large, malformed): failed without ever being stored. */
+  error?: string;
+  /** Kept while the node has not confirmed storing it, so a retry stores the very same envelope. */
+  envelope?: Envelope;
+}
+
+export interface Contact {
+  address: string;
+  /** Empty until the user names someone who wrote first: the chat is then labelled with the address. */
+  name: string;
+  createdAt: number;
+  unread: number;
+}
+
+export interface ChatState {
+  contacts: Record<string, Contact>;
+  /** Per peer, oldest first. */
+  messages: Record<string, Message[]>;
+  /** Message id to peer, for receipts, NACKs and dedup. */
+  index: Record<string, string>;
+}
+
+export interface ChatSummary {
+  contact: Contact;
+  title: string;
+  last: Message | null;
+  /** Time of the last message, or when the contact was added. */
+  activity: number;
+  unread: number;
+}
+
+/** A stored envelope lives at most this long, so no honest message is older than this when it arrives. */
+export const MAX_AGE_MS = 86_400_000;
+
+export function emptyState(): ChatState {
+  return { contacts: {}, messages: {}, index: {} };
+}
+
+/** Rebuilds the state from what storage holds (any order). */
+export function hydrate(contacts: Contact[], messages: Message[]): ChatState {
+  let state = emptyState();
+  for (const c of contacts) state = { ...state, contacts: { ...state.contacts, [c.address]: c } };
+  for (const m of messages) state = insertMessage(ensureContact(state, m.peer, m.at), m);
+  return state;
+}
+
+export function contactTitle(contact: Contact): string {
+  return contact.name || contact.address;
+}
+
+/** Adds a contact, or renames an existing one. */
+export function upsertContact(state: ChatState, address: string, name: string, now: number): ChatState {
+  const existing = state.contacts[address];
+  const contact: Contact = existing
+    ? { ...existing, name: name.trim() }
+    : { address, name: name.trim(), createdAt: now, unread: 0 };
+  return { ...state, contacts: { ...state.contacts, [address]: contact } };
+}
+
+export function hasMessage(state: ChatState, id: string): boolean {
+  return id in state.index;
+}
+
+export function findMessage(state: ChatState, id: string): Message | undefined {
+  const peer = state.index[id];
+  if (peer === undefined) return undefined;
+  return state.messages[peer]?.find((m) => m.id === id);
+}
+
+/** A message I am sending: shown at once with the clock. */
+export function addOutgoing(
+  state: ChatState,
+  m: { id: string; peer: string; text: string; sentAt: number; envelope: Envelope },
+): ChatState {
+  if (hasMessage(state, m.id)) return state;
+  const message: Message = { ...m, out: true, at: m.sentAt, status: "sending" };
+  return insertMessage(ensureContact(state, m.peer, m.sentAt), message);
+}
+
+export interface Incoming {
+  id: string;
+  peer: string;
+  text: string;
+  sentAt: number;
+  receivedAt: number;
+}
+
+/**
+ * A text message that arrived. A message seen twice (redelivered because our acknowledgement was
+ * lost) changes nothing. A sender we do not know gets a chat labelled with its address.
+ */
+export function receiveText(
+  state: ChatState,
+  m: Incoming,
+  openPeer: string | null,
+): { state: ChatState; isNew: boolean } {
+  if (hasMessage(state, m.id)) return { state, isNew: false };
+  const message: Message = {
+    id: m.id,
+    peer: m.peer,
+    out: false,
+    text: m.text,
+    sentAt: m.sentAt,
+    at: sortTime(m.sentAt, m.receivedAt),
+  };
+  let next = insertMessage(ensureContact(state, m.peer, m.receivedAt), message);
+  if (openPeer !== m.peer) {
+    const contact = next.contacts[m.peer];
+    next = { ...next, contacts: { ...next.contacts, [m.peer]: { ...contact, unread: contact.unread + 1 } } };
+  }
+  return { state: next, isNew: true };
+}
+
+/**
+ * The sender's clock decides the order, but it cannot be trusted: a message is never placed in the
+ * future, nor earlier than the longest time a node keeps it.
+ */
+export function sortTime(sentAt: number, receivedAt: number): number {
+  if (!Number.isFinite(sentAt)) return receivedAt;
+  return Math.min(receivedAt, Math.max(receivedAt - MAX_AGE_MS, sentAt));
+}
+
+/** A node answered 201 (or 200 for a repeat): one tick. Never moves a message backwards. */
+export function markStored(state: ChatState, id: string): ChatState {
+  return updateOutgoing(state, id, (m) =>
+    m.status === "sending" ? { ...m, status: "stored", envelope: undefined } : m,
+  );
+}
+
+/**
+ * The recipient's app says it stored these ids: two ticks. Only ids of messages I sent to that
+ * very sender count, so nobody can mark someone else's messages as delivered. A receipt wins over
+ * a NACK: the message did arrive, only the acknowledgement was late.
+ */
+export function applyReceipt(state: ChatState, from: string, ids: readonly string[]): ChatState {
+  let next = state;
+  for (const id of ids) {
+    if (next.index[id] !== from) continue;
+    next = updateOutgoing(next, id, (m) =>
+      m.status === "delivered" ? m : { ...m, status: "delivered", envelope: undefined, expiredAt: undefined },
+    );
+  }
+  return next;
+}
+
+/** The envelope expired unread: red mark and Resend. A delivered message stays delivered. */
+export function applyNack(state: ChatState, id: string, expiredAt: number): ChatState {
+  return updateOutgoing(state, id, (m) =>
+    m.status === "delivered" ? m : { ...m, status: "failed", expiredAt, envelope: undefined },
+  );
+}
+
+/** The node refused the envelope for good (not a passing outage): failed, with the node's reason. */
+export function markRejected(state: ChatState, id: string, reason: string): ChatState {
+  return updateOutgoing(state, id, (m) =>
+    m.status === "sending" ? { ...m, status: "failed", error: reason, envelope: undefined } : m,
+  );
+}
+
+export function removeMessage(state: ChatState, id: string): ChatState {
+  const peer = state.index[id];
+  if (peer === undefined) return state;
+  const { [id]: _, ...index } = state.index;
+  const list = (state.messages[peer] ?? []).filter((m) => m.id !== id);
+  return { ...state, index, messages: { ...state.messages, [peer]: list } };
+}
+
+export function markRead(state: ChatState, peer: string): ChatState {
+  const contact = state.contacts[peer];
+  if (!contact || contact.unread === 0) return state;
+  return { ...state, contacts: { ...state.contacts, [peer]: { ...contact, unread: 0 } } };
+}
+
+/** The chat list: newest activity first, filtered by a case-insensitive search of names, addresses and text. */
+export function chatList(state: ChatState, query = ""): ChatSummary[] {
+  const needle = query.trim().toLowerCase();
+  const out: ChatSummary[] = [];
+  for (const contact of Object.values(state.contacts)) {
+    const list = state.messages[contact.address] ?? [];
+    const last = list.length > 0 ? list[list.length - 1] : null;
+    const summary: ChatSummary = {
+      contact,
+      title: contactTitle(contact),
+      last,
+      activity: last ? last.at : contact.createdAt,
+      unread: contact.unread,
+    };
+    if (needle && !matches(summary, list, needle)) continue;
+    out.push(summary);
+  }
+  return out.sort((a, b) => b.activity - a.activity || a.title.localeCompare(b.title));
+}
+
+/** Outgoing messages still waiting for a node's confirmation, oldest first. */
+export function pendingSends(state: ChatState): Message[] {
+  const out: Message[] = [];
+  for (const list of Object.values(state.messages))
+    for (const m of list) if (m.out && m.status === "sending" && m.envelope) out.push(m);
+  return out.sort((a, b) => a.at - b.at);
+}
+
+function matches(summary: ChatSummary, list: Message[], needle: string): boolean {
+  if (summary.contact.name.toLowerCase().includes(needle)) return true;
+  if (summary.contact.address.toLowerCase().includes(needle)) return true;
+  return list.some((m) => m.text.toLowerCase().includes(needle));
+}
+
+function ensureContact(state: ChatState, address: string, now: number): ChatState {
+  if (state.contacts[address]) return state;
+  const contact: Contact = { address, name: "", createdAt: now, unread: 0 };
+  return { ...state, contacts: { ...state.contacts, [address]: contact } };
+}
+
+function insertMessage(state: ChatState, message: Message): ChatState {
+  if (hasMessage(state, message.id)) return state;
+  const list = state.messages[message.peer] ?? [];
+  let i = list.length;
+  while (i > 0 && list[i - 1].at > message.at) i--;
+  const next = [...list.slice(0, i), message, ...list.slice(i)];
+  return {
+    ...state,
+    messages: { ...state.messages, [message.peer]: next },
+    index: { ...state.index, [message.id]: message.peer },
+  };
+}
+
+function updateOutgoing(state: ChatState, id: string, change: (m: Message) => Message): ChatState {
+  const peer = state.index[id];
+  if (peer === undefined) return state;
+  const list = state.messages[peer] ?? [];
+  const i = list.findIndex((m) => m.id === id);
+  if (i < 0 || !list[i].out) return state;
+  const updated = change(list[i]);
+  if (updated === list[i]) return state;
+  const next = [...list];
+  next[i] = updated;
+  return { ...state, messages: { ...state.messages, [peer]: next } };
+}

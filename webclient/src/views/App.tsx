@@ -1,0 +1,65 @@
+/** The two-pane shell: chats (or a side panel) on the left, the open conversation on the right. */
+import { useState } from "preact/hooks";
+import type { WispClient } from "../client";
+import { ChatList } from "./ChatList";
+import { Conversation } from "./Conversation";
+import { NewChat } from "./NewChat";
+import { Settings, type SettingsActions } from "./Settings";
+import { useClient } from "./useClient";
+import { Welcome } from "./Welcome";
+
+export type Panel = "chats" | "new" | "settings";
+
+export interface AppProps {
+  client: WispClient;
+  nodeUrl: string;
+  nodeFromQuery: boolean;
+  firstStart: boolean;
+  actions: SettingsActions;
+}
+
+export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions }: AppProps) {
+  useClient(client);
+  const [panel, setPanel] = useState<Panel>("chats");
+  const peer = client.openPeer;
+  const contact = peer ? client.state.contacts[peer] : undefined;
+
+  const openChat = (address: string) => {
+    setPanel("chats");
+    client.openChat(address);
+  };
+
+  return (
+    <div class={`app ${contact ? "has-chat" : "no-chat"}`}>
+      <aside class="side" aria-label="Chats">
+        {panel === "chats" && <ChatList client={client} onPanel={setPanel} onOpen={openChat} />}
+        {panel === "new" && <NewChat client={client} onClose={() => setPanel("chats")} onAdded={openChat} />}
+        {panel === "settings" && (
+          <Settings
+            client={client}
+            nodeUrl={nodeUrl}
+            nodeFromQuery={nodeFromQuery}
+            actions={actions}
+            onClose={() => setPanel("chats")}
+          />
+        )}
+      </aside>
+      <main class="main">
+        {contact ? (
+          <Conversation
+            key={contact.address}
+            client={client}
+            contact={contact}
+            onBack={() => client.openChat(null)}
+          />
+        ) : (
+          <Welcome
+            address={client.identity.address}
+            firstStart={firstStart}
+            onNewChat={() => setPanel("new")}
+          />
+        )}
+      </main>
+    </div>
+  );
+}

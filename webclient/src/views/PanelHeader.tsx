@@ -1,0 +1,13 @@
+import { BackIcon } from "./Icons";
+
+/** The green header of a side panel, with its way back to the chats. */
+export function PanelHeader({ title, onClose }: { title: string; onClose: () => void }) {
+  return (
+    <header class="panel-header">
+      <button type="button" class="icon-button" aria-label="Back to chats" onClick={onClose}>
+        <BackIcon />
+      </button>
+      <h2>{title}</h2>
+    </header>
+  );
+}

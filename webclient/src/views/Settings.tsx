@@ -1,0 +1,106 @@
+/** Side panel: my address, the node I use, and moving my identity to another browser. */
+import { useState } from "preact/hooks";
+import type { WispClient } from "../client";
+import { AddressCard } from "./AddressCard";
+import { PanelHeader } from "./PanelHeader";
+
+export interface SettingsActions {
+  /** Saves and switches to the node; answers an error sentence or null. */
+  setNodeUrl(url: string): Promise<string | null>;
+  exportIdentity(): void;
+  /** Replaces this browser's identity with the file's; answers an error sentence or null. */
+  importIdentity(file: File): Promise<string | null>;
+}
+
+interface Props {
+  client: WispClient;
+  nodeUrl: string;
+  nodeFromQuery: boolean;
+  actions: SettingsActions;
+  onClose: () => void;
+}
+
+export function Settings({ client, nodeUrl, nodeFromQuery, actions, onClose }: Props) {
+  const [url, setUrl] = useState(nodeUrl);
+  const [nodeMessage, setNodeMessage] = useState("");
+  const [importError, setImportError] = useState("");
+
+  const saveNode = async (e: Event) => {
+    e.preventDefault();
+    const error = await actions.setNodeUrl(url);
+    setNodeMessage(error ?? "Saved. Connecting to this node.");
+  };
+
+  const importFile = async (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    setImportError((await actions.importIdentity(file)) ?? "");
+  };
+
+  return (
+    <section class="panel" aria-label="Settings">
+      <PanelHeader title="Settings" onClose={onClose} />
+      <div class="panel-body">
+        <section class="card" aria-labelledby="me-heading">
+          <h3 id="me-heading">Your address</h3>
+          <AddressCard address={client.identity.address} />
+        </section>
+
+        <section class="card" aria-labelledby="node-heading">
+          <h3 id="node-heading">Node</h3>
+          <form class="form" onSubmit={saveNode}>
+            <label for="node-url">Node URL</label>
+            <input
+              id="node-url"
+              type="url"
+              value={url}
+              spellcheck={false}
+              onInput={(e) => setUrl(e.currentTarget.value)}
+            />
+            {nodeFromQuery && <p class="hint">Set by ?node= in the page address for this visit.</p>}
+            <p class="hint">
+              Status: <strong data-state={client.connection}>{client.connection}</strong>
+              {client.connection !== "connected" && client.lastError ? ` (${client.lastError})` : ""}
+            </p>
+            {nodeMessage && (
+              <p class="hint" role="status">
+                {nodeMessage}
+              </p>
+            )}
+            <button type="submit" class="primary">
+              Save node
+            </button>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="id-heading">
+          <h3 id="id-heading">Identity</h3>
+          <p class="hint">
+            The identity file holds your secret key: whoever has it can read your messages. Keep it safe.
+          </p>
+          <div class="button-row">
+            <button type="button" class="secondary" onClick={actions.exportIdentity}>
+              Export identity
+            </button>
+            <label class="secondary file-button">
+              Import identity
+              <input
+                type="file"
+                accept=".json,application/json"
+                class="visually-hidden"
+                onChange={importFile}
+              />
+            </label>
+          </div>
+          {importError && (
+            <p class="error" role="alert">
+              {importError}
+            </p>
+          )}
+        </section>
+      </div>
+    </section>
+  );
+}
