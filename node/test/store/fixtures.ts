@@ -1,5 +1,6 @@
 /** Envelopes, NACKs and entries for the store tests. Ids are counters, not random, so failures replay. */
-import { type Envelope, type Nack, toB64u } from "@wisp/lib";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { type Envelope, type Nack, toB64u, utf8 } from "@wisp/lib";
 import type { Entry } from "../../src/store/entry";
 
 let counter = 0;
@@ -10,11 +11,9 @@ export function bytesOf(length: number, seed: number): Uint8Array {
   return out;
 }
 
+/** A mailbox spread over the whole ring, as SHA-256 outputs are. */
 export function mailboxOf(seed: number): string {
-  const bytes = bytesOf(32, seed);
-  bytes[0] = seed & 0xff;
-  bytes[1] = (seed >> 8) & 0xff;
-  return toB64u(bytes);
+  return toB64u(sha256(utf8(`mailbox ${seed}`)));
 }
 
 export function freshId(): string {
