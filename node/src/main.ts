@@ -26,11 +26,15 @@ if (parsed.ok === false) {
 const config = parsed.config;
 
 let node: NodeHandle | null = null;
-let signalled = false;
+let signalledAt = 0;
 
 async function onSignal(signal: string): Promise<void> {
-  if (signalled) process.exit(1);
-  signalled = true;
+  // A second signal forces the exit, unless it is the same stop arriving twice (bin/run's TERM after a terminal's INT).
+  if (signalledAt > 0) {
+    if (Date.now() - signalledAt > 1_000) process.exit(1);
+    return;
+  }
+  signalledAt = Date.now();
   log("stopping", { signal, entries: node?.mailboxes.entryCount() ?? 0 });
   const deadline = setTimeout(() => {
     log("stop_deadline", { ms: SHUTDOWN_DEADLINE_MS });
