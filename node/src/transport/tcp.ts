@@ -157,6 +157,7 @@ export class TcpTransport implements Transport {
     socket.setTimeout(this.limits.idleTimeoutMs);
     const decoder = new FrameDecoder(this.limits.maxFrameBytes);
     let inFlight = 0;
+    let partialSince = 0;
     const answer = (id: number, json: string) => {
       if (socket.destroyed) return;
       let frame = encodeFrameText(json, this.limits.maxFrameBytes);
@@ -187,6 +188,13 @@ export class TcpTransport implements Transport {
     socket.on("data", (chunk: Buffer) => {
       const result = decoder.push(chunk);
       if (!result.ok) {
+        socket.destroy();
+        return;
+      }
+      // A peer trickling one frame byte by byte never goes idle; it gets idleTimeoutMs per frame.
+      if (decoder.buffered === 0) partialSince = 0;
+      else if (partialSince === 0 || result.frames.length > 0) partialSince = Date.now();
+      else if (Date.now() - partialSince > this.limits.idleTimeoutMs) {
         socket.destroy();
         return;
       }

@@ -112,6 +112,40 @@ describe("TcpTransport against hostile and idle peers", () => {
     expect(node.connectionCounts().inbound).toBeLessThanOrEqual(1);
   });
 
+  it("closes a connection that trickles one frame slower than the idle timeout allows", async () => {
+    const { addr, ping } = await servingNode({ idleTimeoutMs: 150 });
+    const trickle = await rawConnection(addr);
+    let open = true;
+    void trickle.closed.then(() => (open = false));
+    trickle.socket.write(new Uint8Array([0, 0, 3, 232]));
+    for (let i = 0; i < 100 && open; i++) {
+      trickle.socket.write(new Uint8Array([32]));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(open).toBe(false);
+    expect(await ping(1)).toEqual({ t: "pong", n: 1 });
+  });
+
+  it("keeps a busy connection whose chunks always end inside a frame", async () => {
+    const node = transport({ idleTimeoutMs: 100 });
+    const addr = await node.listen(async (request) => ({ t: "pong", n: request.n }));
+    const busy = await rawConnection(addr);
+    const frames = Array.from({ length: 12 }, (_, n) =>
+      encodeFrame(utf8(`{"i":${n},"q":{"t":"p","n":${n}}}`), 100),
+    );
+    const answers: Buffer[] = [];
+    busy.socket.on("data", (chunk: Buffer) => answers.push(chunk));
+    busy.socket.write(frames[0].subarray(0, 5));
+    for (let n = 0; n < frames.length; n++) {
+      // One write that completes frame n and starts frame n + 1.
+      const next = n + 1 < frames.length ? frames[n + 1].subarray(0, 5) : new Uint8Array(0);
+      busy.socket.write(Buffer.concat([frames[n].subarray(5), next]));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await until(() => Buffer.concat(answers).toString().includes('"n":11'), "answering the last frame");
+    expect(busy.socket.destroyed).toBe(false);
+  });
+
   it("closes idle connections, and the next request reconnects", async () => {
     const { node, client, ping } = await servingNode({ idleTimeoutMs: 100 });
     expect(await ping(1)).toEqual({ t: "pong", n: 1 });
