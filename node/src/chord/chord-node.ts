@@ -1,0 +1,429 @@
+/**
+ * One Chord node (Stoica et al. 2001, §4) with the corrections of Zave ("Reasoning about identifier
+ * spaces: how to make Chord correct", 2017): joins copy the successor's list, stabilize asks the
+ * successor for its predecessor and list in one round trip, and a ring may start from one node.
+ */
+import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
+import type { Clock } from "../clock";
+import type { Metrics } from "../metrics";
+import type { RpcRouter } from "../rpc/router";
+import type { Transport, WireMessage } from "../transport/transport";
+import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
+import { findSuccessor, type LookupContext } from "./lookup";
+import { encodeRef, encodeRefs, parseStateAnswer, type StateAnswer, type StepAnswer } from "./messages";
+import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
+import { RoutingTable } from "./routing-table";
+
+export interface ChordComponents {
+  transport: Transport;
+  clock: Clock;
+  router: RpcRouter;
+  metrics?: Metrics;
+}
+
+export interface ChordOptions {
+  /** The address the transport listens at; the node id is SHA-256 of it. */
+  addr: string;
+  successorListSize?: number;
+  stabilizeMs?: number;
+  fixFingersMs?: number;
+  checkPredecessorMs?: number;
+  rpcTimeoutMs?: number;
+  lookupTimeoutMs?: number;
+  maxLookupHops?: number;
+  /** Attempts to reach the bootstrap node before join gives up. */
+  joinAttempts?: number;
+  /** First pause between join attempts; doubles each time up to joinBackoffMaxMs. */
+  joinBackoffMs?: number;
+  joinBackoffMaxMs?: number;
+}
+
+export const CHORD_DEFAULTS = {
+  successorListSize: 8,
+  stabilizeMs: 1_000,
+  fixFingersMs: 1_000,
+  checkPredecessorMs: 2_000,
+  rpcTimeoutMs: 2_000,
+  lookupTimeoutMs: 10_000,
+  maxLookupHops: 64,
+  joinAttempts: 8,
+  joinBackoffMs: 250,
+  joinBackoffMaxMs: 8_000,
+} satisfies Omit<Required<ChordOptions>, "addr">;
+
+const STEP_CANDIDATES = 8;
+
+export class ChordNode implements Ring, ChordHandlerHost {
+  readonly self: NodeRef;
+  readonly table: RoutingTable;
+  private readonly options: Required<ChordOptions>;
+  private joined = false;
+  private stopped = false;
+  private timers: (() => void)[] = [];
+  private listeners = new Set<() => void>();
+  private readonly lookupContext: LookupContext;
+
+  constructor(
+    private readonly components: ChordComponents,
+    options: ChordOptions,
+  ) {
+    this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr };
+    this.self = { id: nodeIdOf(options.addr), addr: options.addr };
+    this.table = new RoutingTable(this.self, this.options.successorListSize);
+    this.lookupContext = {
+      table: this.table,
+      request: (to, message, signal) => this.call(to, message, signal),
+      reportFailure: (addr) => this.reportFailure(addr),
+      maxHops: this.options.maxLookupHops,
+      candidates: STEP_CANDIDATES,
+    };
+    registerChordHandlers(components.router, this);
+    const metrics = components.metrics;
+    metrics?.counter("wisp_chord_lookups_total", "Chord lookups started by this node");
+    metrics?.counter("wisp_chord_lookup_hops_total", "Sum of the hops of successful lookups");
+    metrics?.counter("wisp_chord_lookup_failures_total", "Lookups that ended in RingUnavailable");
+    metrics?.counter("wisp_chord_peer_failures_total", "Peers dropped from the routing state as failed");
+    metrics?.gauge(
+      "wisp_chord_successors",
+      "Length of the successor list",
+      () => this.table.successors().length,
+    );
+  }
+
+  isJoined(): boolean {
+    return this.joined;
+  }
+
+  successors(): readonly NodeRef[] {
+    return this.table.successors();
+  }
+
+  predecessor(): NodeRef | null {
+    return this.table.predecessor();
+  }
+
+  owns(key: RingId): boolean {
+    return this.table.owns(key);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  reportFailure(addr: string): void {
+    if (addr === this.self.addr) return;
+    const removal = this.table.remove(addr);
+    if (!removal.successorsChanged && !removal.predecessorChanged) return;
+    this.components.metrics?.inc("wisp_chord_peer_failures_total");
+    this.emitChange();
+  }
+
+  /** Starts a new ring of one node. */
+  create(): void {
+    if (this.stopped) throw new Error("ChordNode is stopped");
+    this.table.setSuccessors([]);
+    this.table.setPredecessor(null);
+    this.joined = true;
+    this.emitChange();
+  }
+
+  /** Joins the ring that bootstrapAddr belongs to, retrying with backoff while it is unreachable. */
+  async join(bootstrapAddr: string): Promise<void> {
+    if (this.stopped) throw new Error("ChordNode is stopped");
+    if (bootstrapAddr === this.self.addr) throw new Error("a node cannot join through itself");
+    const bootstrap = { id: nodeIdOf(bootstrapAddr), addr: bootstrapAddr };
+    let pause = this.options.joinBackoffMs;
+    let lastError = "";
+    for (let attempt = 1; attempt <= this.options.joinAttempts; attempt++) {
+      if (this.stopped) throw new RingUnavailable("stopped while joining");
+      try {
+        await this.joinOnce(bootstrap);
+        return;
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+      if (attempt === this.options.joinAttempts) break;
+      await this.sleep(pause);
+      pause = Math.min(pause * 2, this.options.joinBackoffMaxMs);
+    }
+    throw new RingUnavailable(
+      `could not join through ${bootstrapAddr} after ${this.options.joinAttempts} attempts: ${lastError}`,
+    );
+  }
+
+  /** Zave 2017: a joining node takes its successor's list as its own; it has no predecessor yet. */
+  private async joinOnce(bootstrap: NodeRef): Promise<void> {
+    const { node: successor } = await this.withDeadline(undefined, (signal) =>
+      findSuccessor(this.lookupContext, { key: this.self.id, signal, verify: false, start: [bootstrap] }),
+    );
+    const state = await this.queryState(successor);
+    if (!state) throw new RingUnavailable(`successor ${successor.addr} did not answer chord.state`);
+    this.table.setPredecessor(null);
+    this.table.adoptSuccessor(successor, state.successors);
+    this.table.setFinger(0, successor);
+    this.joined = true;
+    this.emitChange();
+    await this.notify(successor);
+  }
+
+  lookup(key: RingId, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
+    return this.find(key, true, options.signal);
+  }
+
+  private async find(key: RingId, verify: boolean, signal?: AbortSignal): Promise<LookupResult> {
+    const metrics = this.components.metrics;
+    metrics?.inc("wisp_chord_lookups_total");
+    if (!this.joined) {
+      metrics?.inc("wisp_chord_lookup_failures_total");
+      throw new RingUnavailable("this node is not a ring member");
+    }
+    try {
+      const result = await this.withDeadline(signal, (combined) =>
+        findSuccessor(this.lookupContext, { key, signal: combined, verify }),
+      );
+      metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);
+      return result;
+    } catch (error) {
+      metrics?.inc("wisp_chord_lookup_failures_total");
+      throw error;
+    }
+  }
+
+  /** Starts the periodic maintenance on the injected clock. */
+  start(): void {
+    if (this.stopped || this.timers.length > 0) return;
+    this.every(this.options.stabilizeMs, () => this.stabilize());
+    this.every(this.options.fixFingersMs, () => this.fixFingers());
+    this.every(this.options.checkPredecessorMs, () => this.checkPredecessor());
+  }
+
+  /** Cancels the timers; the node stops answering Chord requests. Safe to call twice. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.joined = false;
+    for (const cancel of this.timers) cancel();
+    this.timers = [];
+  }
+
+  /**
+   * Zave's stabilize: ask the first live successor for its predecessor and list in one round trip;
+   * adopt its predecessor as the new successor only if that node answers too; then notify.
+   */
+  async stabilize(): Promise<void> {
+    if (!this.joined || this.stopped) return;
+    for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
+      if (this.table.isAlone()) this.adoptPredecessorAsSuccessor();
+      const successor = this.table.successor();
+      if (!successor) return;
+      const state = await this.queryState(successor);
+      if (!state) continue; // queryState dropped it; try the next one in the list
+      const candidate = state.predecessor;
+      if (
+        candidate &&
+        candidate.addr !== this.self.addr &&
+        between(this.self.id, candidate.id, successor.id)
+      ) {
+        const candidateState = await this.queryState(candidate);
+        if (candidateState) {
+          this.changeSuccessors(candidate, candidateState.successors);
+          await this.notify(candidate);
+          return;
+        }
+      }
+      this.changeSuccessors(successor, state.successors);
+      await this.notify(successor);
+      return;
+    }
+  }
+
+  /** Refreshes the fingers, looking up only those whose start passed finger i−1's node. */
+  async fixFingers(): Promise<void> {
+    if (!this.joined || this.stopped) return;
+    this.table.setFinger(0, this.table.successor());
+    for (let i = 1; i < ID_BITS; i++) {
+      if (!this.joined || this.stopped) return;
+      if (!this.table.fingerNeedsLookup(i)) {
+        this.table.setFinger(i, this.table.finger(i - 1));
+        continue;
+      }
+      try {
+        const { node } = await this.find(fingerStart(this.self.id, i), false);
+        this.table.setFinger(i, node);
+      } catch {
+        // Leave the old finger; the next round retries. A failed peer was already dropped.
+      }
+    }
+  }
+
+  async checkPredecessor(): Promise<void> {
+    if (!this.joined || this.stopped) return;
+    const predecessor = this.table.predecessor();
+    if (!predecessor) return;
+    if (await this.ping(predecessor.addr)) return;
+    if (this.table.predecessor()?.addr !== predecessor.addr) return;
+    this.reportFailure(predecessor.addr);
+  }
+
+  /** Graceful departure: predecessor and successor relink at once; then the node stops. */
+  async leave(): Promise<void> {
+    if (!this.joined || this.stopped) {
+      this.stop();
+      return;
+    }
+    const message: WireMessage = {
+      t: "chord.leave",
+      node: encodeRef(this.self),
+      predecessor: this.table.predecessor() ? encodeRef(this.table.predecessor()!) : null,
+      successors: encodeRefs(this.table.successors()),
+    };
+    const targets = new Set<string>();
+    const predecessor = this.table.predecessor();
+    const successor = this.table.successor();
+    if (predecessor) targets.add(predecessor.addr);
+    if (successor) targets.add(successor.addr);
+    this.stop();
+    await Promise.all(
+      [...targets].map((to) =>
+        this.components.transport
+          .request(to, message, { timeoutMs: this.options.rpcTimeoutMs })
+          .catch(() => undefined),
+      ),
+    );
+  }
+
+  answerStep(key: RingId): StepAnswer {
+    if (this.table.isAlone()) return { done: true, successors: [this.self] };
+    if (this.table.successorsFor(key).length > 0)
+      return { done: true, successors: [...this.table.successors()] };
+    return { done: false, next: this.table.closestPreceding(key, STEP_CANDIDATES) };
+  }
+
+  answerState(): StateAnswer {
+    return { predecessor: this.table.predecessor(), successors: [...this.table.successors()] };
+  }
+
+  /** notify(n'): n' thinks it might be our predecessor (Stoica et al. 2001, Fig. 7). */
+  acceptNotify(node: NodeRef): void {
+    if (node.addr === this.self.addr) return;
+    let changed = false;
+    const predecessor = this.table.predecessor();
+    if (!predecessor || between(predecessor.id, node.id, this.self.id))
+      changed = this.table.setPredecessor(node);
+    // A ring of one learns of the second node here (Zave 2017: the small-ring case).
+    if (this.table.isAlone()) changed = this.table.setSuccessors([node]) || changed;
+    if (changed) this.emitChange();
+  }
+
+  acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
+    if (leaving.addr === this.self.addr) return;
+    let changed = false;
+    if (this.table.predecessor()?.addr === leaving.addr) {
+      const next = predecessor && predecessor.addr !== leaving.addr ? predecessor : null;
+      this.table.setPredecessor(next);
+      changed = true;
+    }
+    const mine = this.table.successors();
+    const at = mine.findIndex((node) => node.addr === leaving.addr);
+    if (at >= 0) {
+      const spliced = [...mine.slice(0, at), ...successors, ...mine.slice(at + 1)];
+      changed = this.table.setSuccessors(spliced.filter((node) => node.addr !== leaving.addr)) || changed;
+    }
+    changed = this.table.remove(leaving.addr).successorsChanged || changed;
+    if (changed) this.emitChange();
+  }
+
+  private adoptPredecessorAsSuccessor(): void {
+    const predecessor = this.table.predecessor();
+    if (predecessor && this.table.setSuccessors([predecessor])) this.emitChange();
+  }
+
+  private changeSuccessors(successor: NodeRef, itsList: readonly NodeRef[]): void {
+    const changed = this.table.adoptSuccessor(successor, itsList);
+    this.table.setFinger(0, this.table.successor());
+    if (changed) this.emitChange();
+  }
+
+  /** chord.state to node; a peer that fails or answers garbage is dropped and null returned. */
+  private async queryState(node: NodeRef): Promise<StateAnswer | null> {
+    try {
+      const answer = await this.call(node.addr, { t: "chord.state" });
+      const state = parseStateAnswer(answer);
+      if (typeof state !== "string") return state;
+    } catch {
+      // handled below: the peer is treated as failed
+    }
+    this.reportFailure(node.addr);
+    return null;
+  }
+
+  private async notify(node: NodeRef): Promise<void> {
+    try {
+      await this.call(node.addr, { t: "chord.notify", node: encodeRef(this.self) });
+    } catch {
+      this.reportFailure(node.addr);
+    }
+  }
+
+  private async ping(addr: string): Promise<boolean> {
+    try {
+      return (await this.call(addr, { t: "chord.ping" })).t === "chord.pong";
+    } catch {
+      return false;
+    }
+  }
+
+  private call(to: string, message: WireMessage, signal?: AbortSignal): Promise<WireMessage> {
+    return this.components.transport.request(to, message, { timeoutMs: this.options.rpcTimeoutMs, signal });
+  }
+
+  /** Runs fn under lookupTimeoutMs measured on the injected clock, and under the caller's signal. */
+  private async withDeadline<T>(
+    outer: AbortSignal | undefined,
+    fn: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const cancel = this.components.clock.setTimeout(() => controller.abort(), this.options.lookupTimeoutMs);
+    const onOuterAbort = () => controller.abort();
+    outer?.addEventListener("abort", onOuterAbort, { once: true });
+    if (outer?.aborted) controller.abort();
+    try {
+      return await fn(controller.signal);
+    } finally {
+      cancel();
+      outer?.removeEventListener("abort", onOuterAbort);
+    }
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    const slot = this.timers.length;
+    const schedule = () => {
+      if (this.stopped) return;
+      this.timers[slot] = this.components.clock.setTimeout(() => {
+        task().then(schedule, schedule);
+      }, ms);
+    };
+    schedule();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.components.clock.setTimeout(resolve, ms);
+    });
+  }
+
+  private emitChange(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own; routing goes on.
+      }
+    }
+  }
+}
+
+function dropUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,116 @@
+/**
+ * Iterative find_successor (Stoica et al. 2001, §4.3, Fig. 5, made iterative): the looking-up
+ * node asks ever closer predecessors of the key for their next step. A peer that does not answer
+ * is reported failed at once and the lookup goes on through the next-best candidate.
+ */
+import { between, type RingId } from "@wisp/lib";
+import type { WireMessage } from "../transport/transport";
+import { TransportError } from "../transport/transport";
+import { stepRequest } from "./handlers";
+import { parseStepAnswer } from "./messages";
+import { type LookupResult, type NodeRef, RingUnavailable } from "./ring";
+import { type RoutingTable, splitAtKey } from "./routing-table";
+
+export interface LookupContext {
+  table: RoutingTable;
+  request(to: string, message: WireMessage, signal: AbortSignal): Promise<WireMessage>;
+  reportFailure(addr: string): void;
+  maxHops: number;
+  /** How many next-hop candidates a step answer carries. */
+  candidates: number;
+}
+
+export interface LookupPlan {
+  key: RingId;
+  signal: AbortSignal;
+  /** Confirm that the answer is alive with a ping before returning it (not counted as a hop). */
+  verify: boolean;
+  /** Where to start instead of the local table (a joining node starts at its bootstrap). */
+  start?: NodeRef[];
+}
+
+export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promise<LookupResult> {
+  const { table } = ctx;
+  const self = table.self;
+  const failed = new Set<string>();
+  const queried = new Set<string>([self.addr]);
+  let hops = 0;
+  let candidates: NodeRef[] = [];
+  let final: { before: NodeRef[]; from: NodeRef[] } = { before: [], from: [] };
+
+  if (plan.start) {
+    candidates = [...plan.start];
+  } else {
+    if (table.isAlone()) return { node: self, hops: 0 };
+    final = splitAtKey(self, table.successors(), plan.key);
+    if (final.from.length === 0) candidates = table.closestPreceding(plan.key, ctx.candidates);
+  }
+
+  for (;;) {
+    for (const node of final.from) {
+      if (node.addr === self.addr) {
+        if (plan.start) continue; // a stale entry from an earlier life of this address
+        return { node: self, hops };
+      }
+      if (failed.has(node.addr)) continue;
+      if (!plan.verify) return { node, hops };
+      const pong = await ask(ctx, plan.signal, node.addr, { t: "chord.ping" }, failed);
+      if (pong?.t === "chord.pong") return { node, hops };
+      if (pong) markFailed(ctx, failed, node.addr);
+    }
+    // Every listed successor of the key failed: route on through the nodes just before them,
+    // whose own lists reach further.
+    candidates = [...final.before.reverse(), ...candidates];
+    final = { before: [], from: [] };
+
+    while (final.from.length === 0) {
+      const next = candidates.shift();
+      if (!next) throw new RingUnavailable("no live route towards the key");
+      if (queried.has(next.addr) || failed.has(next.addr)) continue;
+      if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
+      hops++;
+      queried.add(next.addr);
+      const answer = await ask(ctx, plan.signal, next.addr, stepRequest(plan.key), failed);
+      if (!answer) continue;
+      const step = parseStepAnswer(answer);
+      if (typeof step === "string") {
+        markFailed(ctx, failed, next.addr);
+        continue;
+      }
+      if (step.done) {
+        final = splitAtKey(next, step.successors, plan.key);
+        if (final.from.length === 0) markFailed(ctx, failed, next.addr); // claimed done, but is not
+        continue;
+      }
+      const closer = step.next.filter(
+        (node) => between(next.id, node.id, plan.key) && !queried.has(node.addr) && !failed.has(node.addr),
+      );
+      candidates = [...closer, ...candidates];
+    }
+  }
+}
+
+/** One request; a failed peer is reported and yields null, while our own abort or close ends the lookup. */
+async function ask(
+  ctx: LookupContext,
+  signal: AbortSignal,
+  to: string,
+  message: WireMessage,
+  failed: Set<string>,
+): Promise<WireMessage | null> {
+  if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
+  try {
+    return await ctx.request(to, message, signal);
+  } catch (error) {
+    if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
+    if (error instanceof TransportError && error.code === "closed")
+      throw new RingUnavailable("this node's transport is closed");
+    markFailed(ctx, failed, to);
+    return null;
+  }
+}
+
+function markFailed(ctx: LookupContext, failed: Set<string>, addr: string): void {
+  failed.add(addr);
+  ctx.reportFailure(addr);
+}

@@ -1,0 +1,135 @@
+/**
+ * Chord's node-to-node messages (docs/node-protocol.md, "Chord messages"): their shapes, and
+ * parsers that treat every message and answer as hostile — a malformed one yields a string
+ * reason, never an exception.
+ */
+import { idFromHex, idToHex, nodeIdOf, type RingId } from "@wisp/lib";
+import type { WireMessage } from "../transport/transport";
+import type { NodeRef } from "./ring";
+
+export const MAX_ADDR_LENGTH = 255;
+/** No list in a Chord message may be longer; bounds the work a peer can cause. */
+export const MAX_LIST_LENGTH = 64;
+
+export interface WireRef {
+  id: string;
+  addr: string;
+}
+
+export type ChordRequest =
+  | { t: "chord.ping" }
+  | { t: "chord.state" }
+  | { t: "chord.step"; key: RingId }
+  | { t: "chord.notify"; node: NodeRef }
+  | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] };
+
+export type StepAnswer = { done: true; successors: NodeRef[] } | { done: false; next: NodeRef[] };
+
+export interface StateAnswer {
+  predecessor: NodeRef | null;
+  successors: NodeRef[];
+}
+
+export const CHORD_TAGS = ["chord.ping", "chord.state", "chord.step", "chord.notify", "chord.leave"] as const;
+
+export function encodeRef(node: NodeRef): WireRef {
+  return { id: idToHex(node.id), addr: node.addr };
+}
+
+export function encodeRefs(nodes: readonly NodeRef[]): WireRef[] {
+  return nodes.map(encodeRef);
+}
+
+const idCache = new Map<string, RingId>();
+
+/** nodeIdOf with a bounded memo: every ref on the wire is checked against the hash of its address. */
+function cachedNodeId(addr: string): RingId {
+  const hit = idCache.get(addr);
+  if (hit !== undefined) return hit;
+  if (idCache.size >= 65_536) idCache.clear();
+  const id = nodeIdOf(addr);
+  idCache.set(addr, id);
+  return id;
+}
+
+export function parseRef(value: unknown, field: string): NodeRef | string {
+  if (typeof value !== "object" || value === null) return `"${field}" expected an object {id, addr}`;
+  const { id, addr } = value as Record<string, unknown>;
+  if (typeof addr !== "string" || addr.length === 0 || addr.length > MAX_ADDR_LENGTH)
+    return `"${field}.addr" expected a string of 1..${MAX_ADDR_LENGTH} characters`;
+  const parsed = idFromHex(id);
+  if (parsed === null) return `"${field}.id" expected 64 lowercase hex characters`;
+  if (parsed !== cachedNodeId(addr)) return `"${field}.id" is not SHA-256 of its addr`;
+  return { id: parsed, addr };
+}
+
+export function parseRefList(value: unknown, field: string): NodeRef[] | string {
+  if (!Array.isArray(value)) return `"${field}" expected an array`;
+  if (value.length > MAX_LIST_LENGTH)
+    return `"${field}" expected at most ${MAX_LIST_LENGTH} entries, got ${value.length}`;
+  const refs: NodeRef[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const ref = parseRef(value[i], `${field}[${i}]`);
+    if (typeof ref === "string") return ref;
+    refs.push(ref);
+  }
+  return refs;
+}
+
+function parseOptionalRef(value: unknown, field: string): NodeRef | null | string {
+  if (value === null) return null;
+  return parseRef(value, field);
+}
+
+export function parseRequest(message: WireMessage): ChordRequest | string {
+  switch (message.t) {
+    case "chord.ping":
+      return { t: "chord.ping" };
+    case "chord.state":
+      return { t: "chord.state" };
+    case "chord.step": {
+      const key = idFromHex(message.key);
+      if (key === null) return `"key" expected 64 lowercase hex characters`;
+      return { t: "chord.step", key };
+    }
+    case "chord.notify": {
+      const node = parseRef(message.node, "node");
+      if (typeof node === "string") return node;
+      return { t: "chord.notify", node };
+    }
+    case "chord.leave": {
+      const node = parseRef(message.node, "node");
+      if (typeof node === "string") return node;
+      const predecessor = parseOptionalRef(message.predecessor, "predecessor");
+      if (typeof predecessor === "string") return predecessor;
+      const successors = parseRefList(message.successors, "successors");
+      if (typeof successors === "string") return successors;
+      return { t: "chord.leave", node, predecessor, successors };
+    }
+    default:
+      return `not a chord message: "${String(message.t).slice(0, 40)}"`;
+  }
+}
+
+export function parseStepAnswer(answer: WireMessage): StepAnswer | string {
+  if (answer.t !== "chord.step.ok") return `expected a chord.step.ok answer`;
+  if (answer.done === true) {
+    const successors = parseRefList(answer.successors, "successors");
+    if (typeof successors === "string") return successors;
+    if (successors.length === 0) return `"successors" must not be empty when done`;
+    return { done: true, successors };
+  }
+  if (answer.done !== false) return `"done" expected a boolean`;
+  const next = parseRefList(answer.next, "next");
+  if (typeof next === "string") return next;
+  return { done: false, next };
+}
+
+export function parseStateAnswer(answer: WireMessage): StateAnswer | string {
+  if (answer.t !== "chord.state.ok") return `expected a chord.state.ok answer`;
+  const predecessor = parseOptionalRef(answer.predecessor, "predecessor");
+  if (typeof predecessor === "string") return predecessor;
+  const successors = parseRefList(answer.successors, "successors");
+  if (typeof successors === "string") return successors;
+  return { predecessor, successors };
+}

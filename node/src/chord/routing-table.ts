@@ -1,0 +1,193 @@
+/**
+ * The routing state of one Chord node, without any I/O: fingers, the successor list and the
+ * predecessor (Stoica et al. 2001, §4; successor lists as corrected by Zave 2017).
+ */
+import { between, betweenRightIncl, distance, fingerStart, ID_BITS, type RingId } from "@wisp/lib";
+import type { NodeRef } from "./ring";
+
+export interface RemovalResult {
+  successorsChanged: boolean;
+  predecessorChanged: boolean;
+}
+
+export class RoutingTable {
+  private fingers: (NodeRef | null)[] = new Array(ID_BITS).fill(null);
+  private succ: NodeRef[] = [];
+  private pred: NodeRef | null = null;
+  /** Distinct known nodes (fingers ∪ successors) sorted by clockwise distance from self; null when stale. */
+  private known: { node: NodeRef; dist: RingId }[] | null = null;
+
+  constructor(
+    readonly self: NodeRef,
+    readonly maxSuccessors: number,
+  ) {
+    if (!Number.isInteger(maxSuccessors) || maxSuccessors < 1)
+      throw new RangeError(`successor list size must be a positive integer, got ${maxSuccessors}`);
+  }
+
+  successors(): readonly NodeRef[] {
+    return this.succ;
+  }
+
+  successor(): NodeRef | null {
+    return this.succ[0] ?? null;
+  }
+
+  predecessor(): NodeRef | null {
+    return this.pred;
+  }
+
+  finger(i: number): NodeRef | null {
+    return this.fingers[i];
+  }
+
+  /** Alone on the ring: no successor other than self. */
+  isAlone(): boolean {
+    return this.succ.length === 0;
+  }
+
+  /**
+   * Replaces the successor list with `list`, nearest first. Zave's rule: the list stops before
+   * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries.
+   */
+  setSuccessors(list: readonly NodeRef[]): boolean {
+    const next: NodeRef[] = [];
+    const seen = new Set<string>();
+    for (const node of list) {
+      if (node.addr === this.self.addr || next.length >= this.maxSuccessors) break;
+      if (seen.has(node.addr)) continue;
+      seen.add(node.addr);
+      next.push(node);
+    }
+    if (sameRefs(next, this.succ)) return false;
+    this.succ = next;
+    this.known = null;
+    return true;
+  }
+
+  /** Stabilize's update: my list is my successor followed by its list (Zave 2017, §4). */
+  adoptSuccessor(successor: NodeRef, itsSuccessors: readonly NodeRef[]): boolean {
+    return this.setSuccessors([successor, ...itsSuccessors]);
+  }
+
+  setPredecessor(node: NodeRef | null): boolean {
+    const next = node && node.addr === this.self.addr ? null : node;
+    if (next?.addr === this.pred?.addr) return false;
+    this.pred = next;
+    return true;
+  }
+
+  setFinger(i: number, node: NodeRef | null): void {
+    const next = node && node.addr === this.self.addr ? null : node;
+    if (this.fingers[i]?.addr === next?.addr) return;
+    this.fingers[i] = next;
+    this.known = null;
+  }
+
+  /** Drops a failed peer from fingers, successors and predecessor at once. */
+  remove(addr: string): RemovalResult {
+    let fingersChanged = false;
+    for (let i = 0; i < ID_BITS; i++) {
+      if (this.fingers[i]?.addr !== addr) continue;
+      this.fingers[i] = null;
+      fingersChanged = true;
+    }
+    const before = this.succ.length;
+    this.succ = this.succ.filter((node) => node.addr !== addr);
+    const successorsChanged = this.succ.length !== before;
+    const predecessorChanged = this.pred?.addr === addr;
+    if (predecessorChanged) this.pred = null;
+    if (fingersChanged || successorsChanged) this.known = null;
+    return { successorsChanged, predecessorChanged };
+  }
+
+  /** Is key ∈ (predecessor, self]? True when alone; false while the predecessor is unknown. */
+  owns(key: RingId): boolean {
+    if (this.isAlone()) return true;
+    if (!this.pred) return false;
+    return betweenRightIncl(this.pred.id, key, this.self.id);
+  }
+
+  /** The part of the successor list from key's successor on (see splitAtKey); empty when key lies beyond it. */
+  successorsFor(key: RingId): NodeRef[] {
+    return splitAtKey(this.self, this.succ, key).from;
+  }
+
+  /**
+   * closest_preceding_node over fingers and successors together: up to `limit` distinct nodes in
+   * (self, key), closest to key first, so that a caller can fall back to the next when one fails.
+   */
+  closestPreceding(key: RingId, limit: number): NodeRef[] {
+    const known = this.knownNodes();
+    const target = distance(this.self.id, key);
+    let lo = 0;
+    let hi = known.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (known[mid].dist < target) lo = mid + 1;
+      else hi = mid;
+    }
+    const result: NodeRef[] = [];
+    for (let i = lo - 1; i >= 0 && result.length < limit; i--) result.push(known[i].node);
+    return result;
+  }
+
+  /**
+   * Finger indices that need a lookup, in increasing order. Finger i can be skipped when its start
+   * still falls in (self, finger i−1]: then finger i−1 is its successor too.
+   */
+  fingerNeedsLookup(i: number): boolean {
+    if (i === 0) return false;
+    const previous = this.fingers[i - 1];
+    if (!previous) return true;
+    return !betweenRightIncl(this.self.id, fingerStart(this.self.id, i), previous.id);
+  }
+
+  /** Count of distinct nodes in the finger table, for metrics and tests. */
+  distinctFingers(): number {
+    return new Set(this.fingers.filter((f) => f !== null).map((f) => f.addr)).size;
+  }
+
+  /** Does node lie strictly between self and its current successor (so it should become the successor)? */
+  isBetterSuccessor(node: NodeRef): boolean {
+    if (node.addr === this.self.addr) return false;
+    const successor = this.successor();
+    if (!successor) return true;
+    return between(this.self.id, node.id, successor.id);
+  }
+
+  private knownNodes(): { node: NodeRef; dist: RingId }[] {
+    if (this.known) return this.known;
+    const byAddr = new Map<string, NodeRef>();
+    for (const node of this.fingers) if (node) byAddr.set(node.addr, node);
+    for (const node of this.succ) byAddr.set(node.addr, node);
+    byAddr.delete(this.self.addr);
+    this.known = [...byAddr.values()]
+      .map((node) => ({ node, dist: distance(this.self.id, node.id) }))
+      .sort((a, b) => (a.dist < b.dist ? -1 : a.dist > b.dist ? 1 : 0));
+    return this.known;
+  }
+}
+
+/**
+ * Splits origin's successor list at key: `from` starts at the first s_j with key ∈ (s_{j−1}, s_j]
+ * (s_{−1} = origin), so s_j answers find_successor(key) and the later entries are its fallbacks;
+ * `before` holds the entries that precede key, nearest to key last. `from` is empty when key lies
+ * beyond the list.
+ */
+export function splitAtKey(
+  origin: NodeRef,
+  list: readonly NodeRef[],
+  key: RingId,
+): { before: NodeRef[]; from: NodeRef[] } {
+  let previous = origin.id;
+  for (let j = 0; j < list.length; j++) {
+    if (betweenRightIncl(previous, key, list[j].id)) return { before: list.slice(0, j), from: list.slice(j) };
+    previous = list[j].id;
+  }
+  return { before: [...list], from: [] };
+}
+
+function sameRefs(a: readonly NodeRef[], b: readonly NodeRef[]): boolean {
+  return a.length === b.length && a.every((node, i) => node.addr === b[i].addr);
+}

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ChordNode, type ChordOptions } from "../../src/chord/chord-node";
+import { RingUnavailable } from "../../src/chord/ring";
+import { systemClock } from "../../src/clock";
+import { Metrics } from "../../src/metrics";
+import { RpcRouter } from "../../src/rpc/router";
+import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
+
+const FAST: Omit<ChordOptions, "addr"> = {
+  stabilizeMs: 10,
+  fixFingersMs: 20,
+  checkPredecessorMs: 20,
+  rpcTimeoutMs: 200,
+  lookupTimeoutMs: 1_000,
+  joinBackoffMs: 5,
+  joinBackoffMaxMs: 20,
+};
+
+let started: { chord: ChordNode; transport: MemoryTransport }[] = [];
+afterEach(async () => {
+  for (const node of started) {
+    node.chord.stop();
+    await node.transport.close();
+  }
+  started = [];
+});
+
+async function spawn(network: MemoryNetwork, addr?: string, options: Partial<ChordOptions> = {}) {
+  const transport = network.transport(addr);
+  const router = new RpcRouter();
+  const metrics = new Metrics();
+  const listened = await transport.listen(router.handle);
+  const chord = new ChordNode(
+    { transport, clock: systemClock, router, metrics },
+    { ...FAST, ...options, addr: listened },
+  );
+  started.push({ chord, transport });
+  return { chord, transport, metrics };
+}
+
+async function until(condition: () => boolean, attempts = 500): Promise<boolean> {
+  for (let i = 0; i < attempts && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  return condition();
+}
+
+function ringIsWhole(nodes: ChordNode[]): boolean {
+  const sorted = [...nodes].sort((a, b) => (a.self.id < b.self.id ? -1 : 1));
+  return sorted.every((node, i) => {
+    const next = sorted[(i + 1) % sorted.length];
+    const previous = sorted[(i - 1 + sorted.length) % sorted.length];
+    return node.successors()[0]?.addr === next.self.addr && node.predecessor()?.addr === previous.self.addr;
+  });
+}
+
+describe("ChordNode on its own timers", () => {
+  it("forms a ring from concurrent joins with start() alone", async () => {
+    const network = new MemoryNetwork();
+    const first = await spawn(network);
+    first.chord.create();
+    first.chord.start();
+    const others = await Promise.all(Array.from({ length: 7 }, () => spawn(network)));
+    await Promise.all(others.map((node) => node.chord.join(first.chord.self.addr)));
+    for (const node of others) node.chord.start();
+    const all = [first, ...others].map((node) => node.chord);
+    expect(await until(() => ringIsWhole(all))).toBe(true);
+    const result = await others[3].chord.lookup(first.chord.self.id);
+    expect(result.node.addr).toBe(first.chord.self.addr);
+    expect(others[3].metrics.get("wisp_chord_lookups_total")).toBeGreaterThan(0);
+    expect(others[3].metrics.render()).toContain("wisp_chord_successors");
+  });
+
+  it("retries the bootstrap with backoff until it appears", async () => {
+    const network = new MemoryNetwork();
+    const joiner = await spawn(network, undefined, { joinAttempts: 50 });
+    const joining = joiner.chord.join("10.0.0.9:1");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const late = await spawn(network, "10.0.0.9:1");
+    late.chord.create();
+    await joining;
+    expect(joiner.chord.isJoined()).toBe(true);
+    expect(joiner.chord.successors()[0].addr).toBe("10.0.0.9:1");
+  });
+
+  it("gives up with RingUnavailable after the configured attempts", async () => {
+    const network = new MemoryNetwork();
+    const joiner = await spawn(network, undefined, { joinAttempts: 3 });
+    await expect(joiner.chord.join("10.0.0.9:2")).rejects.toBeInstanceOf(RingUnavailable);
+    expect(joiner.chord.isJoined()).toBe(false);
+  });
+
+  it("ends a lookup at lookupTimeoutMs on an unanswering network", async () => {
+    const network = new MemoryNetwork();
+    const a = await spawn(network);
+    const b = await spawn(network, undefined, { rpcTimeoutMs: 60_000, lookupTimeoutMs: 50 });
+    a.chord.create();
+    await b.chord.join(a.chord.self.addr);
+    await b.chord.stabilize();
+    await a.chord.stabilize();
+    network.loss = 0.999999;
+    const key = a.chord.self.id; // owned by a: b must ask or ping a
+    await expect(b.chord.lookup(key)).rejects.toBeInstanceOf(RingUnavailable);
+  });
+
+  it("stop() is idempotent and cancels the timers", async () => {
+    const network = new MemoryNetwork();
+    const a = await spawn(network);
+    a.chord.create();
+    a.chord.start();
+    a.chord.stop();
+    a.chord.stop();
+    expect(a.chord.isJoined()).toBe(false);
+  });
+});
