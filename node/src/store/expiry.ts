@@ -52,7 +52,7 @@ export class Expiry {
         store.drop(entry.mailbox, [entry.id]);
         continue;
       }
-      if (ring.owns(mailboxKey(entry.mailbox))) {
+      if (ring.isJoined() && ring.owns(mailboxKey(entry.mailbox))) {
         const nack: Nack = { id: entry.id, to: entry.envelope.to, expiredAt: entry.expiresAt };
         this.pending.set(`${entry.envelope.nackTo}/${entry.id}`, {
           mailbox: entry.envelope.nackTo,

@@ -159,7 +159,7 @@ export class Mailboxes implements MailboxService {
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
     this.waiters.wake(entry.mailbox);
-    await this.peers.pushToReplicas([entry], []);
+    await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
     return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
   }
 
@@ -180,7 +180,7 @@ export class Mailboxes implements MailboxService {
     const { store, clock } = this.deps;
     if (request.ack.length > 0) {
       const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
-      await this.peers.pushToReplicas([], tombstones);
+      await this.peers.pushToReplicas([], tombstones, this.options.rpcTimeoutMs / 2);
     }
     let page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
     if (page.entries.length === 0 && request.waitMs > 0 && !this.stopped) {

@@ -73,15 +73,14 @@ export class Peers {
     addr: string,
     entries: readonly Entry[],
     tombstones: readonly Tombstone[],
+    timeoutMs = this.options.rpcTimeoutMs,
   ): Promise<{ created: number; replicas: string[] } | null> {
     let created = 0;
     let replicas: string[] = [];
     for (const batch of batches(entries, tombstones)) {
       let answer: WireMessage;
       try {
-        answer = await this.deps.transport.request(addr, batch as unknown as WireMessage, {
-          timeoutMs: this.options.rpcTimeoutMs,
-        });
+        answer = await this.deps.transport.request(addr, batch as unknown as WireMessage, { timeoutMs });
       } catch (error) {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
@@ -94,10 +93,18 @@ export class Peers {
     return { created, replicas };
   }
 
-  /** Pushes to every replica at once; failures are reported and left to the repair round. */
-  async pushToReplicas(entries: readonly Entry[], tombstones: readonly Tombstone[]): Promise<number> {
+  /**
+   * Pushes to every replica at once; failures are reported and left to the repair round. Inside a
+   * client's request the owner waits half a deadline, so it answers before the entry node gives up.
+   */
+  async pushToReplicas(
+    entries: readonly Entry[],
+    tombstones: readonly Tombstone[],
+    timeoutMs = this.options.rpcTimeoutMs,
+  ): Promise<number> {
+    const replicas = this.replicaAddrs();
     const results = await Promise.all(
-      this.replicaAddrs().map((addr) => this.push(addr, entries, tombstones)),
+      replicas.map((addr) => this.push(addr, entries, tombstones, timeoutMs)),
     );
     return results.reduce((sum, result) => sum + (result?.created ?? 0), 0);
   }

@@ -105,11 +105,11 @@ describe("Mailboxes: expiry and NACK", () => {
     const owner = cluster.ownerOf(bob);
     const reader = cluster.nodes.find((n) => n !== owner)!;
     cluster.clock.advance(TTL);
-    owner.ring.joined = false;
+    owner.ring.noRoute = true;
     await owner.mailboxes.expiry.tick();
     expect(owner.mailboxes.expiry.pendingNacks).toBe(1);
     expect(await nacksOf(alice, reader)).toEqual([]);
-    owner.ring.joined = true;
+    owner.ring.noRoute = false;
     await owner.mailboxes.expiry.tick();
     expect(owner.mailboxes.expiry.pendingNacks).toBe(0);
     expect((await nacksOf(alice, reader)).map((n) => n.id)).toEqual([env.id]);

@@ -128,6 +128,19 @@ describe("Mailboxes: store and retrieve", () => {
     const alone = await rejection(entry.mailboxes.store(envelope(mailboxOf(107))));
     expect(alone.code).toBe("unavailable");
   });
+  it("a replica that hangs delays the answer but does not fail the store", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(108);
+    const owner = cluster.ownerOf(bob);
+    const hanging = cluster.members.after(owner.addr)[0].addr;
+    cluster.network.crash(hanging);
+    cluster.network.bind(hanging, () => new Promise(() => {}));
+    const entry = cluster.nodes.find((n) => n !== owner && n.addr !== hanging)!;
+    const env = envelope(bob);
+    expect((await entry.mailboxes.store(env)).created).toBe(true);
+    expect(entry.ring.failures).not.toContain(owner.addr);
+    expect(owner.ring.failures).toContain(hanging);
+  });
 });
 
 describe("Mailboxes: long-poll", () => {

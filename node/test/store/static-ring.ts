@@ -47,6 +47,8 @@ export class Membership {
 export class StaticRing implements Ring {
   readonly self: NodeRef;
   joined = true;
+  /** Lookups fail as when no route can be found, while the node still believes it is joined. */
+  noRoute = false;
   /** Forces owns() for tests of disagreeing views; null: the membership decides. */
   ownsOverride: ((key: RingId) => boolean) | null = null;
   failures: string[] = [];
@@ -63,7 +65,7 @@ export class StaticRing implements Ring {
   }
 
   async lookup(key: RingId): Promise<LookupResult> {
-    const node = this.joined ? this.members.ownerOf(key) : undefined;
+    const node = this.joined && !this.noRoute ? this.members.ownerOf(key) : undefined;
     if (!node) throw new RingUnavailable("no ring");
     return { node, hops: 1 };
   }
