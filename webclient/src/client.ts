@@ -134,8 +134,8 @@ export class WispClient {
 
   openChat(peer: string | null): void {
     this.openPeer = peer;
+    this.emit();
     if (peer) void this.commit(markRead(this.state, peer), [], [peer]);
-    else this.emit();
   }
 
   async send(peer: string, text: string): Promise<void> {

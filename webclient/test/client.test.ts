@@ -101,6 +101,18 @@ describe("WispClient against a fake node", () => {
     expect(alice.connection).toBe("connected");
   });
 
+  it("tells the UI when a chat opens, even one without unread messages, and clears unread", async () => {
+    const node = new FakeNode();
+    const { client } = await startClient(node);
+    const peer = generateIdentity().address;
+    client.addContact(peer, "Peer");
+    let changes = 0;
+    client.subscribe(() => changes++);
+    client.openChat(peer);
+    expect(client.openPeer).toBe(peer);
+    expect(changes).toBeGreaterThan(0);
+  });
+
   it("refuses an invalid or own address with a clear error", async () => {
     const node = new FakeNode();
     const { client } = await startClient(node);

@@ -9,7 +9,12 @@ export function Avatar({ address, title, size = 49 }: { address: string; title: 
     <span
       class="avatar"
       aria-hidden="true"
-      style={{ background: COLORS[h % COLORS.length], width: size, height: size, fontSize: size * 0.42 }}
+      style={{
+        background: COLORS[h % COLORS.length],
+        width: `${size}px`,
+        height: `${size}px`,
+        fontSize: `${Math.round(size * 0.42)}px`,
+      }}
     >
       {letter}
     </span>

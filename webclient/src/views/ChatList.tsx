@@ -6,7 +6,7 @@ import { listTime, shortAddress } from "../format";
 import { chatList } from "../state";
 import type { Panel } from "./App";
 import { Avatar } from "./Avatar";
-import { FailedMark, NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
+import { NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
 import { StatusMark } from "./StatusMark";
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
@@ -118,8 +118,7 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
                   </span>
                   <span class="chat-item-bottom">
                     <span class="preview">
-                      {last?.out && last.status === "failed" && <FailedMark />}
-                      {last?.out && last.status !== "failed" && <StatusMark status={last.status} />}
+                      {last?.out && <StatusMark status={last.status} />}
                       {last ? last.text : chat.contact.name ? "" : "New contact"}
                     </span>
                     {chat.unread > 0 && (

@@ -101,15 +101,15 @@ function Bubble({ message: m, onResend }: { message: Message; onResend: () => vo
           <time dateTime={new Date(m.sentAt).toISOString()}>{clockTime(m.out ? m.sentAt : m.at)}</time>
           {m.out && <StatusMark status={m.status} />}
         </span>
-        {m.status === "failed" && (
-          <div class="failure" role="alert">
-            <span>{m.error ? `not sent — ${m.error}` : "not delivered — expired after 24 h"}</span>
-            <button type="button" class="resend" onClick={onResend}>
-              Resend
-            </button>
-          </div>
-        )}
       </div>
+      {m.status === "failed" && (
+        <div class="failure" role="alert">
+          <span>{m.error ? `not sent — ${m.error}` : "not delivered — expired after 24 h"}</span>
+          <button type="button" class="resend" onClick={onResend}>
+            Resend
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -67,7 +67,7 @@ export function TickMark({ double }: { double: boolean }) {
       />
       {double && (
         <path
-          d="M8.6 9.5l.4.3L16.4 2.2"
+          d="M7.4 8.4l1.4 1.4L16.2 2.2"
           fill="none"
           stroke="currentColor"
           stroke-width="1.7"

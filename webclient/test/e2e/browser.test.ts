@@ -1,0 +1,264 @@
+/**
+ * The web app in a real browser against real nodes: Alice and Bob, each in their own browser
+ * context and on their own node of one ring, add each other, chat both ways, watch the ticks,
+ * reload, and see an unread message expire into a NACK.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NodeHandle, startNode } from "../../../node/src/index";
+import { buildApp } from "../build-app";
+import { type StaticServer, serveStatic } from "./static-server";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasBrowser = existsSync(CHROMIUM);
+const browserRequired = process.env.WISP_REQUIRE_BROWSER === "1";
+const TTL_MS = 3_000;
+const SHOTS = fileURLToPath(new URL("../../../test-results/webclient/", import.meta.url));
+const UI_TIMEOUT = 20_000;
+
+if (!hasBrowser)
+  console.warn(`webclient browser test: ${CHROMIUM} is missing; install it with apt-get install -y chromium`);
+
+describe("web app in Chromium", () => {
+  if (!hasBrowser && browserRequired)
+    it("has Chromium, as WISP_REQUIRE_BROWSER=1 demands", () => {
+      expect.fail(`${CHROMIUM} is missing and WISP_REQUIRE_BROWSER=1: the browser test cannot run`);
+    });
+
+  describe.runIf(hasBrowser)("Alice and Bob on two nodes", () => {
+    let outDir = "";
+    let site: StaticServer | null = null;
+    const nodes: NodeHandle[] = [];
+    let browser: Browser | null = null;
+    const contexts: BrowserContext[] = [];
+
+    beforeAll(async () => {
+      outDir = mkdtempSync(join(tmpdir(), "wisp-e2e-"));
+      mkdirSync(SHOTS, { recursive: true });
+      await buildApp(outDir);
+      site = await serveStatic(outDir);
+      const first = await startNode({ host: "127.0.0.1", port: 0, apiPort: 0, ttlMs: TTL_MS, replicas: 2 });
+      nodes.push(first);
+      nodes.push(
+        await startNode({
+          host: "127.0.0.1",
+          port: 0,
+          apiPort: 0,
+          ttlMs: TTL_MS,
+          replicas: 2,
+          bootstrap: first.addr,
+        }),
+      );
+      for (const node of nodes) await waitForHealth(node.apiUrl);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser?.close();
+      for (const node of nodes) await node.stop();
+      await site?.close();
+      if (outDir) rmSync(outDir, { recursive: true, force: true });
+    }, 60_000);
+
+    async function openApp(
+      nodeUrl: string,
+    ): Promise<{ context: BrowserContext; page: Page; address: string }> {
+      const context = await browser!.newContext({ viewport: { width: 1100, height: 720 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+      await page.goto(`${site!.url}/?node=${encodeURIComponent(nodeUrl)}`);
+      const address = await addressOf(page);
+      await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
+      return { context, page, address };
+    }
+
+    it("chats both ways with ticks, keeps history over a reload, and turns an expired message red", async () => {
+      const alice = await openApp(nodes[0].apiUrl);
+      const bob = await openApp(nodes[1].apiUrl);
+      expect(alice.address).not.toBe(bob.address);
+      await expect.poll(() => alice.page.getByText("Welcome to Wisp").count()).toBe(1);
+      await alice.page.screenshot({ path: join(SHOTS, "1-alice-first-start.png") });
+
+      // A mistyped address gets a clear error before the right one is accepted.
+      await alice.page.getByRole("button", { name: "New chat", exact: true }).click();
+      await alice.page.getByLabel("Address", { exact: true }).fill(bob.address.slice(0, 40));
+      await alice.page.getByLabel("Name", { exact: true }).fill("Bob");
+      await alice.page.getByRole("button", { name: "Add contact" }).click();
+      await expect
+        .poll(() => alice.page.getByRole("alert").textContent())
+        .toContain("Address expected 43 characters, got 40");
+      await alice.page.screenshot({ path: join(SHOTS, "2-alice-bad-address.png") });
+      await addContact(alice.page, bob.address, "Bob");
+      await addContact(bob.page, alice.address, "Alice");
+
+      await recordStatuses(alice.page);
+      await send(alice.page, "Hi Bob, this is Alice.");
+      await expect
+        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
+        .toContain("Hi Bob, this is Alice.");
+      await waitStatus(alice.page, "Hi Bob, this is Alice.", "delivered");
+      const seen = await alice.page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+      expect(seen.indexOf("stored")).toBeGreaterThanOrEqual(0);
+      expect(seen.indexOf("stored")).toBeLessThan(seen.indexOf("delivered"));
+
+      // Shift+Enter starts a new line; Enter sends.
+      const composer = bob.page.getByLabel("Message", { exact: true });
+      await composer.fill("Hello Alice!");
+      await composer.press("Shift+Enter");
+      await composer.pressSequentially("Two lines, one bubble.");
+      await composer.press("Enter");
+      const reply = "Hello Alice!\nTwo lines, one bubble.";
+      await expect.poll(() => incomingTexts(alice.page), { timeout: UI_TIMEOUT }).toContain(reply);
+      await waitStatus(bob.page, reply, "delivered");
+      await send(alice.page, "Great, it works both ways.");
+      await waitStatus(alice.page, "Great, it works both ways.", "delivered");
+      await expect
+        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
+        .toContain("Great, it works both ways.");
+      await alice.page.screenshot({ path: join(SHOTS, "3-alice-chat.png") });
+      await bob.page.screenshot({ path: join(SHOTS, "3-bob-chat.png") });
+
+      // Bob's history lives in IndexedDB: a reload shows the same conversation.
+      await bob.page.reload();
+      await addressOf(bob.page);
+      await bob.page.locator(".chat-item", { hasText: "Alice" }).click();
+      await expect
+        .poll(() => incomingTexts(bob.page))
+        .toEqual(["Hi Bob, this is Alice.", "Great, it works both ways."]);
+      expect(await outgoingTexts(bob.page)).toEqual([reply]);
+      expect(await statusOf(bob.page, reply)).toBe("delivered");
+      await bob.page.screenshot({ path: join(SHOTS, "4-bob-after-reload.png") });
+
+      // With Bob's app closed nobody collects the message: after the TTL it expires and NACKs.
+      await bob.page.close();
+      await send(alice.page, "Are you still there?");
+      await waitStatus(alice.page, "Are you still there?", "stored");
+      await waitStatus(alice.page, "Are you still there?", "failed", TTL_MS + 20_000);
+      const failed = alice.page.locator(".row.out", { hasText: "Are you still there?" });
+      expect(await failed.getByRole("alert").textContent()).toContain("not delivered — expired after 24 h");
+      await alice.page.screenshot({ path: join(SHOTS, "5-alice-expired.png") });
+
+      await failed.getByRole("button", { name: "Resend" }).click();
+      await waitStatus(alice.page, "Are you still there?", "stored");
+      expect(await alice.page.locator(".bubble.failed").count()).toBe(0);
+      expect(await outgoingTexts(alice.page)).toEqual([
+        "Hi Bob, this is Alice.",
+        "Great, it works both ways.",
+        "Are you still there?",
+      ]);
+
+      // A narrow window shows one pane at a time.
+      await alice.page.setViewportSize({ width: 420, height: 720 });
+      expect(await alice.page.locator(".side").isVisible()).toBe(false);
+      await alice.page.screenshot({ path: join(SHOTS, "6-alice-narrow-chat.png") });
+      await alice.page.getByRole("button", { name: "Back to chats" }).click();
+      expect(await alice.page.locator(".side").isVisible()).toBe(true);
+      expect(await alice.page.locator(".main").isVisible()).toBe(false);
+      await alice.page.screenshot({ path: join(SHOTS, "7-alice-narrow-list.png") });
+
+      // The system's dark mode is honoured.
+      await alice.page.emulateMedia({ colorScheme: "dark" });
+      await alice.page.setViewportSize({ width: 1100, height: 720 });
+      await alice.page.locator(".chat-item", { hasText: "Bob" }).click();
+      const background = await alice.page
+        .locator(".side")
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(background).toBe("rgb(17, 27, 33)");
+      await alice.page.screenshot({ path: join(SHOTS, "8-alice-dark.png") });
+    }, 180_000);
+  });
+});
+
+async function waitForHealth(apiUrl: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`${apiUrl}/v1/health`, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${apiUrl} never became healthy`);
+}
+
+async function addressOf(page: Page): Promise<string> {
+  const field = page.locator("#my-address");
+  await field.waitFor({ timeout: UI_TIMEOUT });
+  const address = await field.inputValue();
+  expect(address).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  return address;
+}
+
+async function addContact(page: Page, address: string, name: string): Promise<void> {
+  if (!(await page.getByLabel("Address", { exact: true }).isVisible()))
+    await page.getByRole("button", { name: "New chat", exact: true }).click();
+  await page.getByLabel("Address", { exact: true }).fill(address);
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByRole("button", { name: "Add contact" }).click();
+  await page.locator(".conv-title h2", { hasText: name }).waitFor({ timeout: UI_TIMEOUT });
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel("Message", { exact: true });
+  await composer.fill(text);
+  await composer.press("Enter");
+  await page.locator(".row.out .bubble", { hasText: text }).waitFor({ timeout: UI_TIMEOUT });
+}
+
+function texts(page: Page, side: "in" | "out"): Promise<string[]> {
+  return page.locator(`.row.${side} .bubble .text`).allTextContents();
+}
+
+function incomingTexts(page: Page): Promise<string[]> {
+  return texts(page, "in");
+}
+
+function outgoingTexts(page: Page): Promise<string[]> {
+  return texts(page, "out");
+}
+
+async function statusOf(page: Page, text: string): Promise<string | null> {
+  const bubbles = page.locator(".row.out .bubble").filter({ has: page.locator(".text", { hasText: text }) });
+  return bubbles.last().getAttribute("data-status");
+}
+
+async function waitStatus(page: Page, text: string, status: string, timeout = UI_TIMEOUT): Promise<void> {
+  await expect.poll(() => statusOf(page, text), { timeout, interval: 100 }).toBe(status);
+}
+
+/** Records every delivery status any bubble shows, in order, to prove ticks go from one to two. */
+async function recordStatuses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { statuses: string[] };
+    w.statuses = [];
+    const note = () => {
+      for (const el of document.querySelectorAll(".row.out .bubble")) {
+        const status = el.getAttribute("data-status") ?? "";
+        if (w.statuses[w.statuses.length - 1] !== status) w.statuses.push(status);
+      }
+    };
+    new MutationObserver(note).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["data-status"],
+    });
+  });
+}
