@@ -65,6 +65,7 @@ export class TcpTransport implements Transport {
   private nextId = 1;
   private closed = false;
   private closing: Promise<void> | null = null;
+  private stopListening: (() => void) | null = null;
 
   constructor(private readonly options: TcpTransportOptions) {
     this.limits = {
@@ -86,11 +87,14 @@ export class TcpTransport implements Transport {
         reject(error);
       };
       server.once("error", onError);
+      // close() before the port is bound cancels the bind, and server.listen never calls back.
+      this.stopListening = () => reject(new TransportError("closed", "transport closed before it listened"));
       server.listen(this.options.port, this.options.host, () => {
         server.off("error", onError);
         resolve();
       });
     });
+    this.stopListening = null;
     server.on("error", () => {}); // accept errors (EMFILE) must not crash the node
     const { port } = server.address() as net.AddressInfo;
     return formatAddr(this.options.host, port);
@@ -133,6 +137,7 @@ export class TcpTransport implements Transport {
     this.outbound.clear();
     for (const socket of this.inbound) socket.destroy();
     this.inbound.clear();
+    this.stopListening?.();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -220,6 +220,13 @@ describe("TcpTransport against hostile and idle peers", () => {
     }
   });
 
+  it("listen fails with closed when the transport closes before the port is bound", async () => {
+    const node = transport();
+    const listening = node.listen(async () => ({ t: "x" }));
+    await node.close();
+    await expectCode(listening, "closed");
+  });
+
   it("listen answers the port actually bound, and rejects a port in use", async () => {
     const { node, addr } = await servingNode();
     expect(addr).toMatch(/^127\.0\.0\.1:\d+$/);
