@@ -1,7 +1,10 @@
 /** startNode in one process: the handle, graceful stop with hand-off, and stop() twice. */
+
+import { spawnSync } from "node:child_process";
 import { encodeBody, generateIdentity, seal, signRetrieve } from "@wisp/lib";
 import { afterAll, describe, expect, it } from "vitest";
 import { type NodeHandle, startNode } from "../../src/index";
+import { buildOnce, ROOT } from "./harness";
 
 const handles: NodeHandle[] = [];
 afterAll(() => Promise.all(handles.map((h) => h.stop())));
@@ -70,5 +73,24 @@ describe("startNode", () => {
   it("fails with the reason when the API port is taken, and leaves nothing running", async () => {
     const first = handles[0];
     await expect(startNode({ port: 0, apiPort: first.apiPort })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("bin/wisp-node configuration errors", () => {
+  it("exits with code 2 and a sentence for a bad value, and 0 for --help", () => {
+    buildOnce();
+    const bad = spawnSync(`${ROOT}bin/wisp-node`, ["--port", "99999"], { encoding: "utf8", timeout: 30_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--port expected 0..65535, got 99999");
+    const badEnv = spawnSync(`${ROOT}bin/wisp-node`, [], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, WISP_REPLICAS: "many" },
+    });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toContain('WISP_REPLICAS expected an integer, got "many"');
+    const help = spawnSync(`${ROOT}bin/wisp-node`, ["--help"], { encoding: "utf8", timeout: 30_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("WISP_BOOTSTRAP");
   });
 });
