@@ -28,19 +28,25 @@ function harness() {
   });
   const fetchFn = (async (url: string, init?: RequestInit) =>
     api(new Request(url, init), { clientAddr: "127.0.0.1" })) as typeof fetch;
-  const wisp = async (who: string, ...argv: string[]) => {
+  const wisp = async (who: string, ...argv: string[]) => wispUntil(who, () => false, ...argv);
+  /** Runs the CLI, pressing Ctrl-C (aborting its signal) once `stopWhen` holds for a printed line. */
+  const wispUntil = async (who: string, stopWhen: (line: string) => boolean, ...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
+    const ctrlC = new AbortController();
     const code = await runCli([...argv, "--identity", join(dir, `${who}.json`)], {
       env: {},
-      out: (line) => out.push(line),
+      out: (line) => {
+        out.push(line);
+        if (stopWhen(line)) ctrlC.abort();
+      },
       err: (line) => err.push(line),
-      signal: new AbortController().signal,
+      signal: ctrlC.signal,
       fetchFn,
     });
     return { code, out, err };
   };
-  return { wisp, mailboxes };
+  return { wisp, wispUntil, mailboxes };
 }
 
 describe("bin/wisp", () => {
@@ -82,6 +88,20 @@ describe("bin/wisp", () => {
     expect(polled.out).toHaveLength(1);
     expect(polled.out[0].startsWith(`${alice} `)).toBe(true);
     expect(polled.out[0].endsWith(" plain text")).toBe(true);
+  });
+
+  it("poll --follow prints as messages arrive and acknowledges what it showed when stopped", async () => {
+    const { wisp, wispUntil, mailboxes } = harness();
+    await wisp("alice", "keygen");
+    await wisp("bob", "keygen");
+    const bob = (await wisp("bob", "whoami")).out[0];
+    const id = (await wisp("alice", "send", bob, "follow me")).out[0];
+    const followed = await wispUntil("bob", (line) => line.endsWith("follow me"), "poll", "--follow");
+    expect(followed.code).toBe(0);
+    expect(followed.out).toHaveLength(1);
+    expect([...mailboxes.stored.values()].some((m) => m.id === id)).toBe(false);
+    const lastAck = mailboxes.retrieves.at(-1)!;
+    expect(lastAck.ack).toEqual([id]);
   });
 
   it("keygen writes mode 0600 and refuses to overwrite without --force", async () => {
