@@ -1,0 +1,200 @@
+/**
+ * Fuzzes lib's streaming FrameDecoder with random and mutated byte streams cut into random chunks:
+ * it never throws, never holds more than one frame's worth, agrees with a whole-stream reference
+ * parser, and once it reports an error (a value) it keeps reporting it.
+ */
+import { concatBytes, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, type FrameResult } from "@wisp/lib";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
+
+const counter = new CaseCounter("frame decoder");
+afterAll(() => counter.report());
+
+interface Decoded {
+  frames: Uint8Array[];
+  error: string | null;
+}
+
+/** The frames of a whole stream, read front to back; written apart from the decoder on purpose. */
+function reference(stream: Uint8Array, maxBytes: number): Decoded {
+  const frames: Uint8Array[] = [];
+  let at = 0;
+  while (stream.length - at >= FRAME_HEADER_BYTES) {
+    const view = new DataView(stream.buffer, stream.byteOffset + at, FRAME_HEADER_BYTES);
+    const length = view.getUint32(0, false);
+    if (length > maxBytes)
+      return { frames, error: `frame of ${length} bytes exceeds the ${maxBytes}-byte limit` };
+    if (stream.length - at - FRAME_HEADER_BYTES < length) break;
+    frames.push(stream.slice(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length));
+    at += FRAME_HEADER_BYTES + length;
+  }
+  return { frames, error: null };
+}
+
+/** Cuts stream at the given offsets (sorted, clamped, empty chunks allowed). */
+function chunked(stream: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = cuts.map((c) => c % (stream.length + 1)).sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const point of points) {
+    chunks.push(stream.slice(from, point));
+    from = point;
+  }
+  chunks.push(stream.slice(from));
+  return chunks;
+}
+
+/** Pushes every chunk, checking after each push what the decoder may hold and answer. */
+function decodeChunks(chunks: Uint8Array[], maxBytes: number): Decoded {
+  const decoder = new FrameDecoder(maxBytes);
+  const frames: Uint8Array[] = [];
+  let error: string | null = null;
+  for (const chunk of chunks) {
+    const result: FrameResult = decoder.push(chunk);
+    expect(decoder.buffered).toBeLessThanOrEqual(Math.max(maxBytes, FRAME_HEADER_BYTES));
+    if (!result.ok) {
+      expect(typeof result.error).toBe("string");
+      if (error !== null) expect(result.error).toBe(error);
+      error = result.error;
+      continue;
+    }
+    expect(error).toBeNull();
+    for (const frame of result.frames) {
+      expect(frame.length).toBeLessThanOrEqual(maxBytes);
+      frames.push(frame.slice());
+    }
+  }
+  if (error !== null) expect(decoder.push(new Uint8Array([0, 0, 0, 0]))).toEqual({ ok: false, error });
+  return { frames, error };
+}
+
+type Mutation =
+  | { kind: "flip"; at: number; bit: number }
+  | { kind: "set"; at: number; value: number }
+  | { kind: "insert"; at: number; bytes: Uint8Array }
+  | { kind: "delete"; at: number; count: number }
+  | { kind: "truncate"; at: number }
+  | { kind: "prefix"; at: number; length: number };
+
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.constantFrom(0, 0x7f, 0x80, 0xff) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 9 }),
+  }),
+  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 9 }) }),
+  fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant("prefix" as const),
+    at: fc.nat(),
+    length: fc.oneof(fc.nat(600), fc.constantFrom(0xffff_ffff, 0x8000_0000, 4 * 1024 * 1024 + 1)),
+  }),
+);
+
+function mutate(stream: Uint8Array, m: Mutation): Uint8Array {
+  const at = m.at % (stream.length + 1);
+  switch (m.kind) {
+    case "flip":
+    case "set": {
+      if (at === stream.length) return stream;
+      const out = stream.slice();
+      out[at] = m.kind === "flip" ? out[at] ^ (1 << m.bit) : m.value;
+      return out;
+    }
+    case "insert":
+      return concatBytes(stream.subarray(0, at), m.bytes, stream.subarray(at));
+    case "delete":
+      return concatBytes(stream.subarray(0, at), stream.subarray(Math.min(stream.length, at + m.count)));
+    case "truncate":
+      return stream.slice(0, at);
+    case "prefix": {
+      const header = new Uint8Array(FRAME_HEADER_BYTES);
+      new DataView(header.buffer).setUint32(0, m.length, false);
+      return concatBytes(stream.subarray(0, at), header, stream.subarray(at));
+    }
+  }
+}
+
+const maxBytesArb = fc.oneof(
+  fc.integer({ min: 0, max: 64 }),
+  fc.integer({ min: 65, max: 700 }),
+  fc.constant(4 * 1024 * 1024),
+);
+const payloads = fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 });
+const cutsArb = fc.array(fc.nat(4_000), { maxLength: 24 });
+
+function check(stream: Uint8Array, cuts: number[], maxBytes: number): void {
+  const expected = reference(stream, maxBytes);
+  const actual = decodeChunks(chunked(stream, cuts), maxBytes);
+  expect(actual.error).toBe(expected.error);
+  // Frames completed in the same chunk as the error are dropped with it; never any other frame.
+  expect(actual.frames).toEqual(expected.frames.slice(0, actual.frames.length));
+  if (expected.error === null) expect(actual.frames).toEqual(expected.frames);
+}
+
+describe("fuzz: FrameDecoder", () => {
+  it(
+    "random bytes in random chunks: frames or an error value, as the reference parser says",
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 2_000 }), cutsArb, maxBytesArb, (stream, cuts, maxBytes) => {
+          counter.add("random");
+          check(stream, cuts, maxBytes);
+        }),
+        params(cases(1_500, 40_000)),
+      );
+    },
+    fuzzTimeout(),
+  );
+
+  it(
+    "valid frame streams with mutations (bit flips, inserts, deletes, cuts, forged prefixes)",
+    () => {
+      fc.assert(
+        fc.property(
+          payloads,
+          fc.array(mutation, { minLength: 1, maxLength: 4 }),
+          cutsArb,
+          maxBytesArb,
+          (list, mutations, cuts, maxBytes) => {
+            counter.add("mutated");
+            const limit = Math.max(maxBytes, 300);
+            let stream = concatBytes(...list.map((p) => encodeFrame(p, limit)));
+            for (const m of mutations) stream = mutate(stream, m);
+            check(stream, cuts, maxBytes);
+          },
+        ),
+        params(cases(2_000, 50_000)),
+      );
+    },
+    fuzzTimeout(),
+  );
+
+  it(
+    "byte-by-byte and one-chunk deliveries agree on every stream",
+    () => {
+      fc.assert(
+        fc.property(
+          payloads,
+          fc.array(mutation, { maxLength: 2 }),
+          maxBytesArb,
+          (list, mutations, maxBytes) => {
+            counter.add("byte-by-byte");
+            let stream = concatBytes(...list.map((p) => encodeFrame(p, 4 * 1024 * 1024)));
+            for (const m of mutations) stream = mutate(stream, m);
+            const bytes = Array.from(stream, (b) => Uint8Array.of(b));
+            const whole = decodeChunks([stream], maxBytes);
+            const trickled = decodeChunks(bytes, maxBytes);
+            expect(trickled.error).toBe(whole.error);
+            if (whole.error === null) expect(trickled.frames).toEqual(whole.frames);
+          },
+        ),
+        params(cases(500, 10_000)),
+      );
+    },
+    fuzzTimeout(),
+  );
+});
