@@ -8,10 +8,11 @@ import {
   verifyRetrieve,
 } from "@wisp/lib";
 import { parseJsonBody, readBodyLimited } from "./body";
+import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
 import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
-import { type ApiDeps, json, type RequestContext } from "./routes";
+import { json } from "./respond";
 
 export interface MessagingScope {
   deps: ApiDeps;

@@ -2,44 +2,18 @@
  * The client API of PROTOCOL.md as one function from a web-standard Request to a Response,
  * testable without a server (hono's shape). server.ts adapts it to node:http.
  */
-import type { WispCrypto } from "@wisp/lib";
-import type { Ring } from "../chord/ring";
-import type { Clock } from "../clock";
+export type { ApiDeps, ApiHandler, RequestContext } from "./context";
+
+import { idToHex } from "@wisp/lib";
+import type { NodeRef, Ring } from "../chord/ring";
 import type { Metrics } from "../metrics";
-import type { MailboxService } from "../store/mailboxes";
+import type { ApiDeps, ApiHandler, RequestContext } from "./context";
 import { ApiError, errorAnswer } from "./errors";
 import { handleRetrieve, handleStore } from "./messaging";
 import { type ApiOptions, DEFAULT_API_OPTIONS } from "./options";
 import { RateLimiter } from "./rate-limit";
+import { CORS_HEADERS, json, PREFLIGHT_HEADERS, text } from "./respond";
 import { findStaticFile } from "./static";
-
-export interface ApiDeps {
-  ring: Ring;
-  mailboxes: MailboxService;
-  clock: Clock;
-  metrics: Metrics;
-  crypto: WispCrypto;
-  log?: (message: string) => void;
-}
-
-export interface RequestContext {
-  /** The client's network address, the key of its rate-limit bucket. */
-  clientAddr: string;
-}
-
-export type ApiHandler = (request: Request, context: RequestContext) => Promise<Response>;
-
-const CORS_HEADERS: Record<string, string> = {
-  "access-control-allow-origin": "*",
-  "access-control-expose-headers": "Retry-After",
-};
-
-const PREFLIGHT_HEADERS: Record<string, string> = {
-  ...CORS_HEADERS,
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "Content-Type",
-  "access-control-max-age": "86400",
-};
 
 type Route = (request: Request, context: RequestContext) => Promise<Response>;
 
@@ -107,10 +81,7 @@ function health(ring: Ring): Response {
 }
 
 function describeNode({ ring, mailboxes }: ApiDeps): Response {
-  const ref = (node: { id: bigint; addr: string }) => ({
-    id: node.id.toString(16).padStart(64, "0"),
-    addr: node.addr,
-  });
+  const ref = (node: NodeRef) => ({ id: idToHex(node.id), addr: node.addr });
   const predecessor = ring.predecessor();
   return json(
     {
@@ -127,17 +98,6 @@ function describeNode({ ring, mailboxes }: ApiDeps): Response {
 function defineMetrics(metrics: Metrics): void {
   metrics.counter("wisp_http_requests_total", "HTTP requests answered, by route and status");
   metrics.counter("wisp_http_errors_total", "HTTP error answers, by PROTOCOL.md error code");
-}
-
-export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { ...CORS_HEADERS, "content-type": "application/json", ...headers },
-  });
-}
-
-function text(body: string, contentType: string): Response {
-  return new Response(body, { status: 200, headers: { ...CORS_HEADERS, "content-type": contentType } });
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string[]): ApiError {

@@ -1,8 +1,8 @@
 /** The node:http adapter: IncomingMessage → Request, Response → ServerResponse. Nothing else lives here. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ApiHandler } from "./context";
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options";
-import type { ApiHandler } from "./routes";
 
 export interface HttpServerOptions {
   host: string;

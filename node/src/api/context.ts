@@ -1,0 +1,22 @@
+/** What the routes are built from, and what each request carries besides itself. */
+import type { WispCrypto } from "@wisp/lib";
+import type { Ring } from "../chord/ring";
+import type { Clock } from "../clock";
+import type { Metrics } from "../metrics";
+import type { MailboxService } from "../store/mailboxes";
+
+export interface ApiDeps {
+  ring: Ring;
+  mailboxes: MailboxService;
+  clock: Clock;
+  metrics: Metrics;
+  crypto: WispCrypto;
+  log?: (message: string) => void;
+}
+
+export interface RequestContext {
+  /** The client's network address, the key of its rate-limit bucket. */
+  clientAddr: string;
+}
+
+export type ApiHandler = (request: Request, context: RequestContext) => Promise<Response>;
