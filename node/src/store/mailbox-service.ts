@@ -21,12 +21,16 @@ import { Repair } from "./repair";
 import { StoreMetrics } from "./store-metrics";
 import { Waiters } from "./waiters";
 import {
+  DIGEST,
+  type DigestAnswer,
+  type DigestRequest,
   FETCH,
   type FetchAnswer,
   type FetchRequest,
   PUT,
   type PutAnswer,
   type PutRequest,
+  parseDigest,
   parseFetch,
   parseFetchAnswer,
   parsePut,
@@ -60,7 +64,8 @@ export class Mailboxes implements MailboxService {
     this.waiters = new Waiters(deps.clock, this.options.maxWaiters);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
     this.expiry = new Expiry(deps, this.options, this.peers, this.metrics);
-    for (const tag of [PUT, REPLICATE, FETCH]) deps.router.on(tag, (message) => this.dispatch(message));
+    for (const tag of [PUT, REPLICATE, DIGEST, FETCH])
+      deps.router.on(tag, (message) => this.dispatch(message));
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());
     this.unsubscribe = deps.ring.onChange(() => this.soon(() => this.repair.round()));
@@ -111,7 +116,7 @@ export class Mailboxes implements MailboxService {
     if (!successor || successor === this.peers.selfAddr) return;
     const self = this.deps.ring.self.id;
     const all = this.deps.store.inRange(self, self);
-    await this.peers.push(successor, all.entries, all.tombstones);
+    await this.peers.sync(successor, all.entries, all.tombstones);
   }
 
   /** Stops the timers and releases every parked long-poll. Safe to call twice. */
@@ -131,6 +136,8 @@ export class Mailboxes implements MailboxService {
         return this.acceptPut(valid(parsePut(message))) as unknown as WireMessage;
       case REPLICATE:
         return this.acceptReplicate(valid(parseReplicate(message))) as unknown as WireMessage;
+      case DIGEST:
+        return this.answerDigest(valid(parseDigest(message))) as unknown as WireMessage;
       case FETCH:
         return (await this.answerFetch(valid(parseFetch(message)), signal)) as unknown as WireMessage;
       default:
@@ -174,6 +181,17 @@ export class Mailboxes implements MailboxService {
       this.waiters.wake(entry.mailbox);
     }
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
+  }
+
+  private answerDigest(request: DigestRequest): DigestAnswer {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    for (const tombstone of request.tombstones) if (tombstone.expiresAt > now) store.putTombstone(tombstone);
+    const missing: number[] = [];
+    request.entries.forEach(([mailbox, id], i) => {
+      if (!store.get(mailbox, id)) missing.push(i);
+    });
+    return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
   }
 
   private async answerFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {

@@ -8,7 +8,7 @@ import { TransportError, type WireMessage } from "../transport/transport";
 import type { Entry, Tombstone } from "./entry";
 import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
-import { batches, type ReplicateAnswer } from "./wire";
+import { batches, DIGEST, digestBatches, parseDigestAnswer, parseReplicateAnswer } from "./wire";
 
 export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => Promise<WireMessage>;
 
@@ -85,10 +85,49 @@ export class Peers {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
       }
-      const checked = checkReplicateAnswer(answer);
+      const checked = parseReplicateAnswer(answer);
       if (!checked) return null;
       created += checked.created;
       replicas = checked.replicas;
+    }
+    return { created, replicas };
+  }
+
+  /**
+   * The repair round's transfer: offers ids first (store.digest) and pushes only the entries addr
+   * lacks, so a round over replicas that are already in step costs ids, not envelopes.
+   */
+  async sync(
+    addr: string,
+    entries: readonly Entry[],
+    tombstones: readonly Tombstone[],
+  ): Promise<{ created: number; replicas: string[] } | null> {
+    let created = 0;
+    let replicas: string[] = [];
+    for (const batch of digestBatches(entries, tombstones)) {
+      const message = {
+        t: DIGEST,
+        entries: batch.entries.map((e) => [e.mailbox, e.id]),
+        tombstones: batch.tombstones,
+      };
+      let raw: WireMessage;
+      try {
+        raw = await this.deps.transport.request(addr, message, { timeoutMs: this.options.rpcTimeoutMs });
+      } catch (error) {
+        if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
+        return null;
+      }
+      const answer = parseDigestAnswer(raw, batch.entries.length);
+      if (!answer) return null;
+      replicas = answer.replicas;
+      if (answer.missing.length === 0) continue;
+      const pushed = await this.push(
+        addr,
+        answer.missing.map((i) => batch.entries[i]),
+        [],
+      );
+      if (!pushed) return null;
+      created += pushed.created;
     }
     return { created, replicas };
   }
@@ -117,12 +156,4 @@ export class Peers {
       throw new ServiceError("unavailable", `no route to the mailbox's node: ${reason}`);
     }
   }
-}
-
-function checkReplicateAnswer(answer: WireMessage): ReplicateAnswer | null {
-  if (answer.t !== "store.replicate.ok") return null;
-  const { created, replicas } = answer;
-  if (typeof created !== "number" || !Number.isSafeInteger(created) || created < 0) return null;
-  if (!Array.isArray(replicas) || !replicas.every((r) => typeof r === "string")) return null;
-  return { t: "store.replicate.ok", created, replicas: replicas as string[] };
 }

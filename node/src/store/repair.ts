@@ -55,9 +55,15 @@ export class Repair {
     for (const tombstone of all.tombstones) place(tombstone.mailbox).tombstones.push(tombstone);
     for (const mailbox of this.straySince.keys()) if (!foreign.has(mailbox)) this.straySince.delete(mailbox);
 
-    if (owned.entries.length + owned.tombstones.length > 0)
-      this.metrics.repaired(await this.peers.pushToReplicas(owned.entries, owned.tombstones));
+    if (owned.entries.length + owned.tombstones.length > 0) await this.syncReplicas(owned);
     await this.handToOwners(foreign);
+  }
+
+  private async syncReplicas(owned: Held): Promise<void> {
+    const results = await Promise.all(
+      this.peers.replicaAddrs().map((addr) => this.peers.sync(addr, owned.entries, owned.tombstones)),
+    );
+    for (const result of results) this.metrics.repaired(result?.created ?? 0);
   }
 
   private async handToOwners(foreign: Map<string, Held>): Promise<void> {
@@ -78,7 +84,7 @@ export class Repair {
     }
     await Promise.all(
       [...byOwner].map(async ([owner, group]) => {
-        const result = await this.peers.push(owner, group.entries, group.tombstones);
+        const result = await this.peers.sync(owner, group.entries, group.tombstones);
         if (!result) return;
         this.metrics.repaired(result.created);
         const isReplica = result.replicas.includes(this.peers.selfAddr);

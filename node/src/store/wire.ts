@@ -18,6 +18,7 @@ import type { Entry, Tombstone } from "./entry";
 export const PUT = "store.put";
 export const REPLICATE = "store.replicate";
 export const FETCH = "store.fetch";
+export const DIGEST = "store.digest";
 
 /** Items in one store.replicate; senders batch below it and below the frame limit. */
 export const MAX_BATCH_ITEMS = 2_000;
@@ -39,6 +40,19 @@ export interface ReplicateRequest {
 export interface ReplicateAnswer {
   t: "store.replicate.ok";
   created: number;
+  replicas: string[];
+}
+
+/** The repair round's first step: which of these does the receiver lack? Tombstones are applied. */
+export interface DigestRequest {
+  t: typeof DIGEST;
+  entries: [mailbox: string, id: string][];
+  tombstones: Tombstone[];
+}
+/** `missing`: indexes into `entries` of ids the receiver does not hold. */
+export interface DigestAnswer {
+  t: "store.digest.ok";
+  missing: number[];
   replicas: string[];
 }
 
@@ -168,6 +182,27 @@ export function parseReplicate(message: Record<string, unknown>): Parsed<Replica
   return request;
 }
 
+export function parseDigest(message: Record<string, unknown>): Parsed<DigestRequest> {
+  const { entries, tombstones } = message;
+  if (!Array.isArray(entries) || !Array.isArray(tombstones))
+    return "store.digest expects arrays entries and tombstones";
+  if (entries.length + tombstones.length > MAX_BATCH_ITEMS)
+    return `store.digest carries at most ${MAX_BATCH_ITEMS} items, got ${entries.length + tombstones.length}`;
+  const request: DigestRequest = { t: DIGEST, entries: [], tombstones: [] };
+  for (const item of entries) {
+    if (!Array.isArray(item) || item.length !== 2) return "store.digest entries are [mailbox, id] pairs";
+    const problem = checkB64u(item[0], "mailbox", 32) ?? checkB64u(item[1], "id", 16);
+    if (problem) return problem;
+    request.entries.push([item[0], item[1]]);
+  }
+  for (const raw of tombstones) {
+    const tombstone = parseTombstone(raw);
+    if (typeof tombstone === "string") return tombstone;
+    request.tombstones.push(tombstone);
+  }
+  return request;
+}
+
 export function parseFetch(message: Record<string, unknown>): Parsed<FetchRequest> {
   const mailboxProblem = checkB64u(message.mailbox, "mailbox", 32);
   if (mailboxProblem) return mailboxProblem;
@@ -206,6 +241,38 @@ export function batches(entries: readonly Entry[], tombstones: readonly Tombston
     bytes += 120;
   }
   if (current.entries.length + current.tombstones.length > 0) out.push(current);
+  return out;
+}
+
+export function parseDigestAnswer(answer: Record<string, unknown>, sent: number): DigestAnswer | null {
+  const { missing, replicas } = answer;
+  if (answer.t !== "store.digest.ok" || !Array.isArray(missing) || !isAddrList(replicas)) return null;
+  if (!missing.every((i) => Number.isInteger(i) && i >= 0 && i < sent)) return null;
+  return { t: "store.digest.ok", missing, replicas };
+}
+
+export function parseReplicateAnswer(answer: Record<string, unknown>): ReplicateAnswer | null {
+  const { created, replicas } = answer;
+  if (answer.t !== "store.replicate.ok" || !isTime(created) || !isAddrList(replicas)) return null;
+  return { t: "store.replicate.ok", created, replicas };
+}
+
+function isAddrList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) && value.length <= 64 && value.every((a) => typeof a === "string" && a.length < 300)
+  );
+}
+
+/** Splits a repair's contents into store.digest messages of at most MAX_BATCH_ITEMS items. */
+export function digestBatches(
+  entries: readonly Entry[],
+  tombstones: readonly Tombstone[],
+): { entries: Entry[]; tombstones: Tombstone[] }[] {
+  const out: { entries: Entry[]; tombstones: Tombstone[] }[] = [];
+  for (let i = 0; i < entries.length; i += MAX_BATCH_ITEMS)
+    out.push({ entries: entries.slice(i, i + MAX_BATCH_ITEMS), tombstones: [] });
+  for (let i = 0; i < tombstones.length; i += MAX_BATCH_ITEMS)
+    out.push({ entries: [], tombstones: tombstones.slice(i, i + MAX_BATCH_ITEMS) });
   return out;
 }
 
