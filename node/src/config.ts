@@ -10,7 +10,7 @@ export interface NodeConfig {
   replicas: number;
   /** Folder of the built web app served on the API port; null serves the API only. */
   webRoot: string | null;
-  /** Reserved for a persistent store; unused by the memory store. */
+  /** Folder of the durable entry log (docs/storage.md); null keeps entries in memory only. */
   dataDir: string | null;
 }
 
@@ -79,7 +79,7 @@ const SETTINGS: Setting[] = [
     env: "WISP_DATA_DIR",
     flag: "--data-dir",
     parse: parseNonEmpty,
-    help: "reserved for a persistent store",
+    help: "folder to keep entries in across restarts (unset: memory)",
   },
 ];
 

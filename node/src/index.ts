@@ -11,6 +11,7 @@ import { type Clock, systemClock } from "./clock";
 import { nodeCrypto } from "./crypto/node-crypto";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
+import { LogEntryStore } from "./store/log-store";
 import { Mailboxes } from "./store/mailbox-service";
 import { MemoryEntryStore } from "./store/memory-store";
 import type { MailboxOptions } from "./store/options";
@@ -27,6 +28,8 @@ export interface StartNodeOptions {
   ttlMs?: number;
   replicas?: number;
   webRoot?: string | null;
+  /** Folder of the durable entry log (docs/storage.md); null or unset keeps entries in memory only. */
+  dataDir?: string | null;
   chord?: Partial<Omit<ChordOptions, "addr">>;
   mailbox?: Partial<MailboxOptions>;
   api?: Partial<ApiOptions>;
@@ -59,11 +62,17 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const log = options.log ?? (() => {});
   const metrics = new Metrics();
   const router = new RpcRouter();
+  const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
+  if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
+  const closeStore = () => store instanceof LogEntryStore && store.close();
   const transport = new TcpTransport({ host, port: options.port ?? 7400 });
-  const addr = await transport.listen(router.handle);
+  const addr = await transport.listen(router.handle).catch((error: unknown) => {
+    closeStore();
+    throw error;
+  });
   const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
   const mailboxes = new Mailboxes(
-    { ring: chord, transport, router, clock, store: new MemoryEntryStore(), metrics },
+    { ring: chord, transport, router, clock, store, metrics },
     { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
   );
   const api = createApi(
@@ -93,6 +102,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     mailboxes.stop();
     chord.stop();
     await transport.close();
+    closeStore();
   }
 
   try {

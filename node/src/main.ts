@@ -4,6 +4,7 @@
  */
 import { parseConfig, USAGE } from "./config";
 import { type NodeHandle, startNode } from "./index";
+import { tuningFromEnv } from "./tuning";
 
 /** A node waits for its bootstrap this many attempts (backoff up to 8 s): about a day. */
 const JOIN_ATTEMPTS = 10_000;
@@ -24,6 +25,11 @@ if (parsed.ok === false) {
   process.exit(2);
 }
 const config = parsed.config;
+const tuned = tuningFromEnv(process.env);
+if (!tuned.ok) {
+  process.stderr.write(`wisp-node: ${tuned.error}\n`);
+  process.exit(2);
+}
 
 let node: NodeHandle | null = null;
 let signalledAt = 0;
@@ -57,7 +63,9 @@ try {
     ttlMs: config.ttlMs,
     replicas: config.replicas,
     webRoot: config.webRoot,
-    chord: { joinAttempts: JOIN_ATTEMPTS },
+    dataDir: config.dataDir,
+    chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
+    mailbox: tuned.tuning.mailbox,
     log,
     onListening: (info) =>
       log("listening", { ...info, bootstrap: config.bootstrap, webRoot: config.webRoot }),
