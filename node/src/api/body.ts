@@ -14,7 +14,9 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw new ApiError("bad_request", "the request body broke off before its end");
+    });
     if (done) break;
     total += value.byteLength;
     if (total > limit) {

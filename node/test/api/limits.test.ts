@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonDepth, parseJsonBody } from "../../src/api/body";
+import { jsonDepth, parseJsonBody, readBodyLimited } from "../../src/api/body";
 import { ApiError } from "../../src/api/errors";
 import { RateLimiter } from "../../src/api/rate-limit";
 import { safeRelativePath } from "../../src/api/static";
@@ -48,5 +48,19 @@ describe("safeRelativePath", () => {
     expect(safeRelativePath("/a%00b")).toBeNull();
     expect(safeRelativePath("/%E0%A4%A")).toBeNull();
     expect(safeRelativePath("/.env")).toBeNull();
+  });
+});
+
+describe("readBodyLimited", () => {
+  it("answers bad_request, not internal, when the body breaks off", async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array([0x7b]));
+        controller.error(new Error("socket hang up"));
+      },
+    });
+    // @ts-expect-error: Node's fetch needs duplex for streamed bodies.
+    const request = new Request("http://node/v1/store", { method: "POST", body: stream, duplex: "half" });
+    await expect(readBodyLimited(request, 100)).rejects.toMatchObject({ code: "bad_request" });
   });
 });
