@@ -13,6 +13,7 @@ interface Holder {
 }
 
 const STRAY_GRACE_MS = 10_000;
+const TTL_MS = 600_000;
 let ring: SimRing | null = null;
 const holders = new Map<string, Holder>();
 
@@ -27,7 +28,7 @@ function attach(node: SimNodeContext): void {
   const store = new MemoryEntryStore();
   const mailboxes = new Mailboxes(
     { ring: node.chord, transport: node.transport, router: node.router, clock: node.clock, store },
-    { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9, strayGraceMs: STRAY_GRACE_MS },
+    { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9, strayGraceMs: STRAY_GRACE_MS, ttlMs: TTL_MS },
   );
   holders.set(node.addr, { mailboxes, store });
 }
@@ -163,4 +164,37 @@ describe("Mailboxes over a Chord ring", () => {
     await repairAll();
     for (const { mailbox, id } of mine) expect(copies(mailbox, id)).toBe(0);
   });
+
+  it("a long-poll through one node returns as soon as a message is stored through another", async () => {
+    ring = await createRing(20, { onNode: attach, seed: 13 });
+    const bob = mailboxOf(5_000);
+    const env = envelope(bob);
+    const [reader, writer] = [live()[3], live()[15]];
+    const waiting = service(reader).retrieve(bob, [], { waitMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await service(writer).store(env);
+    expect((await waiting).messages.map((m) => m.id)).toEqual([env.id]);
+  });
+
+  for (const when of ["before", "after"] as const) {
+    it(`one NACK when the owner crashes ${when} it sends the NACK, at expiry`, async () => {
+      ring = await createRing(10, { onNode: attach, seed: 17 });
+      const bob = mailboxOf(6_000);
+      const alice = mailboxOf(6_001);
+      const env = envelope(bob, alice);
+      const { expiresAt } = await service(live()[0]).store(env);
+      (ring.clock as ManualClock).advance(TTL_MS);
+      const owner = ring.node(ring.ownerOf(mailboxKey(bob)).addr)!;
+      if (when === "after") await service(owner).expiry.tick();
+      service(owner).stop();
+      ring.crash(owner.addr);
+      await ring.heal();
+      await repairAll();
+      for (let round = 0; round < 2; round++) for (const node of live()) await service(node).expiry.tick();
+      await repairAll();
+      const answer = await service(live()[1]).retrieve(alice, [], { waitMs: 0 });
+      expect(answer.nacks).toEqual([{ id: env.id, to: bob, expiredAt: expiresAt }]);
+      expect((await service(live()[2]).retrieve(bob, [], { waitMs: 0 })).messages).toEqual([]);
+    });
+  }
 });
