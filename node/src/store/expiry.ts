@@ -24,6 +24,7 @@ interface PendingNack {
 export class Expiry {
   private pending = new Map<string, PendingNack>();
   private running: Promise<void> | null = null;
+  private kept = 0;
 
   constructor(
     private deps: MailboxDeps,
@@ -34,6 +35,11 @@ export class Expiry {
 
   get pendingNacks(): number {
     return this.pending.size;
+  }
+
+  /** Expired messages a non-owner still holds for expiryGraceMs, as of the last tick. */
+  get lingering(): number {
+    return this.kept;
   }
 
   tick(): Promise<void> {
@@ -47,6 +53,7 @@ export class Expiry {
     const { store, ring, clock } = this.deps;
     const now = clock.now();
     store.sweepTombstones(now);
+    let kept = 0;
     for (const entry of store.expired(now, EXPIRED_PER_TICK)) {
       if (entry.kind === "nack") {
         store.drop(entry.mailbox, [entry.id]);
@@ -63,7 +70,9 @@ export class Expiry {
         continue;
       }
       if (now >= entry.expiresAt + this.options.expiryGraceMs) store.drop(entry.mailbox, [entry.id]);
+      else kept++;
     }
+    this.kept = kept;
     await this.flush();
   }
 

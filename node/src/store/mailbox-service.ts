@@ -101,12 +101,14 @@ export class Mailboxes implements MailboxService {
       this.metrics.retrieved();
       return { messages: answer.messages, nacks: answer.nacks, more: answer.more };
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       throw this.failed(error);
     }
   }
 
+  /** Entries held, replicas included, less the expired ones kept only in case this node must NACK. */
   entryCount(): number {
-    return this.deps.store.count();
+    return Math.max(0, this.deps.store.count() - this.expiry.lingering);
   }
 
   /** Graceful leave: pushes every entry and tombstone to the successor. Call before chord's leave. */

@@ -29,7 +29,10 @@ export interface MailboxOptions {
   changeRepairMs: number;
   /** Period of the expiry task. */
   expiryMs: number;
-  /** A non-owner keeps an expired message this long, in case it becomes the owner and must NACK. */
+  /**
+   * A non-owner keeps an expired message this long, in case it becomes the owner and must NACK:
+   * longer than Chord takes to notice a crashed predecessor (a few seconds by default).
+   */
   expiryGraceMs: number;
   /** Entries held by a node that is neither owner nor replica are dropped after this long. */
   strayGraceMs: number;
@@ -50,7 +53,7 @@ export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
     repairMs,
     changeRepairMs: 200,
     expiryMs: 1_000,
-    expiryGraceMs: 2 * repairMs,
+    expiryGraceMs: 10_000,
     strayGraceMs: 2 * repairMs,
     maxWaiters: 10_000,
     ...dropUndefined(options),

@@ -90,7 +90,12 @@ describe("Mailboxes: expiry and NACK", () => {
     const env = envelope(bob, alice);
     await cluster.nodes[0].mailboxes.store(env);
     const owner = cluster.ownerOf(bob);
-    cluster.clock.advance(TTL + options.expiryGraceMs);
+    const replica = cluster.node(cluster.holders(bob, env.id).find((a) => a !== owner.addr)!);
+    cluster.clock.advance(TTL);
+    await replica.mailboxes.expiry.tick();
+    expect(replica.store.count()).toBe(1);
+    expect(replica.mailboxes.entryCount()).toBe(0);
+    cluster.clock.advance(options.expiryGraceMs);
     for (const node of cluster.nodes) if (node !== owner) await node.mailboxes.expiry.tick();
     expect(await nacksOf(alice)).toEqual([]);
     expect(cluster.holders(bob, env.id)).toEqual([owner.addr]);
