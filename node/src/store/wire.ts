@@ -84,13 +84,20 @@ function checkB64u(value: unknown, name: string, length?: number): string | null
   return `"${name}" is not valid base64url`;
 }
 
+/** Names a value without serializing it: a hostile `v` may be nested 100,000 levels deep. */
+function describeScalar(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 20));
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : typeof value;
+}
+
 function isTime(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
 export function parseEnvelope(value: unknown): Parsed<Envelope> {
   if (!isRecord(value)) return "envelope must be an object";
-  if (value.v !== 1) return `"v" expected 1, got ${JSON.stringify(value.v)?.slice(0, 20)}`;
+  if (value.v !== 1) return `"v" expected 1, got ${describeScalar(value.v)}`;
   const problem =
     checkB64u(value.id, "id", 16) ??
     checkB64u(value.to, "to", 32) ??

@@ -1,0 +1,372 @@
+/**
+ * Generators of hostile node-to-node messages: valid messages of every tag described field by
+ * field, and mutations that make exactly one field invalid (wrong type, wrong length, huge arrays,
+ * huge strings, deep nesting, NaN and out-of-range numbers, missing keys, unknown tags).
+ */
+import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import fc from "fast-check";
+import type { WireMessage } from "../../src/transport/transport";
+
+type Spec =
+  | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" }
+  | { type: "b64u"; bytes: number }
+  | { type: "const"; value: unknown }
+  | { type: "object"; fields: Record<string, Spec> }
+  | { type: "nullable"; inner: Spec }
+  | { type: "array"; item: Spec; max: number };
+
+export interface Target {
+  tag: string;
+  path: (string | number)[];
+  spec: Spec;
+}
+
+const MISSING = Symbol("missing");
+type Hostile = unknown | typeof MISSING;
+
+let counter = 0;
+function bytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (seed * 131 + i * 17) & 0xff;
+  return out;
+}
+const b64 = (length: number) => toB64u(bytes(length, ++counter));
+const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+
+const B16: Spec = { type: "b64u", bytes: 16 };
+const B32: Spec = { type: "b64u", bytes: 32 };
+const TIME: Spec = { type: "time" };
+const REF: Spec = { type: "object", fields: { id: { type: "hex64" }, addr: { type: "addr" } } };
+const ENVELOPE: Spec = {
+  type: "object",
+  fields: { v: { type: "const", value: 1 }, id: B16, to: B32, nackTo: B32, eph: B32, ct: { type: "ct" } },
+};
+const NACK: Spec = { type: "object", fields: { id: B16, to: B32, expiredAt: TIME } };
+const MSG_ENTRY: Spec = {
+  type: "object",
+  fields: { kind: { type: "const", value: "msg" }, storedAt: TIME, expiresAt: TIME, envelope: ENVELOPE },
+};
+const NACK_ENTRY: Spec = {
+  type: "object",
+  fields: {
+    kind: { type: "const", value: "nack" },
+    storedAt: TIME,
+    expiresAt: TIME,
+    mailbox: B32,
+    nack: NACK,
+  },
+};
+const TOMBSTONE: Spec = { type: "object", fields: { mailbox: B32, id: B16, expiresAt: TIME } };
+
+function envelope() {
+  return { v: 1, id: b64(16), to: b64(32), nackTo: b64(32), eph: b64(32), ct: b64(140) };
+}
+
+/** Valid messages of every tag (none of them sent as is: a valid leave or notify changes the ring). */
+export function validMessages(now: number): { message: WireMessage; spec: Record<string, Spec> }[] {
+  const later = now + 60_000;
+  const nack = { id: b64(16), to: b64(32), expiredAt: now };
+  return [
+    { message: { t: "chord.step", key: "ab".repeat(32) }, spec: { key: { type: "hex64" } } },
+    { message: { t: "chord.notify", node: ref("10.9.9.9:9") }, spec: { node: REF } },
+    {
+      message: {
+        t: "chord.leave",
+        node: ref("10.9.9.8:8"),
+        predecessor: ref("10.9.9.7:7"),
+        successors: [ref("10.9.9.6:6")],
+      },
+      spec: {
+        node: REF,
+        predecessor: { type: "nullable", inner: REF },
+        successors: { type: "array", item: REF, max: 64 },
+      },
+    },
+    {
+      message: { t: "store.put", kind: "msg", envelope: envelope() },
+      spec: { kind: { type: "const", value: "msg" }, envelope: ENVELOPE },
+    },
+    {
+      message: { t: "store.put", kind: "nack", mailbox: b64(32), nack },
+      spec: { kind: { type: "const", value: "nack" }, mailbox: B32, nack: NACK },
+    },
+    {
+      message: {
+        t: "store.replicate",
+        entries: [
+          { kind: "msg", storedAt: now, expiresAt: later, envelope: envelope() },
+          { kind: "nack", storedAt: now, expiresAt: later, mailbox: b64(32), nack: { ...nack, id: b64(16) } },
+        ],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+      },
+      spec: {
+        entries: { type: "array", item: MSG_ENTRY, max: 2_000 },
+        "entries.1": NACK_ENTRY,
+        tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+      },
+    },
+    {
+      message: { t: "store.fetch", mailbox: b64(32), ack: [b64(16)], waitMs: 0 },
+      spec: { mailbox: B32, ack: { type: "array", item: B16, max: 256 }, waitMs: { type: "wait" } },
+    },
+  ];
+}
+
+/** Every field (and nested field) of every valid message that a mutation can break. */
+export function targets(messages: ReturnType<typeof validMessages>): { base: WireMessage; target: Target }[] {
+  const out: { base: WireMessage; target: Target }[] = [];
+  for (const { message, spec } of messages) {
+    const add = (path: (string | number)[], s: Spec) => {
+      out.push({ base: message, target: { tag: message.t, path, spec: s } });
+      if (s.type === "object")
+        for (const [key, inner] of Object.entries(s.fields)) add([...path, key], inner);
+      if (s.type === "nullable" && s.inner.type === "object")
+        for (const [key, inner] of Object.entries(s.inner.fields)) add([...path, key], inner);
+      if (s.type === "array") add([...path, 0], s.item);
+    };
+    out.push({ base: message, target: { tag: message.t, path: ["t"], spec: { type: "tag" } } });
+    for (const [key, s] of Object.entries(spec)) {
+      const dotted = key.split(".");
+      if (dotted.length === 1) add([key], s);
+      else add([dotted[0], Number(dotted[1])], s);
+    }
+  }
+  return out;
+}
+
+/** Shared, built once: 100,000 levels of [ ] and arrays of 100,000 items. */
+export const DEEP: unknown[] = (() => {
+  let value: unknown[] = [];
+  for (let i = 0; i < 100_000; i++) value = [value];
+  return named(value, "<100,000 levels of [ ]>");
+})();
+const HUGE_ARRAY = named(
+  Array.from({ length: 100_000 }, (_, i) => i),
+  "<array of 100,000 numbers>",
+);
+const HUGE_STRING = "A".repeat(100_000);
+
+/** Values that are never valid wherever a JSON field is expected to hold an object or a scalar. */
+const wrongShape: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "", "x", [], {}),
+  fc.constantFrom(DEEP, HUGE_ARRAY, { length: 3, 0: "a" }, { __proto__: null, x: 1 }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
+function notThis(value: unknown): (x: unknown) => boolean {
+  return (x) => !Object.is(x, value);
+}
+
+/** fast-check prints these by name in a failure report instead of recursing 100,000 levels. */
+function named<T extends object>(value: T, name: string): T {
+  Object.defineProperty(value, fc.toStringMethod, { value: () => name, enumerable: false });
+  return value;
+}
+
+/** Values certain to be invalid for a field of this spec (MISSING: the key is deleted). */
+export function invalidFor(spec: Spec, valid: unknown): fc.Arbitrary<Hostile> {
+  const missing = fc.constant(MISSING);
+  const notString = fc.oneof(
+    wrongShape.filter((x) => typeof x !== "string"),
+    fc.constantFrom(1e308, -0, 2 ** 53),
+  );
+  const badB64 = fc.constantFrom(
+    "!!!!",
+    "AAAA====",
+    "a b",
+    "A+/=",
+    "\u00e9\u00e9",
+    "A".repeat(3) + "\u0000",
+    HUGE_STRING,
+  );
+  switch (spec.type) {
+    case "tag":
+      return fc.oneof(
+        fc.string({ maxLength: 60 }).filter((s) => !s.startsWith("chord.") && !s.startsWith("store.")),
+        fc.constantFrom(
+          "__proto__",
+          "constructor",
+          "toString",
+          "hasOwnProperty",
+          "chord.pong",
+          "store.put.ok",
+          "chord.PING",
+          "store",
+          " chord.ping",
+        ),
+        notString,
+        missing,
+      );
+    case "b64u":
+      return fc.oneof(
+        notString,
+        badB64,
+        fc
+          .integer({ min: 0, max: 300 })
+          .filter((n) => n !== spec.bytes)
+          .map((n) => toB64u(bytes(n, n))),
+        missing,
+      );
+    case "ct":
+      return fc.oneof(
+        notString,
+        badB64.filter((s) => s !== HUGE_STRING),
+        fc.constant("A".repeat(70_000)),
+        missing,
+      );
+    case "hex64":
+      return fc.oneof(
+        notString,
+        fc.constantFrom(
+          "AB".repeat(32),
+          "ab".repeat(31),
+          "ab".repeat(33),
+          "zz".repeat(32),
+          `0x${"a".repeat(62)}`,
+          HUGE_STRING,
+        ),
+        fc.string({ maxLength: 70 }).filter((s) => !/^[0-9a-f]{64}$/.test(s)),
+        missing,
+      );
+    case "time":
+      return fc.oneof(
+        fc.constantFrom(
+          -1,
+          1.5,
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          Number.NEGATIVE_INFINITY,
+          2 ** 53,
+          1e308,
+          "1000",
+          null,
+          true,
+          [],
+          {},
+        ),
+        fc.integer({ max: -1 }),
+        missing,
+      );
+    case "wait":
+      return fc.oneof(
+        fc.constantFrom(-1, 25_001, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e308, "0", null, [], {}),
+        fc.integer({ min: 25_001 }),
+        missing,
+      );
+    case "addr":
+      return fc.oneof(
+        notString,
+        fc.constantFrom("", "x".repeat(256), HUGE_STRING),
+        fc.string({ minLength: 1, maxLength: 40 }).filter(notThis(valid)),
+        missing,
+      );
+    case "const":
+      return fc.oneof(
+        wrongShape.filter(notThis(spec.value)),
+        fc.constantFrom("1", 2, 0, "MSG", "nack ", " msg"),
+        missing,
+      );
+    case "object":
+      return fc.oneof(
+        wrongShape.filter((x) => typeof x !== "object" || x === null || Array.isArray(x)),
+        missing,
+      );
+    case "nullable":
+      // NaN and ±Infinity are excluded: JSON carries them as null, which is valid here.
+      return fc.oneof(
+        wrongShape.filter(
+          (x) =>
+            x !== null &&
+            !(typeof x === "number" && !Number.isFinite(x)) &&
+            (typeof x !== "object" || Array.isArray(x)),
+        ),
+        missing,
+      );
+    case "array":
+      return fc.oneof(
+        wrongShape.filter((x) => !Array.isArray(x)),
+        fc.constant(MISSING),
+        // One more than allowed, each item the valid one.
+        fc.constant(
+          named(
+            Array.from({ length: spec.max + 1 }, () => (valid as unknown[])[0]),
+            `<${spec.max + 1} copies of a valid item>`,
+          ),
+        ),
+      );
+  }
+}
+
+function get(value: unknown, path: (string | number)[]): unknown {
+  let at = value as Record<string | number, unknown>;
+  for (const key of path) at = at?.[key] as Record<string | number, unknown>;
+  return at;
+}
+
+/** A deep copy of base with the field at path replaced by value (or deleted). */
+export function mutated(base: WireMessage, path: (string | number)[], value: Hostile): WireMessage {
+  const copy = structuredClone(base) as Record<string | number, unknown>;
+  let at = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  if (value === MISSING) delete at[last];
+  else at[last] = value;
+  return copy as WireMessage;
+}
+
+/** A mutation of one field of one valid message, certain to make it invalid. */
+export function hostileMessage(messages: ReturnType<typeof validMessages>): fc.Arbitrary<WireMessage> {
+  return fc
+    .constantFrom(...targets(messages))
+    .chain(({ base, target }) =>
+      invalidFor(target.spec, get(base, target.path)).map((value) => mutated(base, target.path, value)),
+    );
+}
+
+const FIELD_NAMES = [
+  "t",
+  "key",
+  "node",
+  "predecessor",
+  "successors",
+  "kind",
+  "envelope",
+  "mailbox",
+  "nack",
+  "entries",
+  "tombstones",
+  "ack",
+  "waitMs",
+  "id",
+  "addr",
+  "v",
+  "__proto__",
+  "constructor",
+];
+const TAGS = [
+  "chord.ping",
+  "chord.state",
+  "chord.step",
+  "chord.notify",
+  "chord.leave",
+  "store.put",
+  "store.replicate",
+  "store.fetch",
+];
+
+/** Random JSON objects, often with a known tag and known field names, as JSON.parse would deliver them. */
+export const randomMessage: fc.Arbitrary<WireMessage> = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(...TAGS), fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })),
+    fc.dictionary(
+      fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 })),
+      fc.jsonValue({ maxDepth: 4 }),
+      {
+        maxKeys: 6,
+      },
+    ),
+  )
+  .map(([t, fields]) => JSON.parse(JSON.stringify({ ...fields, t })) as WireMessage);
+
+/** Any JSON value at all in the request slot, objects or not. */
+export const randomValue: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 5 });
