@@ -14,6 +14,7 @@ import { RpcReject } from "../rpc/router";
 import type { WireMessage } from "../transport/transport";
 import { type Entry, entrySize, mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
+import { Intake } from "./intake";
 import { type MailboxService, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
 import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
 import { Peers } from "./peers";
@@ -47,6 +48,7 @@ export class Mailboxes implements MailboxService {
   readonly expiry: Expiry;
   private peers: Peers;
   private waiters: Waiters;
+  private intake: Intake;
   private metrics: StoreMetrics;
   private timers = new Set<() => void>();
   private unsubscribe: () => void;
@@ -62,6 +64,7 @@ export class Mailboxes implements MailboxService {
     this.metrics = new StoreMetrics(deps.metrics, deps.store);
     this.peers = new Peers(deps, this.options, (message, signal) => this.dispatch(message, signal));
     this.waiters = new Waiters(deps.clock, this.options.maxWaiters);
+    this.intake = new Intake(deps, this.options);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
     this.expiry = new Expiry(deps, this.options, this.peers, this.metrics);
     for (const tag of [PUT, REPLICATE, DIGEST, FETCH])
@@ -173,26 +176,14 @@ export class Mailboxes implements MailboxService {
   }
 
   private acceptReplicate(request: ReplicateRequest): ReplicateAnswer {
-    const { store, clock } = this.deps;
-    const now = clock.now();
-    let created = 0;
-    for (const tombstone of request.tombstones) if (tombstone.expiresAt > now) store.putTombstone(tombstone);
-    for (const entry of request.entries) {
-      if (entry.expiresAt <= now || !store.put(entry).created) continue;
-      created++;
-      this.waiters.wake(entry.mailbox);
-    }
+    this.intake.tombstones(request.tombstones);
+    const created = this.intake.entries(request.entries, (entry) => this.waiters.wake(entry.mailbox));
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
   }
 
   private answerDigest(request: DigestRequest): DigestAnswer {
-    const { store, clock } = this.deps;
-    const now = clock.now();
-    for (const tombstone of request.tombstones) if (tombstone.expiresAt > now) store.putTombstone(tombstone);
-    const missing: number[] = [];
-    request.entries.forEach(([mailbox, id], i) => {
-      if (!store.get(mailbox, id)) missing.push(i);
-    });
+    this.intake.tombstones(request.tombstones);
+    const missing = this.intake.missing(request.entries);
     return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
   }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/store/mailboxes";
 import { TransportError } from "../../src/transport/transport";
 import { Cluster } from "./cluster";
-import { envelope, freshId, mailboxOf } from "./fixtures";
+import { envelope, freshId, mailboxOf, messageEntry } from "./fixtures";
 
 let cluster: Cluster;
 
@@ -231,5 +231,24 @@ describe("Mailboxes: hostile node-to-node messages", () => {
     expect(target.store.count()).toBe(0);
     const env = envelope(mailboxOf(120));
     expect((await sender.mailboxes.store(env)).created).toBe(true);
+  });
+
+  it("accepts no entry from a peer that never expires, has expired, or overfills a replica", async () => {
+    cluster = await Cluster.start(2, { maxMailboxEntries: 3 });
+    const [target, sender] = cluster.nodes;
+    const now = cluster.clock.now();
+    const bob = mailboxOf(121);
+    const forever = { ...messageEntry(bob, now), expiresAt: now + 10 * 365 * 86_400_000 };
+    const expired = messageEntry(bob, now - 2_000, 1_000);
+    const flood = Array.from({ length: 10 }, () => messageEntry(bob, now, 60_000));
+    const answer = await sender.transport.request(
+      target.addr,
+      { t: "store.replicate", entries: [forever, expired, ...flood], tombstones: [] },
+      { timeoutMs: 500 },
+    );
+    expect(answer).toMatchObject({ t: "store.replicate.ok", created: 6 });
+    expect(target.store.count(bob)).toBe(6);
+    expect(target.store.get(bob, forever.id)).toBeUndefined();
+    expect(target.store.get(bob, expired.id)).toBeUndefined();
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * What a node accepts from its peers' pushes (store.replicate, store.digest). Peers are not
+ * trusted more than clients: an entry must be unexpired, must not claim to live longer than a TTL
+ * from now (plus clock skew between nodes), and a replica holds at most twice the owner's mailbox
+ * limits, so no peer can fill a node's memory or plant an entry that never expires.
+ */
+import type { Entry, Tombstone } from "./entry";
+import type { MailboxDeps, MailboxOptions } from "./options";
+
+export const MAX_CLOCK_SKEW_MS = 300_000;
+const REPLICA_LIMIT_FACTOR = 2;
+
+export class Intake {
+  constructor(
+    private deps: MailboxDeps,
+    private options: MailboxOptions,
+  ) {}
+
+  tombstones(tombstones: readonly Tombstone[]): void {
+    const now = this.deps.clock.now();
+    for (const tombstone of tombstones) {
+      if (this.plausible(tombstone.expiresAt, now)) this.deps.store.putTombstone(tombstone);
+    }
+  }
+
+  /** Puts the entries this node lacks; calls created for each new one and answers their count. */
+  entries(entries: readonly Entry[], created: (entry: Entry) => void): number {
+    const now = this.deps.clock.now();
+    let count = 0;
+    for (const entry of entries) {
+      if (!this.plausible(entry.expiresAt, now) || this.full(entry.mailbox)) continue;
+      if (!this.deps.store.put(entry).created) continue;
+      count++;
+      created(entry);
+    }
+    return count;
+  }
+
+  /** Indexes of the offered [mailbox, id] pairs this node does not hold. */
+  missing(pairs: readonly [string, string][]): number[] {
+    const out: number[] = [];
+    pairs.forEach(([mailbox, id], i) => {
+      if (!this.deps.store.get(mailbox, id)) out.push(i);
+    });
+    return out;
+  }
+
+  private plausible(expiresAt: number, now: number): boolean {
+    return expiresAt > now && expiresAt <= now + this.options.ttlMs + MAX_CLOCK_SKEW_MS;
+  }
+
+  private full(mailbox: string): boolean {
+    const { store } = this.deps;
+    const { maxMailboxEntries, maxMailboxBytes } = this.options;
+    return (
+      store.count(mailbox) >= REPLICA_LIMIT_FACTOR * maxMailboxEntries ||
+      store.bytes(mailbox) >= REPLICA_LIMIT_FACTOR * maxMailboxBytes
+    );
+  }
+}
