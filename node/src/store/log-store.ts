@@ -3,16 +3,7 @@
  * is appended as one line to `<dir>/entries.log` before the call returns. Opening replays the log;
  * compaction rewrites it as a snapshot of the live state (temp file, fsync, atomic rename).
  */
-import {
-  closeSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { RingId } from "@wisp/lib";
 import {
@@ -24,16 +15,15 @@ import {
   type RangeContents,
   type Tombstone,
 } from "./entry";
-import { encodeRecord, LOG_VERSION, type LogRecord } from "./log-record";
+import { appendText, removeSnapshotTemp, writeSnapshot } from "./log-file";
+import { encodeRecord, type LogRecord } from "./log-record";
 import { replayLog } from "./log-replay";
 import { MemoryEntryStore } from "./memory-store";
 
 export const LOG_FILE = "entries.log";
-const TEMP_SUFFIX = ".compacting";
-const WRITE_CHUNK_CHARS = 1 << 20;
-/** Bytes of a put (tombstone) line beyond its envelope (mailbox and id): close enough to size the log. */
-const PUT_LINE_OVERHEAD = 130;
-const TOMB_LINE_OVERHEAD = 85;
+/** Bytes of a put line beyond its envelope, and of a tombstone line: close enough to size the log. */
+const PUT_LINE_OVERHEAD = 200;
+const TOMB_LINE_ESTIMATE = 150;
 
 export interface LogStoreOptions {
   /** The log is fsynced this often when it has new lines; 0 fsyncs after every append. */
@@ -69,7 +59,10 @@ const openPaths = new Set<string>();
 export class LogEntryStore implements EntryStore {
   private fd: number | null = null;
   private dirty = false;
+  private closed = false;
   private nextCheckAt = 0;
+  /** Bytes of the log that a compaction would drop: counted as mutations free them, re-measured now and then. */
+  private garbage = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private counters: LogStoreStats;
 
@@ -77,7 +70,7 @@ export class LogEntryStore implements EntryStore {
     const path = resolve(dir, LOG_FILE);
     if (openPaths.has(path)) throw new Error(`${path} is already open in this process`);
     mkdirSync(dirname(path), { recursive: true });
-    rmSync(path + TEMP_SUFFIX, { force: true });
+    removeSnapshotTemp(path);
     const memory = new MemoryEntryStore();
     const replay = replayLog(path, memory);
     const store = new LogEntryStore(path, memory, { ...DEFAULT_LOG_STORE_OPTIONS, ...options }, replay);
@@ -103,7 +96,7 @@ export class LogEntryStore implements EntryStore {
     // A torn tail must go before the next append lands behind it; a rewrite also drops the garbage.
     const clean = replay.header && replay.skipped === 0 && !replay.tornTail;
     if (clean) this.fd = openSync(path, "a");
-    if (clean) this.maybeCompact();
+    if (clean) this.remeasure();
     else this.compact();
     if (options.fsyncIntervalMs > 0) {
       this.timer = setInterval(() => this.flushQuietly(), options.fsyncIntervalMs);
@@ -138,23 +131,30 @@ export class LogEntryStore implements EntryStore {
 
   remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
     this.assertOpen();
+    const freed = this.entryLines(mailbox, ids);
     const written = this.memory.remove(mailbox, ids, fallbackExpiresAt);
-    if (written.length > 0) this.append(written.map((tombstone) => ({ op: "tomb", tombstone })));
+    if (written.length > 0)
+      this.append(
+        written.map((tombstone) => ({ op: "tomb", tombstone })),
+        freed,
+      );
     return written;
   }
 
   putTombstone(tombstone: Tombstone): void {
     this.assertOpen();
-    this.memory.putTombstone(tombstone);
     const { mailbox, id, expiresAt } = tombstone;
-    this.append([{ op: "tomb", tombstone: { mailbox, id, expiresAt } }]);
+    const freed = this.entryLines(mailbox, [id]);
+    this.memory.putTombstone(tombstone);
+    this.append([{ op: "tomb", tombstone: { mailbox, id, expiresAt } }], freed);
   }
 
   drop(mailbox: string, ids: readonly string[]): void {
     this.assertOpen();
     if (ids.length === 0) return;
+    const freed = this.entryLines(mailbox, ids);
     this.memory.drop(mailbox, ids);
-    this.append([{ op: "drop", mailbox, ids: [...ids] }]);
+    this.append([{ op: "drop", mailbox, ids: [...ids] }], freed, true);
   }
 
   count(mailbox?: string): number {
@@ -176,7 +176,7 @@ export class LogEntryStore implements EntryStore {
   sweepTombstones(now: number): number {
     this.assertOpen();
     const swept = this.memory.sweepTombstones(now);
-    if (swept > 0) this.append([{ op: "sweep", now }]);
+    if (swept > 0) this.append([{ op: "sweep", now }], swept * TOMB_LINE_ESTIMATE, true);
     return swept;
   }
 
@@ -190,6 +190,7 @@ export class LogEntryStore implements EntryStore {
   /** fsyncs and closes the log; reads still answer from memory, writes throw. Safe to call twice. */
   close(): void {
     if (this.fd === null) return;
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     try {
@@ -203,34 +204,18 @@ export class LogEntryStore implements EntryStore {
 
   /** Rewrites the log as the live state: a temp file, fsynced, renamed over the log. */
   compact(): void {
-    const temp = this.path + TEMP_SUFFIX;
-    const fd = openSync(temp, "w");
-    let written = 0;
-    try {
-      let chunk = encodeRecord({ op: "header", v: LOG_VERSION });
-      const { entries, tombstones } = this.memory.inRange(0n, 0n);
-      const records: Iterable<LogRecord> = [
-        ...entries.map((entry): LogRecord => ({ op: "put", entry })),
-        ...tombstones.map((tombstone): LogRecord => ({ op: "tomb", tombstone })),
-      ];
-      for (const record of records) {
-        chunk += encodeRecord(record);
-        if (chunk.length < WRITE_CHUNK_CHARS) continue;
-        written += writeAll(fd, chunk);
-        chunk = "";
-      }
-      written += writeAll(fd, chunk);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.path);
-    fsyncDirectory(dirname(this.path));
+    if (this.closed) throw new Error(`the entry log ${this.path} is closed`);
+    const { entries, tombstones } = this.memory.inRange(0n, 0n);
+    const written = writeSnapshot(this.path, [
+      ...entries.map((entry): LogRecord => ({ op: "put", entry })),
+      ...tombstones.map((tombstone): LogRecord => ({ op: "tomb", tombstone })),
+    ]);
     if (this.fd !== null) closeSync(this.fd);
     this.fd = openSync(this.path, "a");
     this.dirty = false;
     this.counters.logBytes = written;
     this.counters.compactions++;
+    this.garbage = 0;
     this.nextCheckAt = written + Math.max(this.options.minCompactBytes, written);
   }
 
@@ -238,43 +223,61 @@ export class LogEntryStore implements EntryStore {
     if (this.fd === null) throw new Error(`the entry log ${this.path} is closed`);
   }
 
-  private append(records: LogRecord[]): void {
+  /**
+   * freed: bytes of earlier lines this mutation made garbage; selfGarbage: the appended lines
+   * themselves (drop, sweep) are gone after the next compaction.
+   */
+  private append(records: LogRecord[], freed = 0, selfGarbage = false): void {
     const fd = this.fd;
     if (fd === null) throw new Error(`the entry log ${this.path} is closed`);
-    const before = this.counters.logBytes;
-    try {
-      this.counters.logBytes += writeAll(fd, records.map(encodeRecord).join(""));
-    } catch (error) {
-      cutBack(fd, before);
-      throw error;
-    }
+    const written = appendText(fd, records.map(encodeRecord).join(""), this.counters.logBytes);
+    this.counters.logBytes += written;
+    this.garbage += freed + (selfGarbage ? written : 0);
     if (this.options.fsyncIntervalMs === 0) fsyncSync(fd);
     else this.dirty = true;
-    if (this.counters.logBytes >= this.nextCheckAt) this.maybeCompact();
+    if (this.counters.logBytes >= this.nextCheckAt) this.remeasure();
+    else this.compactIfWasteful();
   }
 
-  /** Sizing the live state walks every entry: done only each time the log grew by that size again. */
-  private maybeCompact(): void {
+  /**
+   * The running count misses tombstones that replace tombstones; walking every entry corrects it,
+   * done only each time the log has grown by the size of the live state again.
+   */
+  private remeasure(): void {
     const live = this.liveBytesEstimate();
     const { logBytes } = this.counters;
-    if (logBytes >= this.options.minCompactBytes && logBytes - live > this.options.garbageRatio * live) {
-      try {
-        this.compact();
-        return;
-      } catch {
-        this.counters.compactionFailures++;
-        rmSync(this.path + TEMP_SUFFIX, { force: true });
-      }
-    }
+    this.garbage = Math.max(0, logBytes - live);
     this.nextCheckAt = logBytes + Math.max(this.options.minCompactBytes, live);
+    this.compactIfWasteful();
+  }
+
+  private compactIfWasteful(): void {
+    const { logBytes } = this.counters;
+    if (logBytes < this.options.minCompactBytes) return;
+    if (this.garbage <= this.options.garbageRatio * (logBytes - this.garbage)) return;
+    try {
+      this.compact();
+    } catch {
+      this.counters.compactionFailures++;
+      removeSnapshotTemp(this.path);
+      this.garbage = 0; // no retry on every append; the next remeasure finds the garbage again
+    }
+  }
+
+  private entryLines(mailbox: string, ids: readonly string[]): number {
+    let bytes = 0;
+    for (const id of ids) {
+      const entry = this.memory.get(mailbox, id);
+      if (entry) bytes += putLineEstimate(entry);
+    }
+    return bytes;
   }
 
   private liveBytesEstimate(): number {
     const { entries, tombstones } = this.memory.inRange(0n, 0n);
     let bytes = 0;
-    for (const e of entries) bytes += PUT_LINE_OVERHEAD + e.mailbox.length + e.id.length + entrySize(e);
-    for (const t of tombstones) bytes += TOMB_LINE_OVERHEAD + t.mailbox.length + t.id.length;
-    return bytes;
+    for (const entry of entries) bytes += putLineEstimate(entry);
+    return bytes + tombstones.length * TOMB_LINE_ESTIMATE;
   }
 
   private flushQuietly(): void {
@@ -286,36 +289,6 @@ export class LogEntryStore implements EntryStore {
   }
 }
 
-function writeAll(fd: number, text: string): number {
-  const bytes = Buffer.from(text, "utf8");
-  let offset = 0;
-  while (offset < bytes.length) {
-    const n = writeSync(fd, bytes, offset);
-    if (n <= 0)
-      throw new Error(`write to the entry log made no progress at byte ${offset} of ${bytes.length}`);
-    offset += n;
-  }
-  return bytes.length;
-}
-
-/** A partial line would swallow the next one on replay: cut it off again if the disk lets us. */
-function cutBack(fd: number, length: number): void {
-  try {
-    ftruncateSync(fd, length);
-  } catch {
-    // the torn line is skipped on replay; the line after it may be lost with it
-  }
-}
-
-/** Makes the rename itself durable (POSIX); not every platform can open a directory. */
-function fsyncDirectory(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // best effort: Windows cannot fsync a directory
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
+function putLineEstimate(entry: Entry): number {
+  return PUT_LINE_OVERHEAD + entrySize(entry);
 }

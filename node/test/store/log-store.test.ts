@@ -27,7 +27,7 @@ function freshDir(): string {
 }
 
 function open(dir: string, options: Partial<LogStoreOptions> = {}): LogEntryStore {
-  const store = LogEntryStore.open(dir, { fsyncIntervalMs: 0, ...options });
+  const store = LogEntryStore.open(dir, options);
   opened.push(store);
   return store;
 }
@@ -88,7 +88,7 @@ function logSize(store: LogEntryStore): number {
 
 describe("LogEntryStore on disk", () => {
   it("keeps entries and tombstones across a restart and forgets dropped and swept ones", () => {
-    let store = open(freshDir());
+    let store = open(freshDir(), { fsyncIntervalMs: 0 });
     const [kept, acked, dropped, fromPeer, swept] = fill(store, 5);
     store.remove(acked.mailbox, [acked.id], 0);
     store.drop(dropped.mailbox, [dropped.id]);
@@ -208,6 +208,15 @@ describe("LogEntryStore on disk", () => {
     expect(stateOf(reopen(store, { minCompactBytes: 4_096 })).entries).toHaveLength(5);
   });
 
+  it("compacts by itself when expiry drops most entries, with no new writes", () => {
+    const store = open(freshDir(), { minCompactBytes: 4_096 });
+    const entries = fill(store, 100);
+    const before = store.stats.compactions;
+    for (const entry of entries.slice(0, 80)) store.drop(entry.mailbox, [entry.id]);
+    expect(store.stats.compactions).toBe(before + 1);
+    expect(stateOf(reopen(store)).entries).toEqual(stateOf(store).entries);
+  });
+
   it("compacts on open when the log is mostly garbage", () => {
     let store = open(freshDir(), { minCompactBytes: 1 << 30 });
     for (const entry of fill(store, 40)) store.drop(entry.mailbox, [entry.id]);
@@ -226,6 +235,7 @@ describe("LogEntryStore on disk", () => {
     store.close();
     store.close();
     expect(() => store.put(messageEntry(mailboxOf(1), 0))).toThrow(/is closed/);
+    expect(() => store.compact()).toThrow(/is closed/);
     expect(store.count()).toBe(0);
     writeFileSync(join(dir, LOG_FILE), encodeRecord({ op: "header", v: 2 }));
     expect(() => LogEntryStore.open(dir)).toThrow(/entry log version 2; this node reads version 1/);
