@@ -1,0 +1,50 @@
+/** Bundles the bench's own processes (bench-node, loadgen) with esbuild, once per run, into a temp folder. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface BenchBuild {
+  benchNode: string;
+  loadgen: string;
+  dispose(): void;
+}
+
+let built: Promise<BenchBuild> | null = null;
+
+export function benchBuild(): Promise<BenchBuild> {
+  built ??= bundle();
+  return built;
+}
+
+async function bundle(): Promise<BenchBuild> {
+  const outdir = mkdtempSync(join(tmpdir(), "wisp-bench-"));
+  await build({
+    entryPoints: {
+      "bench-node": join(ROOT, "bench/procs/bench-node.ts"),
+      loadgen: join(ROOT, "bench/procs/loadgen.ts"),
+    },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    logLevel: "warning",
+    banner: {
+      js: 'import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(import.meta.url);',
+    },
+  });
+  return {
+    benchNode: join(outdir, "bench-node.mjs"),
+    loadgen: join(outdir, "loadgen.mjs"),
+    dispose() {
+      rmSync(outdir, { recursive: true, force: true });
+      built = null;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Node memory: RSS of an idle bin/wisp-node process, and of the bench node before and after
+ * 100,000 stored 1 KiB entries (read after a full GC) → bytes per stored entry.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { benchBuild } from "../lib/build";
+import { type BenchConfig, pick } from "../lib/config";
+import { identities, sealPool } from "../lib/envelopes";
+import { type NodeProcess, rssOf, runLoadgen, spawnBenchNode, spawnWispNode } from "../lib/processes";
+import type { Row } from "../lib/row";
+import { count, median, sleep } from "../lib/stats";
+import type { LoadJob, LoadResult } from "../procs/loadgen";
+
+const MIB = 1024 * 1024;
+const IDLE_TARGET = 50 * MIB;
+const PER_ENTRY_TARGET = 1_800;
+
+export async function nodeMemory(config: BenchConfig): Promise<Row> {
+  const idle = await idleRss(config);
+  const perEntry = await bytesPerEntry(config);
+  const met = idle <= IDLE_TARGET && perEntry.bytesPerEntry <= PER_ENTRY_TARGET;
+  return {
+    row: "node memory",
+    figure: `idle ${(idle / MIB).toFixed(1)} MiB; ${count(perEntry.bytesPerEntry)} B per stored entry (${count(perEntry.entries)} entries: ${(perEntry.before / MIB).toFixed(1)} → ${(perEntry.after / MIB).toFixed(1)} MiB)`,
+    target: "idle ≤ 50 MiB; ≤ 1.8 KB per stored entry",
+    met,
+    command: "npm run bench (bench/rows/memory.ts: /proc/PID/status VmRSS)",
+    values: { idleRss: idle, ...perEntry.values },
+    note: perEntry.note,
+  };
+}
+
+/** RSS of bin/wisp-node one second after it joined its own one-node ring; median of 3. */
+async function idleRss(config: BenchConfig): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < pick(config, 3, 1); i++) {
+    const node = await spawnWispNode();
+    try {
+      await sleep(1_000);
+      samples.push(rssOf(node.pid));
+    } finally {
+      await node.stop();
+    }
+  }
+  return median(samples);
+}
+
+async function bytesPerEntry(config: BenchConfig) {
+  const build = await benchBuild();
+  const entries = pick(config, 100_000, 2_000);
+  const pool = sealPool(identities(pick(config, 1_000, 20)), pick(config, 1_000, 20));
+  const bodies = pool.map((envelope) => JSON.stringify(envelope));
+  const runs = pick(config, 2, 1);
+  const results: { before: number; after: number; heapBefore: number; heapAfter: number }[] = [];
+  for (let run = 0; run < runs; run++) {
+    const node = await spawnBenchNode(build.benchNode);
+    try {
+      await sleep(500);
+      const before = await measured(node);
+      const url = new URL(node.apiUrl);
+      const file = join(config.tmp, `memory-${run}.json`);
+      const job: LoadJob = {
+        host: url.hostname,
+        port: Number(url.port),
+        path: "/v1/store",
+        connections: 64,
+        durationMs: 120_000,
+        total: entries,
+        bodies,
+        mode: "store",
+      };
+      writeFileSync(file, JSON.stringify(job));
+      const load = await runLoadgen<LoadResult>(build.loadgen, file, 150_000);
+      if ((load.statuses["201"] ?? 0) !== entries)
+        throw new Error(`expected ${entries} stores answered 201, got ${JSON.stringify(load.statuses)}`);
+      await sleep(500);
+      const after = await measured(node);
+      if (after.entries !== entries)
+        throw new Error(`node holds ${after.entries} entries, expected ${entries}`);
+      results.push({
+        before: before.rss,
+        after: after.rss,
+        heapBefore: before.heapUsed,
+        heapAfter: after.heapUsed,
+      });
+      config.log(
+        `memory run ${run + 1}/${runs}: rss ${before.rss} → ${after.rss}, heap ${before.heapUsed} → ${after.heapUsed}`,
+      );
+    } finally {
+      await node.stop();
+    }
+  }
+  const before = median(results.map((r) => r.before));
+  const after = median(results.map((r) => r.after));
+  const values = {
+    entries,
+    before,
+    after,
+    bytesPerEntry: median(results.map((r) => (r.after - r.before) / entries)),
+    heapBytesPerEntry: median(results.map((r) => (r.heapAfter - r.heapBefore) / entries)),
+  };
+  return {
+    ...values,
+    values,
+    note: `median of ${runs} runs; 1,024-byte envelope JSON over ${pool.length} mailboxes; RSS read after a full GC`,
+  };
+}
+
+async function measured(node: NodeProcess) {
+  const reply = node.next("memory");
+  node.proc.kill("SIGUSR2");
+  const fields = await reply;
+  return { rss: Number(fields.rss), heapUsed: Number(fields.heapUsed), entries: Number(fields.entries) };
+}
