@@ -10,16 +10,19 @@ import { type Envelope, encodeBody, generateIdentity, type Identity, seal, signR
 import { afterAll, describe, expect, it } from "vitest";
 import { type Clock, systemClock } from "../../src/clock";
 import { type NodeHandle, startNode } from "../../src/index";
+import { buildOnce, post as postTo, type RunningNode, spawnNode, stopAll } from "./harness";
 
 const TTL_MS = 60_000;
 let skewMs = 0;
 const clock: Clock = { now: () => Date.now() + skewMs, setTimeout: systemClock.setTimeout };
 
 const running: NodeHandle[] = [];
-const dataDirs = [0, 1, 2].map(() => mkdtempSync(join(tmpdir(), "wisp-durable-")));
+const processes: RunningNode[] = [];
+const dataDirs = [0, 1, 2, 3].map(() => mkdtempSync(join(tmpdir(), "wisp-durable-")));
 
 afterAll(async () => {
   await Promise.all(running.map((h) => h.stop()));
+  await stopAll(processes);
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -111,5 +114,27 @@ describe("durable mailboxes (WISP_DATA_DIR)", () => {
       return answer.nacks.length > 0 ? answer.nacks : null;
     }, "a NACK in alice's mailbox");
     expect(nacks).toEqual([{ id: expiring.id, to: expiring.to, expiredAt: expect.any(Number) }]);
+  });
+});
+
+describe("bin/wisp-node with WISP_DATA_DIR", () => {
+  it("a SIGKILLed node started again on the same data dir still holds the message", async () => {
+    buildOnce();
+    const env = { WISP_DATA_DIR: dataDirs[3] };
+    const alice = generateIdentity();
+    const bob = generateIdentity();
+    const envelope = letter(alice, bob, "kept through a SIGKILL");
+    const before = await spawnNode(env);
+    processes.push(before);
+    expect((await postTo(before, "/v1/store", envelope)).status).toBe(201);
+    before.proc.kill("SIGKILL");
+    await before.exited;
+
+    const after = await spawnNode(env);
+    processes.push(after);
+    const opened = after.log.find((line) => line.includes('"event":"store_opened"'));
+    expect(JSON.parse(opened ?? "{}")).toMatchObject({ replayed: 1, skipped: 0, tornTail: false });
+    const read = await postTo(after, "/v1/retrieve", signRetrieve(bob, Date.now(), [], 0));
+    expect((read.body as Answer).messages.map((m) => m.id)).toEqual([envelope.id]);
   });
 });
