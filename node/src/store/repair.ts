@@ -4,6 +4,7 @@
  * pushes them to their owner (this is how a joining node receives its keys), and drops them once
  * the owner has not counted it among the replicas for strayGraceMs.
  */
+import { betweenRightIncl, distance, type RingId } from "@wisp/lib";
 import type { Entry, Tombstone } from "./entry";
 import { mailboxKey } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
@@ -68,14 +69,9 @@ export class Repair {
 
   private async handToOwners(foreign: Map<string, Held>): Promise<void> {
     const byOwner = new Map<string, Held>();
-    for (const [mailbox, held] of foreign) {
-      let owner: string;
-      try {
-        owner = (await this.deps.ring.lookup(mailboxKey(mailbox))).node.addr;
-      } catch {
-        continue;
-      }
+    for (const [mailbox, owner] of await this.owners([...foreign.keys()])) {
       if (owner === this.peers.selfAddr) continue;
+      const held = foreign.get(mailbox)!;
       const group = byOwner.get(owner) ?? emptyHeld();
       byOwner.set(owner, group);
       group.entries.push(...held.entries);
@@ -93,6 +89,32 @@ export class Repair {
     );
   }
 
+  /**
+   * The owner of each mailbox, with few lookups: keys are taken in ring order from this node, and
+   * a lookup of k answering node n settles every key in [k, n] too, since no node lies in (k, n).
+   */
+  private async owners(mailboxes: string[]): Promise<Map<string, string>> {
+    const self = this.deps.ring.self.id;
+    const keyed = mailboxes.map((mailbox) => ({ mailbox, key: mailboxKey(mailbox) }));
+    keyed.sort((a, b) => compareBig(distance(self, a.key), distance(self, b.key)));
+    const owners = new Map<string, string>();
+    let arc: { from: RingId; to: RingId; addr: string } | null = null;
+    for (const { mailbox, key } of keyed) {
+      if (arc && (key === arc.from || (arc.from !== arc.to && betweenRightIncl(arc.from, key, arc.to)))) {
+        owners.set(mailbox, arc.addr);
+        continue;
+      }
+      try {
+        const { node } = await this.deps.ring.lookup(key);
+        arc = { from: key, to: node.id, addr: node.addr };
+        owners.set(mailbox, node.addr);
+      } catch {
+        arc = null;
+      }
+    }
+    return owners;
+  }
+
   private judgeStray(mailbox: string, isReplica: boolean, held: Held): void {
     if (isReplica) {
       this.straySince.delete(mailbox);
@@ -106,4 +128,8 @@ export class Repair {
     this.deps.store.drop(mailbox, ids);
     this.straySince.delete(mailbox);
   }
+}
+
+function compareBig(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

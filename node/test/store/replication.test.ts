@@ -1,6 +1,7 @@
+import { idToBytes, toB64u } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cluster } from "./cluster";
-import { envelope, mailboxOf } from "./fixtures";
+import { envelope, mailboxOf, messageEntry } from "./fixtures";
 
 let cluster: Cluster;
 
@@ -108,5 +109,21 @@ describe("Mailboxes: replication and membership", () => {
       expect(answer.messages.map((m) => m.id)).toEqual([id]);
     }
     expect(cluster.holders(acked.mailbox, acked.id).filter((a) => a !== leaving.addr)).toEqual([]);
+  });
+
+  it("hands each stray entry to its own owner, also for a key equal to a node id", async () => {
+    cluster = await Cluster.start(6, options);
+    const ids = cluster.members.all();
+    const onNodes = ids.map((node) => toB64u(idToBytes(node.id)));
+    const spread = Array.from({ length: 30 }, (_, i) => mailboxOf(400 + i));
+    const stray = cluster.nodes[0];
+    const now = cluster.clock.now();
+    const entries = [...onNodes, ...spread].map((mailbox) => messageEntry(mailbox, now, 60_000));
+    for (const entry of entries) stray.store.put(entry);
+    await stray.mailboxes.repair.round();
+    for (const entry of entries) {
+      const owner = cluster.ownerOf(entry.mailbox);
+      expect(owner.store.get(entry.mailbox, entry.id), entry.mailbox).toBeDefined();
+    }
   });
 });
