@@ -32,7 +32,21 @@ export interface StateAnswer {
 
 export const CHORD_TAGS = ["chord.ping", "chord.state", "chord.step", "chord.notify", "chord.leave"] as const;
 
+/**
+ * Refs seen on the wire, by address: every ref is checked against SHA-256 of its address, and a
+ * ring's refs repeat endlessly, so the check and the hex conversions are done once per address.
+ */
+const refCache = new Map<string, { ref: NodeRef; hex: string }>();
+const REF_CACHE_LIMIT = 65_536;
+
+function remember(ref: NodeRef, hex: string): void {
+  if (refCache.size >= REF_CACHE_LIMIT) refCache.clear();
+  refCache.set(ref.addr, { ref, hex });
+}
+
 export function encodeRef(node: NodeRef): WireRef {
+  const cached = refCache.get(node.addr);
+  if (cached && cached.ref.id === node.id) return { id: cached.hex, addr: node.addr };
   return { id: idToHex(node.id), addr: node.addr };
 }
 
@@ -40,27 +54,19 @@ export function encodeRefs(nodes: readonly NodeRef[]): WireRef[] {
   return nodes.map(encodeRef);
 }
 
-const idCache = new Map<string, RingId>();
-
-/** nodeIdOf with a bounded memo: every ref on the wire is checked against the hash of its address. */
-function cachedNodeId(addr: string): RingId {
-  const hit = idCache.get(addr);
-  if (hit !== undefined) return hit;
-  if (idCache.size >= 65_536) idCache.clear();
-  const id = nodeIdOf(addr);
-  idCache.set(addr, id);
-  return id;
-}
-
 export function parseRef(value: unknown, field: string): NodeRef | string {
   if (typeof value !== "object" || value === null) return `"${field}" expected an object {id, addr}`;
   const { id, addr } = value as Record<string, unknown>;
   if (typeof addr !== "string" || addr.length === 0 || addr.length > MAX_ADDR_LENGTH)
     return `"${field}.addr" expected a string of 1..${MAX_ADDR_LENGTH} characters`;
+  const cached = refCache.get(addr);
+  if (cached && cached.hex === id) return cached.ref;
   const parsed = idFromHex(id);
   if (parsed === null) return `"${field}.id" expected 64 lowercase hex characters`;
-  if (parsed !== cachedNodeId(addr)) return `"${field}.id" is not SHA-256 of its addr`;
-  return { id: parsed, addr };
+  if (parsed !== nodeIdOf(addr)) return `"${field}.id" is not SHA-256 of its addr`;
+  const ref = { id: parsed, addr };
+  remember(ref, id as string);
+  return ref;
 }
 
 export function parseRefList(value: unknown, field: string): NodeRef[] | string {

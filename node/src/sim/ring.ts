@@ -36,8 +36,8 @@ export interface SimRing {
   nodes(): SimNodeContext[];
   node(addr: string): SimNodeContext | undefined;
   random(): number;
-  /** A new node joins through a random member; its neighbours are stabilized. */
-  add(): Promise<SimNodeContext>;
+  /** A new node joins through bootstrapAddr (default: a random member); its neighbours are stabilized. */
+  add(bootstrapAddr?: string): Promise<SimNodeContext>;
   /** Makes a node vanish at once, as SIGKILL does. */
   crash(addr: string): void;
   /** Graceful leave. */
@@ -59,10 +59,11 @@ export async function createRing(n: number, options: RingOptions = {}): Promise<
   const first = await ring.spawn();
   first.chord.create();
   while (ring.size() < n) {
-    // Join in doubling batches through the members fixed so far, then refresh every finger:
-    // stale fingers stay correct (they still precede their starts), only less short.
-    const batch = Math.min(ring.size(), n - ring.size());
-    for (let i = 0; i < batch; i++) await ring.add();
+    // Double the ring through the members whose fingers were refreshed last, then refresh every
+    // finger: stale fingers stay correct (they still precede their starts), only less short.
+    const veterans = [...ring.nodes()];
+    const target = Math.min(n, ring.size() * 8);
+    while (ring.size() < target) await ring.add(veterans[Math.floor(ring.random() * veterans.length)].addr);
     await ring.stabilize(1, { fingers: ring.size() < n });
   }
   await ring.heal();
@@ -74,7 +75,8 @@ class Testnet implements SimRing {
   readonly clock: Clock;
   readonly random: () => number;
   private members = new Map<string, SimNodeContext>();
-  private sorted: SimNodeContext[] | null = null;
+  /** The members in ring order, kept sorted on every insert and removal. */
+  private sorted: SimNodeContext[] = [];
 
   constructor(private options: RingOptions) {
     this.network = options.network ?? new MemoryNetwork();
@@ -87,7 +89,6 @@ class Testnet implements SimRing {
   }
 
   nodes(): SimNodeContext[] {
-    this.sorted ??= [...this.members.values()].sort((a, b) => compareIds(a.chord.self.id, b.chord.self.id));
     return this.sorted;
   }
 
@@ -103,30 +104,30 @@ class Testnet implements SimRing {
     const node = { addr, transport, router, clock: this.clock, chord };
     await this.options.onNode?.(node);
     this.members.set(addr, node);
-    this.sorted = null;
+    this.sorted.splice(this.indexOf(chord.self.id), 0, node);
     return node;
   }
 
-  async add(): Promise<SimNodeContext> {
-    const members = this.nodes().filter((member) => member.chord.isJoined());
+  async add(bootstrapAddr?: string): Promise<SimNodeContext> {
+    const members = this.nodes();
     if (members.length === 0) throw new Error("no member left to join through");
-    const bootstrap = members[Math.floor(this.random() * members.length)];
+    const bootstrap = bootstrapAddr ?? members[Math.floor(this.random() * members.length)].addr;
     const node = await this.spawn();
     try {
-      await node.chord.join(bootstrap.addr);
+      await node.chord.join(bootstrap);
     } catch (error) {
       await this.remove(node.addr);
       throw error;
     }
     // Fire the timers that matter right now: the newcomer's until its successor settles, then
     // its true predecessor's, which then links to it.
-    for (let i = 0; i <= node.chord.table.maxSuccessors; i++) {
+    for (let i = 0; i < 256; i++) {
       const before = node.chord.successors()[0]?.addr;
       await node.chord.stabilize();
       if (node.chord.successors()[0]?.addr === before) break;
     }
     const nodes = this.nodes();
-    const previous = nodes[(nodes.indexOf(node) - 1 + nodes.length) % nodes.length];
+    const previous = nodes[(this.indexOf(node.chord.self.id) - 1 + nodes.length) % nodes.length];
     if (previous !== node) await previous.chord.stabilize();
     return node;
   }
@@ -136,8 +137,7 @@ class Testnet implements SimRing {
     if (!node) throw new Error(`no live node at ${addr}`);
     this.network.crash(addr);
     node.chord.stop();
-    this.members.delete(addr);
-    this.sorted = null;
+    this.forget(node);
   }
 
   async leave(addr: string): Promise<void> {
@@ -161,14 +161,7 @@ class Testnet implements SimRing {
   ownerOf(key: RingId): NodeRef {
     const nodes = this.nodes();
     if (nodes.length === 0) throw new Error("the ring is empty");
-    let lo = 0;
-    let hi = nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (nodes[mid].chord.self.id < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return nodes[lo % nodes.length].chord.self;
+    return nodes[this.indexOf(key) % nodes.length].chord.self;
   }
 
   problems(): string[] {
@@ -211,11 +204,24 @@ class Testnet implements SimRing {
     if (!node) return;
     node.chord.stop();
     await node.transport.close();
-    this.members.delete(addr);
-    this.sorted = null;
+    this.forget(node);
   }
-}
 
-function compareIds(a: RingId, b: RingId): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  private forget(node: SimNodeContext): void {
+    this.members.delete(node.addr);
+    const at = this.indexOf(node.chord.self.id);
+    if (this.sorted[at] === node) this.sorted.splice(at, 1);
+  }
+
+  /** Index of the first member whose id is ≥ id (the members' length when none is). */
+  private indexOf(id: RingId): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid].chord.self.id < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
