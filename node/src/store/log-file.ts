@@ -7,6 +7,9 @@ import { dirname } from "node:path";
 import { encodeRecord, LOG_VERSION, type LogRecord } from "./log-record";
 
 const TEMP_SUFFIX = ".compacting";
+/** Ciphertexts, but also who receives mail and when: readable by the node's user only. */
+export const PRIVATE_FILE = 0o600;
+export const PRIVATE_DIR = 0o700;
 const WRITE_CHUNK_CHARS = 1 << 20;
 
 /** Appends text at the end of fd; returns its length in bytes. On failure the file is cut back. */
@@ -22,7 +25,7 @@ export function appendText(fd: number, text: string, lengthBefore: number): numb
 /** Replaces the log at path with header + records, durably; returns the new log's size. */
 export function writeSnapshot(path: string, records: Iterable<LogRecord>): number {
   const temp = path + TEMP_SUFFIX;
-  const fd = openSync(temp, "w");
+  const fd = openSync(temp, "w", PRIVATE_FILE);
   let written = 0;
   try {
     let chunk = encodeRecord({ op: "header", v: LOG_VERSION });

@@ -1,5 +1,5 @@
 /** Reads entries.log back into a store on open: torn tails and corrupt lines are counted, not fatal. */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { EntryStore } from "./entry";
 import { decodeRecord, LOG_VERSION, type LogRecord } from "./log-record";
 
@@ -14,32 +14,52 @@ export interface ReplayResult {
 
 const NEWLINE = 0x0a;
 
-export function replayLog(path: string, store: EntryStore): ReplayResult {
-  const data = readIfExists(path);
-  const result: ReplayResult = {
-    bytes: data.length,
-    replayed: 0,
-    skipped: 0,
-    tornTail: false,
-    header: false,
-  };
-  let start = 0;
-  while (start < data.length) {
-    const end = data.indexOf(NEWLINE, start);
-    if (end === -1) {
-      result.tornTail = true;
-      break;
+export interface ReplayLimits {
+  chunkBytes: number;
+  /** A longer line is garbage: no record comes near it (a frame is at most 4 MiB). */
+  maxLineBytes: number;
+}
+
+const LIMITS: ReplayLimits = { chunkBytes: 4 << 20, maxLineBytes: 16 << 20 };
+
+export function replayLog(path: string, store: EntryStore, limits: ReplayLimits = LIMITS): ReplayResult {
+  const result: ReplayResult = { bytes: 0, replayed: 0, skipped: 0, tornTail: false, header: false };
+  let rest: Buffer = Buffer.alloc(0);
+  let discarding = false;
+  for (const chunk of chunksOf(path, limits.chunkBytes)) {
+    result.bytes += chunk.length;
+    const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    if (discarding) {
+      const end = data.indexOf(NEWLINE);
+      if (end === -1) continue;
+      start = end + 1;
+      discarding = false;
     }
-    const decoded = decodeRecord(data.subarray(start, end));
-    start = end + 1;
-    if (!decoded.ok || !apply(store, decoded.record, path)) {
+    for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
+      applyLine(data.subarray(start, end), store, path, result);
+      start = end + 1;
+    }
+    rest = Buffer.from(data.subarray(start));
+    // The bytes up to the next newline are dropped as they come, not carried and rescanned per chunk.
+    if (rest.length > limits.maxLineBytes) {
       result.skipped++;
-      continue;
+      rest = Buffer.alloc(0);
+      discarding = true;
     }
-    if (decoded.record.op === "header") result.header = true;
-    else result.replayed++;
   }
+  result.tornTail = rest.length > 0 || discarding;
   return result;
+}
+
+function applyLine(line: Uint8Array, store: EntryStore, path: string, result: ReplayResult): void {
+  const decoded = decodeRecord(line);
+  if (!decoded.ok || !apply(store, decoded.record, path)) {
+    result.skipped++;
+    return;
+  }
+  if (decoded.record.op === "header") result.header = true;
+  else result.replayed++;
 }
 
 /** False when the store refused the record; a log of another version is a configuration error. */
@@ -68,11 +88,23 @@ function apply(store: EntryStore, record: LogRecord, path: string): boolean {
   }
 }
 
-function readIfExists(path: string): Buffer {
+/** The log in chunks, so a log larger than one Buffer can hold is still read; none if it is missing. */
+function* chunksOf(path: string, chunkBytes: number): Generator<Buffer> {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
+  }
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      const n = readSync(fd, chunk, 0, chunkBytes, null);
+      if (n === 0) return;
+      yield chunk.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

@@ -15,7 +15,7 @@ import {
   type RangeContents,
   type Tombstone,
 } from "./entry";
-import { appendText, removeSnapshotTemp, writeSnapshot } from "./log-file";
+import { appendText, PRIVATE_DIR, PRIVATE_FILE, removeSnapshotTemp, writeSnapshot } from "./log-file";
 import { encodeRecord, type LogRecord } from "./log-record";
 import { replayLog } from "./log-replay";
 import { MemoryEntryStore } from "./memory-store";
@@ -69,7 +69,7 @@ export class LogEntryStore implements EntryStore {
   static open(dir: string, options: Partial<LogStoreOptions> = {}): LogEntryStore {
     const path = resolve(dir, LOG_FILE);
     if (openPaths.has(path)) throw new Error(`${path} is already open in this process`);
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
     removeSnapshotTemp(path);
     const memory = new MemoryEntryStore();
     const replay = replayLog(path, memory);
@@ -95,7 +95,7 @@ export class LogEntryStore implements EntryStore {
     };
     // A torn tail must go before the next append lands behind it; a rewrite also drops the garbage.
     const clean = replay.header && replay.skipped === 0 && !replay.tornTail;
-    if (clean) this.fd = openSync(path, "a");
+    if (clean) this.fd = openSync(path, "a", PRIVATE_FILE);
     if (clean) this.remeasure();
     else this.compact();
     if (options.fsyncIntervalMs > 0) {
@@ -211,7 +211,7 @@ export class LogEntryStore implements EntryStore {
       ...tombstones.map((tombstone): LogRecord => ({ op: "tomb", tombstone })),
     ]);
     if (this.fd !== null) closeSync(this.fd);
-    this.fd = openSync(this.path, "a");
+    this.fd = openSync(this.path, "a", PRIVATE_FILE);
     this.dirty = false;
     this.counters.logBytes = written;
     this.counters.compactions++;

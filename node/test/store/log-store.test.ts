@@ -13,7 +13,9 @@ import type { RingId } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Entry, EntryStore, Tombstone } from "../../src/store/entry";
 import { encodeRecord } from "../../src/store/log-record";
+import { replayLog } from "../../src/store/log-replay";
 import { LOG_FILE, LogEntryStore, type LogStoreOptions } from "../../src/store/log-store";
+import { MemoryEntryStore } from "../../src/store/memory-store";
 import { entryStoreSuite } from "./entry-store.suite";
 import { mailboxOf, messageEntry, nackEntry } from "./fixtures";
 
@@ -99,6 +101,7 @@ describe("LogEntryStore on disk", () => {
 
     store = reopen(store);
     expect(stateOf(store)).toEqual(before);
+    expect(statSync(store.path).mode & 0o777).toBe(0o600);
     expect(store.get(kept.mailbox, kept.id)).toEqual(kept);
     expect(store.put(acked)).toEqual({ created: false, expiresAt: acked.expiresAt });
     expect(store.put(fromPeer)).toEqual({ created: false, expiresAt: 50_000 });
@@ -167,6 +170,28 @@ describe("LogEntryStore on disk", () => {
       expect(held).toEqual(entries.slice(0, held.length));
       copy.close();
     }
+  });
+
+  it("replays alike in chunks of any size, and drops an overlong line without rescanning it", () => {
+    const store = open(freshDir());
+    fill(store, 8);
+    store.remove(mailboxOf(2), [store.inRange(0n, 0n).entries[0].id], 0);
+    const whole = new MemoryEntryStore();
+    replayLog(store.path, whole);
+    for (const chunkBytes of [1, 7, 100, 4_096]) {
+      const chunked = new MemoryEntryStore();
+      const result = replayLog(store.path, chunked, { chunkBytes, maxLineBytes: 1 << 20 });
+      expect(result).toMatchObject({ skipped: 0, tornTail: false, header: true, replayed: 9 });
+      expect(stateOf(chunked)).toEqual(stateOf(whole));
+    }
+    const lines = readFileSync(store.path, "utf8").split("\n");
+    lines.splice(2, 0, "x".repeat(5_000));
+    writeFileSync(store.path, lines.join("\n"));
+    const result = replayLog(store.path, new MemoryEntryStore(), { chunkBytes: 64, maxLineBytes: 1_000 });
+    expect(result).toMatchObject({ skipped: 1, tornTail: false, replayed: 9 });
+    appendFileSync(store.path, "y".repeat(5_000));
+    const torn = replayLog(store.path, new MemoryEntryStore(), { chunkBytes: 64, maxLineBytes: 1_000 });
+    expect(torn).toMatchObject({ skipped: 2, tornTail: true, replayed: 9 });
   });
 
   it("a copy of the log taken while the store is open (as a crash leaves it) holds every write", () => {
