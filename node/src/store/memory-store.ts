@@ -25,6 +25,8 @@ export class MemoryEntryStore implements EntryStore {
   private boxes = new Map<string, Box>();
   private totalCount = 0;
   private totalBytes = 0;
+  /** No entry expires before this: a lower bound that spares the expiry task a full scan. */
+  private nextExpiry = Number.POSITIVE_INFINITY;
 
   put(entry: Entry): PutResult {
     const box = this.box(entry.mailbox, true)!;
@@ -36,6 +38,7 @@ export class MemoryEntryStore implements EntryStore {
     box.entries.set(entry.id, entry);
     box.bytes += size;
     box.sorted = false;
+    this.nextExpiry = Math.min(this.nextExpiry, entry.expiresAt);
     this.totalCount++;
     this.totalBytes += size;
     return { created: true, expiresAt: entry.expiresAt };
@@ -107,10 +110,16 @@ export class MemoryEntryStore implements EntryStore {
   }
 
   expired(now: number, limit: number): Entry[] {
+    if (now < this.nextExpiry) return [];
     const found: Entry[] = [];
+    let next = Number.POSITIVE_INFINITY;
     for (const box of this.boxes.values()) {
-      for (const entry of box.entries.values()) if (entry.expiresAt <= now) found.push(entry);
+      for (const entry of box.entries.values()) {
+        next = Math.min(next, entry.expiresAt);
+        if (entry.expiresAt <= now) found.push(entry);
+      }
     }
+    this.nextExpiry = next;
     found.sort((a, b) => a.expiresAt - b.expiresAt || compareEntries(a, b));
     return found.slice(0, limit);
   }
