@@ -41,7 +41,7 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
   if (plan.start) {
     candidates = [...plan.start];
   } else {
-    if (table.isAlone()) return { node: self, hops: 0 };
+    if (table.isAlone() || plan.key === self.id) return { node: self, hops: 0 };
     final = splitAtKey(self, table.successors(), plan.key);
     if (final.from.length === 0) candidates = table.closestPreceding(plan.key, ctx.candidates);
   }
@@ -60,7 +60,7 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
     }
     // Every listed successor of the key failed: route on through the nodes just before them,
     // whose own lists reach further.
-    candidates = [...final.before.reverse(), ...candidates];
+    if (final.from.length > 0) candidates = [...final.before.reverse(), ...candidates];
     final = { before: [], from: [] };
 
     while (final.from.length === 0) {

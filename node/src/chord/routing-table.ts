@@ -2,7 +2,7 @@
  * The routing state of one Chord node, without any I/O: fingers, the successor list and the
  * predecessor (Stoica et al. 2001, §4; successor lists as corrected by Zave 2017).
  */
-import { between, betweenRightIncl, distance, fingerStart, ID_BITS, type RingId } from "@wisp/lib";
+import { between, betweenRightIncl, distance, fingerStart, ID_BITS, RING_SIZE, type RingId } from "@wisp/lib";
 import type { NodeRef } from "./ring";
 
 export interface RemovalResult {
@@ -119,7 +119,8 @@ export class RoutingTable {
    */
   closestPreceding(key: RingId, limit: number): NodeRef[] {
     const known = this.knownNodes();
-    const target = distance(this.self.id, key);
+    // For key = self the interval (self, key) is the whole circle but self, as in between().
+    const target = key === this.self.id ? RING_SIZE : distance(this.self.id, key);
     let lo = 0;
     let hi = known.length;
     while (lo < hi) {

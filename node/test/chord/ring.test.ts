@@ -40,6 +40,18 @@ describe("a ring built by joins one by one", () => {
     await expectEveryLookupRight(ring, 10);
   });
 
+  it("routes in about ½·log₂N hops", async () => {
+    ring = await createRing(200, { seed: 15 });
+    let hops = 0;
+    const lookups = 300;
+    for (let i = 0; i < lookups; i++) {
+      const nodes = ring.nodes();
+      const from = nodes[Math.floor(ring.random() * nodes.length)];
+      hops += (await from.chord.lookup(randomKey(ring.random))).hops;
+    }
+    expect(hops / lookups).toBeLessThanOrEqual(0.5 * Math.log2(200));
+  });
+
   it("assigns each key to exactly one owner", async () => {
     ring = await createRing(20, { seed: 4 });
     for (let i = 0; i < 200; i++) {

@@ -84,6 +84,7 @@ describe("closest preceding node", () => {
     expect(table.closestPreceding(115n, 8).map((n) => n.id)).toEqual([110n]);
     expect(table.closestPreceding(2000n, 8).map((n) => n.id)).toEqual([500n, 120n, 110n]);
     expect(table.closestPreceding(101n, 8)).toEqual([]);
+    expect(table.closestPreceding(100n, 8).map((n) => n.id)).toEqual([2000n, 500n, 120n, 110n]);
   });
 
   it("works across the wrap-around", () => {
