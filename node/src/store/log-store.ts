@@ -189,16 +189,18 @@ export class LogEntryStore implements EntryStore {
 
   /** fsyncs and closes the log; reads still answer from memory, writes throw. Safe to call twice. */
   close(): void {
-    if (this.fd === null) return;
+    if (this.closed) return;
     this.closed = true;
+    openPaths.delete(this.path);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    const fd = this.fd;
+    this.fd = null;
+    if (fd === null) return;
     try {
-      fsyncSync(this.fd);
+      fsyncSync(fd);
     } finally {
-      closeSync(this.fd);
-      this.fd = null;
-      openPaths.delete(this.path);
+      closeSync(fd);
     }
   }
 
@@ -210,7 +212,9 @@ export class LogEntryStore implements EntryStore {
       ...entries.map((entry): LogRecord => ({ op: "put", entry })),
       ...tombstones.map((tombstone): LogRecord => ({ op: "tomb", tombstone })),
     ]);
-    if (this.fd !== null) closeSync(this.fd);
+    const replaced = this.fd;
+    this.fd = null;
+    if (replaced !== null) closeSync(replaced);
     this.fd = openSync(this.path, "a", PRIVATE_FILE);
     this.dirty = false;
     this.counters.logBytes = written;
