@@ -76,7 +76,8 @@ export class Expiry {
     await this.flush();
   }
 
-  private async flush(): Promise<void> {
+  /** Tries every queued NACK once; those that still cannot be stored stay queued. */
+  async flush(): Promise<void> {
     for (const [key, item] of [...this.pending]) {
       if (this.deps.clock.now() >= item.giveUpAt) {
         this.pending.delete(key);

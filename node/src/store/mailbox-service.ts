@@ -6,6 +6,7 @@
 import {
   type Envelope,
   MAX_RETRIEVE_ENTRIES,
+  MAX_WAIT_MS,
   type Nack,
   type RetrieveResponse,
   type StoredMessage,
@@ -92,7 +93,7 @@ export class Mailboxes implements MailboxService {
   }
 
   async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
-    const waitMs = Math.max(0, Math.min(options.waitMs, 25_000));
+    const waitMs = Math.max(0, Math.min(options.waitMs, MAX_WAIT_MS));
     try {
       const raw = await this.peers.routed(
         mailboxKey(mailbox),
@@ -114,9 +115,13 @@ export class Mailboxes implements MailboxService {
     return Math.max(0, this.deps.store.count() - this.expiry.lingering);
   }
 
-  /** Graceful leave: pushes every entry and tombstone to the successor. Call before chord's leave. */
+  /**
+   * Graceful leave: sends the NACKs still queued, then syncs every entry and tombstone to the
+   * successor. Call before chord's leave.
+   */
   async handOff(): Promise<void> {
     this.stop();
+    await this.expiry.flush();
     const successor = this.peers.replicaAddrs()[0] ?? this.deps.ring.successors()[0]?.addr;
     if (!successor || successor === this.peers.selfAddr) return;
     const self = this.deps.ring.self.id;

@@ -120,6 +120,23 @@ describe("Mailboxes: expiry and NACK", () => {
     expect((await nacksOf(alice, reader)).map((n) => n.id)).toEqual([env.id]);
   });
 
+  it("a graceful hand-off sends the NACKs still queued", async () => {
+    cluster = await Cluster.start(4, options);
+    const bob = mailboxOf(214);
+    const alice = mailboxOf(215);
+    const env = envelope(bob, alice);
+    await cluster.nodes[0].mailboxes.store(env);
+    const owner = cluster.ownerOf(bob);
+    const reader = cluster.nodes.find((n) => n !== owner)!;
+    cluster.clock.advance(TTL);
+    owner.ring.noRoute = true;
+    await owner.mailboxes.expiry.tick();
+    owner.ring.noRoute = false;
+    await owner.mailboxes.handOff();
+    expect(owner.mailboxes.expiry.pendingNacks).toBe(0);
+    expect((await nacksOf(alice, reader)).map((n) => n.id)).toEqual([env.id]);
+  });
+
   it("the background task runs on its own timer", async () => {
     cluster = await Cluster.start(3, { ...options, expiryMs: 1_000 });
     const bob = mailboxOf(212);
