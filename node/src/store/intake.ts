@@ -4,7 +4,7 @@
  * from now (plus clock skew between nodes), and a replica holds at most twice the owner's mailbox
  * limits, so no peer can fill a node's memory or plant an entry that never expires.
  */
-import type { Entry, Tombstone } from "./entry";
+import { type Entry, mailboxKey, type Tombstone } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
 
 export const MAX_CLOCK_SKEW_MS = 300_000;
@@ -28,7 +28,8 @@ export class Intake {
     const now = this.deps.clock.now();
     let count = 0;
     for (const entry of entries) {
-      if (!this.plausible(entry.expiresAt, now) || this.full(entry.mailbox)) continue;
+      if (!(this.plausible(entry.expiresAt, now) || this.owedNack(entry, now)) || this.full(entry.mailbox))
+        continue;
       if (!this.deps.store.put(entry).created) continue;
       count++;
       created(entry);
@@ -43,6 +44,18 @@ export class Intake {
       if (!this.deps.store.get(mailbox, id)) out.push(i);
     });
     return out;
+  }
+
+  /**
+   * An expired message handed to its owner: the owner restarted (or joined) after the holders'
+   * copies expired, and they keep them only for expiryGraceMs as non-owners. Refused, no node would
+   * ever NACK it; taken, this node's next expiry tick does (and drops it).
+   */
+  private owedNack(entry: Entry, now: number): boolean {
+    if (entry.kind !== "msg" || entry.expiresAt > now) return false;
+    if (entry.expiresAt + this.options.expiryGraceMs <= now) return false;
+    const { ring } = this.deps;
+    return ring.isJoined() && ring.owns(mailboxKey(entry.mailbox));
   }
 
   private plausible(expiresAt: number, now: number): boolean {

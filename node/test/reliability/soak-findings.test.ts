@@ -1,0 +1,75 @@
+/**
+ * What the crash soak found, each reproduced deterministically over the store's static test ring
+ * (ManualClock, memory transport), so the fix stays covered without running processes.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { Cluster } from "../store/cluster";
+import { envelope, mailboxOf } from "../store/fixtures";
+
+let cluster: Cluster;
+
+afterEach(async () => {
+  await cluster.stop();
+});
+
+const TTL = 10_000;
+const GRACE = 5_000;
+const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: GRACE };
+
+/** Runs the repair rounds that the cluster's joins scheduled, so none fires inside a test's steps. */
+async function settle(): Promise<void> {
+  cluster.clock.advance(1_000);
+  await cluster.repairAll();
+}
+
+async function nacksOf(mailbox: string) {
+  return (await cluster.nodes[0].mailboxes.retrieve(mailbox, [], { waitMs: 0 })).nacks;
+}
+
+describe("crash soak findings", () => {
+  it("an owner restarted empty at its address is handed an expired message by a replica, and NACKs it once", async () => {
+    cluster = await Cluster.start(6, options);
+    await settle();
+    const bob = mailboxOf(300);
+    const alice = mailboxOf(301);
+    const env = envelope(bob, alice);
+    const { expiresAt } = await cluster.nodes[1].mailboxes.store(env);
+    const owner = cluster.ownerOf(bob);
+    expect(cluster.holders(bob, env.id)).toHaveLength(3);
+
+    // SIGKILL and a restart at the same address: the same ring id, an empty store. Its replicas'
+    // copies expire before a repair round hands them over, and replicas never NACK.
+    owner.store.drop(bob, [env.id]);
+    cluster.clock.advance(TTL);
+    await cluster.expireAll();
+    expect(await nacksOf(alice)).toEqual([]);
+
+    // The replicas hand their expired copies to the owner, within the grace they keep them for.
+    await cluster.repairAll();
+    await cluster.expireAll();
+    expect(await nacksOf(alice)).toEqual([{ id: env.id, to: bob, expiredAt: expiresAt }]);
+
+    // Every later round (the replicas still hold copies) is a no-op at the NACK mailbox.
+    for (let round = 0; round < 3; round++) {
+      await cluster.repairAll();
+      await cluster.expireAll();
+    }
+    expect(await nacksOf(alice)).toHaveLength(1);
+    cluster.clock.advance(GRACE);
+    await cluster.expireAll();
+    expect(cluster.holders(bob, env.id)).toEqual([]);
+  });
+
+  it("a replica still refuses an expired message of a mailbox it does not own", async () => {
+    cluster = await Cluster.start(6, options);
+    await settle();
+    const bob = mailboxOf(310);
+    const env = envelope(bob, mailboxOf(311));
+    await cluster.nodes[1].mailboxes.store(env);
+    const [, replica] = cluster.holders(bob, env.id).filter((addr) => addr !== cluster.ownerOf(bob).addr);
+    cluster.node(replica).store.drop(bob, [env.id]);
+    cluster.clock.advance(TTL);
+    await cluster.repairAll();
+    expect(cluster.node(replica).store.get(bob, env.id)).toBeUndefined();
+  });
+});
