@@ -5,6 +5,7 @@
 import {
   decodeBody,
   encodeBody,
+  fromB64uExact,
   type Identity,
   MAX_ACKS,
   MAX_WAIT_MS,
@@ -195,8 +196,14 @@ export class WispClient {
       this.failures = 0;
       this.everConnected = true;
       this.setConnection();
-      await this.handleBatch(r.value);
-      void this.flushOutbox();
+      try {
+        await this.handleBatch(r.value);
+      } catch (err) {
+        // Storage failed: what was not stored stays unacknowledged, so the node sends it again.
+        this.lastError = err instanceof Error ? err.message : String(err);
+        await this.sleep(backoffMs(1), signal);
+      }
+      void this.flushOutbox().catch(() => {});
       wait = r.value.more || this.pendingAcks.size > MAX_ACKS ? 0 : this.waitMs;
     }
   }
@@ -204,13 +211,18 @@ export class WispClient {
   private async handleBatch(batch: RetrieveResponse): Promise<void> {
     for (const envelope of batch.messages) {
       await this.handleEnvelope(envelope);
-      this.pendingAcks.add(envelope.id);
+      this.acknowledge(envelope.id);
     }
     for (const nack of batch.nacks) {
       if (findMessage(this.state, nack.id)?.out)
         await this.commit(applyNack(this.state, nack.id, nack.expiredAt), [nack.id], []);
-      this.pendingAcks.add(nack.id);
+      this.acknowledge(nack.id);
     }
+  }
+
+  /** An id that is not 16 bytes can name no entry, and signRetrieve would refuse it. */
+  private acknowledge(id: string): void {
+    if (fromB64uExact(id, 16)) this.pendingAcks.add(id);
   }
 
   private async handleEnvelope(stored: RetrieveResponse["messages"][number]): Promise<void> {

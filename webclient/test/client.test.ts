@@ -113,6 +113,20 @@ describe("WispClient against a fake node", () => {
     expect(changes).toBeGreaterThan(0);
   });
 
+  it("survives a node that hands out ids no envelope can have", async () => {
+    const node = new FakeNode();
+    const { client: bob } = await startClient(node);
+    const { mailboxAddress } = await import("@wisp/lib");
+    const to = mailboxAddress(bob.identity.publicKey);
+    const calls = node.retrieveCalls;
+    await node.api().store({ v: 1, id: "not-an-id", to, nackTo: "y", eph: "z", ct: "w" });
+    await until(() => node.retrieveCalls >= calls + 3);
+    node.mailboxes.set(to, []);
+    const { client: alice } = await startClient(node);
+    await alice.send(bob.identity.address, "still listening?");
+    await until(() => (bob.state.messages[alice.identity.address] ?? []).length === 1);
+  });
+
   it("refuses an invalid or own address with a clear error", async () => {
     const node = new FakeNode();
     const { client } = await startClient(node);

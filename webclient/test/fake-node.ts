@@ -17,6 +17,8 @@ export class FakeNode {
       store: async (envelope) => this.store(envelope),
       retrieve: async (request, signal) => {
         this.retrieveCalls++;
+        // A real fetch always yields to the event loop; without this a full mailbox would spin.
+        await new Promise((r) => setTimeout(r, 1));
         if (this.down) return unreachable();
         const mailbox = mailboxAddress(fromB64u(request.pk)!);
         const acked = new Set(request.ack);

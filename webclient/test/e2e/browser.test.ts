@@ -147,6 +147,25 @@ describe("web app in Chromium", () => {
       expect(await statusOf(bob.page, reply)).toBe("delivered");
       await bob.page.screenshot({ path: join(SHOTS, "4-bob-after-reload.png") });
 
+      // Someone Bob never added writes: a new chat labelled with the address, until Bob names it.
+      const carol = await openApp(nodes[0].apiUrl);
+      await addContact(carol.page, bob.address, "Bob");
+      await send(carol.page, "Hi Bob, I'm Carol.");
+      const unknown = bob.page.locator(`.chat-item[data-address="${carol.address}"]`);
+      await expect
+        .poll(() => unknown.locator(".badge").textContent(), { timeout: UI_TIMEOUT })
+        .toContain("1");
+      expect(await unknown.locator(".chat-title").textContent()).toContain(carol.address.slice(0, 8));
+      await bob.page.screenshot({ path: join(SHOTS, "4-bob-unknown-sender.png") });
+      await unknown.click();
+      expect(await bob.page.locator(".conv-title h2").textContent()).toBe(carol.address);
+      expect(await incomingTexts(bob.page)).toEqual(["Hi Bob, I'm Carol."]);
+      await bob.page.getByLabel("Someone new wrote to you. Give them a name:").fill("Carol");
+      await bob.page.getByRole("button", { name: "Save" }).click();
+      await expect.poll(() => bob.page.locator(".conv-title h2").textContent()).toBe("Carol");
+      expect(await unknown.locator(".badge").count()).toBe(0);
+      await waitStatus(carol.page, "Hi Bob, I'm Carol.", "delivered");
+
       // With Bob's app closed nobody collects the message: after the TTL it expires and NACKs.
       await bob.page.close();
       await send(alice.page, "Are you still there?");
@@ -183,6 +202,25 @@ describe("web app in Chromium", () => {
         .evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(background).toBe("rgb(17, 27, 33)");
       await alice.page.screenshot({ path: join(SHOTS, "8-alice-dark.png") });
+
+      // The identity moves to another browser through its exported file, contacts included.
+      await alice.page.emulateMedia({ colorScheme: "light" });
+      await alice.page.getByRole("button", { name: "Settings", exact: true }).click();
+      expect(await alice.page.getByLabel("Node URL").inputValue()).toBe(nodes[0].apiUrl);
+      const downloading = alice.page.waitForEvent("download");
+      await alice.page.getByRole("button", { name: "Export identity" }).click();
+      const file = join(outDir, "alice-identity.json");
+      await (await downloading).saveAs(file);
+      await alice.page.screenshot({ path: join(SHOTS, "9-alice-settings.png") });
+      const moved = await openApp(nodes[1].apiUrl);
+      expect(moved.address).not.toBe(alice.address);
+      moved.page.once("dialog", (dialog) => void dialog.accept());
+      await moved.page.getByRole("button", { name: "Settings", exact: true }).click();
+      const reloaded = moved.page.waitForEvent("load");
+      await moved.page.getByLabel("Import identity").setInputFiles(file);
+      await reloaded;
+      expect(await addressOf(moved.page)).toBe(alice.address);
+      await moved.page.locator(".chat-item", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
     }, 180_000);
   });
 });
