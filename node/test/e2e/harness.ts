@@ -26,8 +26,13 @@ export function buildOnce(): void {
   execFileSync("node", [`${ROOT}node/build.mjs`, "--quiet"], { stdio: "inherit" });
 }
 
-export async function spawnNode(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunningNode> {
-  const proc = spawn(`${ROOT}bin/wisp-node`, ["--port", "0", "--api-port", "0"], {
+/** Extra args come after the defaults, so `["--port", "7500"]` wins over `--port 0`. */
+export async function spawnNode(
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+  args: string[] = [],
+): Promise<RunningNode> {
+  const proc = spawn(`${ROOT}bin/wisp-node`, ["--port", "0", "--api-port", "0", ...args], {
     env: { ...process.env, WISP_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
