@@ -3,42 +3,28 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim";
 import { mailboxKey } from "../../src/store/entry";
-import { Mailboxes } from "../../src/store/mailbox-service";
-import { MemoryEntryStore } from "../../src/store/memory-store";
+import type { Mailboxes } from "../../src/store/mailbox-service";
 import { envelope, mailboxOf } from "./fixtures";
-
-interface Holder {
-  mailboxes: Mailboxes;
-  store: MemoryEntryStore;
-}
+import { SimMailboxes } from "./sim-mailboxes";
 
 const STRAY_GRACE_MS = 10_000;
 const TTL_MS = 600_000;
 let ring: SimRing | null = null;
-const holders = new Map<string, Holder>();
+const sim = new SimMailboxes({ strayGraceMs: STRAY_GRACE_MS, ttlMs: TTL_MS });
+const attach = (node: SimNodeContext) => sim.attach(node);
 
 afterEach(async () => {
-  for (const holder of holders.values()) holder.mailboxes.stop();
-  holders.clear();
+  sim.stop();
   await ring?.close();
   ring = null;
 });
-
-function attach(node: SimNodeContext): void {
-  const store = new MemoryEntryStore();
-  const mailboxes = new Mailboxes(
-    { ring: node.chord, transport: node.transport, router: node.router, clock: node.clock, store },
-    { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9, strayGraceMs: STRAY_GRACE_MS, ttlMs: TTL_MS },
-  );
-  holders.set(node.addr, { mailboxes, store });
-}
 
 function live(): SimNodeContext[] {
   return ring!.nodes();
 }
 
 function service(node: SimNodeContext): Mailboxes {
-  return holders.get(node.addr)!.mailboxes;
+  return sim.service(node);
 }
 
 function pick(random: () => number): SimNodeContext {
@@ -47,7 +33,7 @@ function pick(random: () => number): SimNodeContext {
 }
 
 async function repairAll(): Promise<void> {
-  for (const node of live()) await service(node).repair.round();
+  await sim.repairAll(ring!);
 }
 
 async function storeFromRandomNodes(count: number, seed: number): Promise<{ mailbox: string; id: string }[]> {
@@ -62,7 +48,7 @@ async function storeFromRandomNodes(count: number, seed: number): Promise<{ mail
 }
 
 function copies(mailbox: string, id: string): number {
-  return live().filter((node) => holders.get(node.addr)!.store.get(mailbox, id)).length;
+  return sim.copies(ring!, mailbox, id);
 }
 
 describe("Mailboxes over a Chord ring", () => {
@@ -72,7 +58,7 @@ describe("Mailboxes over a Chord ring", () => {
     for (const { mailbox, id } of stored) {
       expect(copies(mailbox, id)).toBe(3);
       const owner = ring.ownerOf(mailboxKey(mailbox));
-      expect(holders.get(owner.addr)!.store.get(mailbox, id)).toBeDefined();
+      expect(sim.store(owner.addr).get(mailbox, id)).toBeDefined();
     }
     for (const node of live()) {
       for (const { mailbox, id } of stored) {
@@ -130,7 +116,7 @@ describe("Mailboxes over a Chord ring", () => {
     const stored = await storeFromRandomNodes(20, 3_000);
     for (const { mailbox, id } of stored.slice(0, 5)) {
       const victims = live()
-        .filter((node) => holders.get(node.addr)!.store.get(mailbox, id))
+        .filter((node) => sim.store(node.addr).get(mailbox, id))
         .slice(0, 2);
       for (const node of victims) {
         service(node).stop();
@@ -155,7 +141,7 @@ describe("Mailboxes over a Chord ring", () => {
     const mine = stored.filter(({ mailbox }) => ring!.ownerOf(mailboxKey(mailbox)).addr === newcomer.addr);
     expect(mine.length).toBeGreaterThan(0);
     for (const { mailbox, id } of mine) {
-      expect(holders.get(newcomer.addr)!.store.get(mailbox, id)).toBeDefined();
+      expect(sim.store(newcomer.addr).get(mailbox, id)).toBeDefined();
       const answer = await service(newcomer).retrieve(mailbox, [id], { waitMs: 0 });
       expect(answer.messages).toEqual([]);
     }
