@@ -75,7 +75,6 @@ export class ChordNode implements Ring, ChordHandlerHost {
       request: (to, message, signal) => this.call(to, message, signal),
       reportFailure: (addr) => this.reportFailure(addr),
       maxHops: this.options.maxLookupHops,
-      candidates: STEP_CANDIDATES,
     };
     registerChordHandlers(components.router, this);
     const metrics = components.metrics;

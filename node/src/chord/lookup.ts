@@ -7,7 +7,7 @@ import { between, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import { TransportError } from "../transport/transport";
 import { stepRequest } from "./handlers";
-import { parseStepAnswer } from "./messages";
+import { parseStateAnswer, parseStepAnswer } from "./messages";
 import { type LookupResult, type NodeRef, RingUnavailable } from "./ring";
 import { type RoutingTable, splitAtKey } from "./routing-table";
 
@@ -16,8 +16,6 @@ export interface LookupContext {
   request(to: string, message: WireMessage, signal: AbortSignal): Promise<WireMessage>;
   reportFailure(addr: string): void;
   maxHops: number;
-  /** How many next-hop candidates a step answer carries. */
-  candidates: number;
 }
 
 export interface LookupPlan {
@@ -37,13 +35,18 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
   let hops = 0;
   let candidates: NodeRef[] = [];
   let final: { before: NodeRef[]; from: NodeRef[] } = { before: [], from: [] };
+  // The answering node closest to the key, and the nodes whose successor lists were consulted:
+  // when every candidate has failed, the lookup walks on along that node's successor list.
+  let closest: NodeRef | null = null;
+  const walked = new Set<string>([self.addr]);
 
   if (plan.start) {
     candidates = [...plan.start];
   } else {
     if (table.isAlone() || plan.key === self.id) return { node: self, hops: 0 };
     final = splitAtKey(self, table.successors(), plan.key);
-    if (final.from.length === 0) candidates = table.closestPreceding(plan.key, ctx.candidates);
+    // Locally every known node is a candidate: trying them costs nothing until one is asked.
+    if (final.from.length === 0) candidates = table.closestPreceding(plan.key, Number.POSITIVE_INFINITY);
   }
 
   for (;;) {
@@ -65,7 +68,17 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
 
     while (final.from.length === 0) {
       const next = candidates.shift();
-      if (!next) throw new RingUnavailable("no live route towards the key");
+      if (!next) {
+        if (!closest || walked.has(closest.addr)) throw new RingUnavailable("no live route towards the key");
+        if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
+        hops++;
+        walked.add(closest.addr);
+        const list = await successorsOf(ctx, plan.signal, closest, failed);
+        if (!list) continue;
+        final = splitAtKey(closest, list, plan.key);
+        candidates = final.before.reverse();
+        continue;
+      }
       if (queried.has(next.addr) || failed.has(next.addr)) continue;
       if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
       hops++;
@@ -82,12 +95,27 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
         if (final.from.length === 0) markFailed(ctx, failed, next.addr); // claimed done, but is not
         continue;
       }
+      if (!closest || between(closest.id, next.id, plan.key)) closest = next;
       const closer = step.next.filter(
         (node) => between(next.id, node.id, plan.key) && !queried.has(node.addr) && !failed.has(node.addr),
       );
       candidates = [...closer, ...candidates];
     }
   }
+}
+
+async function successorsOf(
+  ctx: LookupContext,
+  signal: AbortSignal,
+  node: NodeRef,
+  failed: Set<string>,
+): Promise<NodeRef[] | null> {
+  const answer = await ask(ctx, signal, node.addr, { t: "chord.state" }, failed);
+  if (!answer) return null;
+  const state = parseStateAnswer(answer);
+  if (typeof state !== "string") return state.successors;
+  markFailed(ctx, failed, node.addr);
+  return null;
 }
 
 /** One request; a failed peer is reported and yields null, while our own abort or close ends the lookup. */

@@ -1,0 +1,123 @@
+import { nodeIdOf } from "@wisp/lib";
+import { describe, expect, it } from "vitest";
+import { findSuccessor, type LookupContext } from "../../src/chord/lookup";
+import { encodeRefs } from "../../src/chord/messages";
+import { type NodeRef, RingUnavailable } from "../../src/chord/ring";
+import { RoutingTable } from "../../src/chord/routing-table";
+import { TransportError, type WireMessage } from "../../src/transport/transport";
+
+const node = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
+// Real ids, sorted around the ring so the scenario below reads in ring order.
+const ring = Array.from({ length: 40 }, (_, i) => node(`10.9.0.1:${i + 1}`)).sort((a, b) =>
+  a.id < b.id ? -1 : 1,
+);
+const at = (i: number) => ring[((i % ring.length) + ring.length) % ring.length];
+
+type Peer = (message: WireMessage) => WireMessage;
+
+function context(self: NodeRef, peers: Map<string, Peer>, reported: string[]): LookupContext {
+  return {
+    table: new RoutingTable(self, 4),
+    maxHops: 16,
+    reportFailure: (addr) => reported.push(addr),
+    async request(to, message) {
+      const peer = peers.get(to);
+      if (!peer) throw new TransportError("unreachable", `nobody listens at ${to}`);
+      return peer(message);
+    },
+  };
+}
+
+const signal = new AbortController().signal;
+
+describe("iterative findSuccessor", () => {
+  it("walks on along the closest node's successor list when every suggested hop is dead", async () => {
+    const self = at(0);
+    const reported: string[] = [];
+    const peers = new Map<string, Peer>();
+    const key = at(20).id;
+    // at(10) answers but suggests only dead nodes (at(15), at(16)); its successor list reaches
+    // past the dead ones to at(17) … at(22).
+    peers.set(at(10).addr, (m) =>
+      m.t === "chord.step"
+        ? { t: "chord.step.ok", done: false, next: encodeRefs([at(16), at(15)]) }
+        : {
+            t: "chord.state.ok",
+            predecessor: null,
+            successors: encodeRefs([at(15), at(16), at(17), at(18)]),
+          },
+    );
+    peers.set(at(18).addr, () => ({
+      t: "chord.step.ok",
+      done: true,
+      successors: encodeRefs([at(19), at(20), at(21)]),
+    }));
+    peers.set(at(20).addr, () => ({ t: "chord.pong" }));
+    peers.set(at(19).addr, () => ({ t: "chord.pong" }));
+    const ctx = context(self, peers, reported);
+    ctx.table.setSuccessors([at(1), at(2)]);
+    ctx.table.setFinger(100, at(10));
+    const result = await findSuccessor(ctx, { key, signal, verify: true });
+    expect(result.node.addr).toBe(at(20).addr);
+    expect(reported).toEqual(expect.arrayContaining([at(15).addr, at(16).addr]));
+  });
+
+  it("skips a peer that answers garbage and reports it", async () => {
+    const self = at(0);
+    const reported: string[] = [];
+    const peers = new Map<string, Peer>();
+    peers.set(at(10).addr, () => ({ t: "chord.step.ok", done: true, successors: "all of them" }));
+    peers.set(at(5).addr, () => ({
+      t: "chord.step.ok",
+      done: true,
+      successors: encodeRefs([at(11), at(12)]),
+    }));
+    peers.set(at(11).addr, () => ({ t: "chord.pong" }));
+    const ctx = context(self, peers, reported);
+    ctx.table.setSuccessors([at(1), at(2)]);
+    ctx.table.setFinger(50, at(5));
+    ctx.table.setFinger(100, at(10));
+    const result = await findSuccessor(ctx, { key: at(11).id, signal, verify: true });
+    expect(result).toEqual({ node: at(11), hops: 2 });
+    expect(reported).toContain(at(10).addr);
+  });
+
+  it("falls back to the next successor when the owner does not answer the ping", async () => {
+    const self = at(0);
+    const reported: string[] = [];
+    const peers = new Map<string, Peer>([[at(3).addr, () => ({ t: "chord.pong" })]]);
+    const ctx = context(self, peers, reported);
+    ctx.table.setSuccessors([at(1), at(2), at(3)]);
+    const result = await findSuccessor(ctx, { key: at(2).id, signal, verify: true });
+    expect(result).toEqual({ node: at(3), hops: 0 });
+    expect(reported).toEqual([at(2).addr]);
+  });
+
+  it("rejects with RingUnavailable when nothing answers, and when the hop budget is spent", async () => {
+    const self = at(0);
+    const ctx = context(self, new Map(), []);
+    ctx.table.setSuccessors([at(1)]);
+    ctx.table.setFinger(100, at(10));
+    await expect(findSuccessor(ctx, { key: at(20).id, signal, verify: true })).rejects.toBeInstanceOf(
+      RingUnavailable,
+    );
+
+    // Every peer points one node further: a route longer than maxHops.
+    const peers = new Map<string, Peer>();
+    for (let i = 1; i < 39; i++)
+      peers.set(at(i).addr, () => ({ t: "chord.step.ok", done: false, next: encodeRefs([at(i + 1)]) }));
+    const long = context(self, peers, []);
+    long.table.setSuccessors([at(1)]);
+    await expect(findSuccessor(long, { key: at(39).id, signal, verify: false })).rejects.toThrow(/16 hops/);
+  });
+
+  it("stops at once when aborted", async () => {
+    const self = at(0);
+    const ctx = context(self, new Map(), []);
+    ctx.table.setSuccessors([at(1)]);
+    const aborted = AbortSignal.abort();
+    await expect(
+      findSuccessor(ctx, { key: at(20).id, signal: aborted, verify: true }),
+    ).rejects.toBeInstanceOf(RingUnavailable);
+  });
+});
