@@ -196,7 +196,7 @@ export class Mailboxes implements MailboxService {
     const { store, clock } = this.deps;
     if (request.ack.length > 0) {
       const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
-      await this.peers.pushToReplicas([], tombstones, this.options.rpcTimeoutMs / 2);
+      await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
     }
     let page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
     if (page.entries.length === 0 && request.waitMs > 0 && !this.stopped) {

@@ -133,6 +133,26 @@ export class Peers {
   }
 
   /**
+   * Pushes an acknowledgement's tombstones to the replicas and, when this node does not own key,
+   * to the owner a lookup names: a retrieve routed before a join completed reaches the new owner's
+   * successor, and the owner's copy must go before the client's answer, not a repair round later.
+   */
+  async pushTombstones(key: RingId, tombstones: readonly Tombstone[], timeoutMs: number): Promise<void> {
+    const toOwner = async () => {
+      if (this.deps.ring.owns(key)) return;
+      let owner: string;
+      try {
+        owner = (await this.deps.ring.lookup(key, { signal: AbortSignal.timeout(timeoutMs / 2) })).node.addr;
+      } catch {
+        return; // the repair round hands the tombstones to the owner
+      }
+      if (owner !== this.selfAddr && !this.replicaAddrs().includes(owner))
+        await this.push(owner, [], tombstones, timeoutMs);
+    };
+    await Promise.all([this.pushToReplicas([], tombstones, timeoutMs), toOwner()]);
+  }
+
+  /**
    * Pushes to every replica at once; failures are reported and left to the repair round. Inside a
    * client's request the owner waits half a deadline, so it answers before the entry node gives up.
    */

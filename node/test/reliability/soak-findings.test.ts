@@ -72,4 +72,24 @@ describe("crash soak findings", () => {
     await cluster.repairAll();
     expect(cluster.node(replica).store.get(bob, env.id)).toBeUndefined();
   });
+
+  it("an acknowledgement answered by the owner's successor (a route from before a join) deletes the owner's copy too", async () => {
+    cluster = await Cluster.start(6, options);
+    await settle();
+    const bob = mailboxOf(320);
+    const env = envelope(bob, mailboxOf(321));
+    await cluster.nodes[1].mailboxes.store(env);
+    const owner = cluster.ownerOf(bob);
+    const successor = cluster.members.after(owner.addr)[0];
+    const stranger = cluster.nodes.find((n) => n !== owner && n.addr !== successor.addr)!;
+
+    const answer = await stranger.transport.request(
+      successor.addr,
+      { t: "store.fetch", mailbox: bob, ack: [env.id], waitMs: 0 },
+      { timeoutMs: 1_000 },
+    );
+    expect(answer.t).toBe("store.fetch.ok");
+    expect(owner.store.get(bob, env.id)).toBeUndefined();
+    expect((await stranger.mailboxes.retrieve(bob, [], { waitMs: 0 })).messages).toEqual([]);
+  });
 });
