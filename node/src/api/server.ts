@@ -42,8 +42,7 @@ export async function startHttpServer(
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(clientErrorAnswer(error.code === "ERR_HTTP_REQUEST_TIMEOUT"));
   });
   await listen(server, options.port, options.host);
   const port = (server.address() as AddressInfo).port;
@@ -58,6 +57,21 @@ export async function startHttpServer(
       return closing;
     },
   };
+}
+
+/** What node:http's parser refuses (bad syntax, header overflow, timeouts) still gets a PROTOCOL.md error body. */
+function clientErrorAnswer(timedOut: boolean): string {
+  const status = timedOut ? "408 Request Timeout" : "400 Bad Request";
+  const message = timedOut ? "the request did not arrive in time" : "malformed HTTP request";
+  const body = JSON.stringify({ error: { code: "bad_request", message } });
+  const headers = [
+    `HTTP/1.1 ${status}`,
+    "Connection: close",
+    "Content-Type: application/json",
+    "Access-Control-Allow-Origin: *",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  return `${headers.join("\r\n")}\r\n\r\n${body}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,7 +1,15 @@
 /** Bugs the fuzzers found, pinned as plain tests. */
-import { describe, expect, it } from "vitest";
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
 import { parseEnvelope, parsePut } from "../../src/store/wire";
 import { DEEP } from "./fuzz-wire";
+
+let server: HttpServerHandle | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
 
 describe("found by fuzz-rpc", () => {
   it('store.put with "v" nested 100,000 levels deep is refused with a reason, not a stack overflow', () => {
@@ -10,5 +18,23 @@ describe("found by fuzz-rpc", () => {
     expect(parsePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
     expect(parseEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
     expect(parseEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
+  });
+});
+
+describe("found by fuzz-http", () => {
+  it("a request node:http cannot parse is answered 400 with a PROTOCOL.md error body", async () => {
+    server = await startHttpServer(async () => new Response("unreachable"), { host: "127.0.0.1", port: 0 });
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(server!.port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text));
+      socket.end("X-WISP / HTTP/1.1\r\nHost: node\r\n\r\n");
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply.toLowerCase()).toContain("content-type: application/json");
+    const body = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
+    expect(body).toEqual({ error: { code: "bad_request", message: "malformed HTTP request" } });
   });
 });

@@ -15,7 +15,7 @@ import { Mailboxes } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
-import { hostileMessage, randomMessage, randomValue, validMessages } from "./fuzz-wire";
+import { hostileMessage, randomMessage, randomValue, TAGS, validMessages } from "./fuzz-wire";
 
 const counter = new CaseCounter("node-to-node handlers");
 const SETTLE_MS = 5_000;
@@ -121,6 +121,15 @@ function serializable(value: unknown): boolean {
 }
 
 describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
+  it("covers every tag the node registers", () => {
+    const registered = [...(target.router as unknown as { handlers: Map<string, unknown> }).handlers.keys()];
+    expect(registered.sort()).toEqual([...TAGS].sort());
+    const generated = new Set(validMessages(0).map((m) => m.message.t));
+    for (const tag of registered) {
+      if (tag !== "chord.ping" && tag !== "chord.state") expect(generated, tag).toContain(tag);
+    }
+  });
+
   it(
     "valid messages with one field broken are refused with RpcReject and change nothing",
     async () => {
@@ -149,7 +158,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
           if ("answer" in outcome) {
             expect(typeof outcome.answer.t).toBe("string");
             // Only requests that need no valid field can pass: a ping, a state query, an empty batch.
-            expect(["chord.ping", "chord.state", "store.replicate"]).toContain(message.t);
+            expect(["chord.ping", "chord.state", "store.replicate", "store.digest"]).toContain(message.t);
           }
           expect(snapshot(target)).toBe(before);
         }),

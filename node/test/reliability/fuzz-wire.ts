@@ -9,6 +9,7 @@ import type { WireMessage } from "../../src/transport/transport";
 
 type Spec =
   | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" }
+  | { type: "pair"; items: [Spec, Spec] }
   | { type: "b64u"; bytes: number }
   | { type: "const"; value: unknown }
   | { type: "object"; fields: Record<string, Spec> }
@@ -106,6 +107,17 @@ export function validMessages(now: number): { message: WireMessage; spec: Record
       },
     },
     {
+      message: {
+        t: "store.digest",
+        entries: [[b64(32), b64(16)]],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+      },
+      spec: {
+        entries: { type: "array", item: { type: "pair", items: [B32, B16] }, max: 2_000 },
+        tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+      },
+    },
+    {
       message: { t: "store.fetch", mailbox: b64(32), ack: [b64(16)], waitMs: 0 },
       spec: { mailbox: B32, ack: { type: "array", item: B16, max: 256 }, waitMs: { type: "wait" } },
     },
@@ -123,6 +135,7 @@ export function targets(messages: ReturnType<typeof validMessages>): { base: Wir
       if (s.type === "nullable" && s.inner.type === "object")
         for (const [key, inner] of Object.entries(s.inner.fields)) add([...path, key], inner);
       if (s.type === "array") add([...path, 0], s.item);
+      if (s.type === "pair") s.items.forEach((inner, i) => add([...path, i], inner));
     };
     out.push({ base: message, target: { tag: message.t, path: ["t"], spec: { type: "tag" } } });
     for (const [key, s] of Object.entries(spec)) {
@@ -271,6 +284,9 @@ export function invalidFor(spec: Spec, valid: unknown): fc.Arbitrary<Hostile> {
         wrongShape.filter((x) => typeof x !== "object" || x === null || Array.isArray(x)),
         missing,
       );
+    case "pair":
+      // A valid pair holds two exact base64url ids; none of these does.
+      return fc.oneof(wrongShape, fc.constant(["a", "b", "c"]), missing);
     case "nullable":
       // NaN and ±Infinity are excluded: JSON carries them as null, which is valid here.
       return fc.oneof(
@@ -343,7 +359,7 @@ const FIELD_NAMES = [
   "__proto__",
   "constructor",
 ];
-const TAGS = [
+export const TAGS = [
   "chord.ping",
   "chord.state",
   "chord.step",
@@ -351,6 +367,7 @@ const TAGS = [
   "chord.leave",
   "store.put",
   "store.replicate",
+  "store.digest",
   "store.fetch",
 ];
 
