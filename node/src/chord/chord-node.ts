@@ -4,54 +4,16 @@
  * successor for its predecessor and list in one round trip, and a ring may start from one node.
  */
 import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
-import type { Clock } from "../clock";
-import type { Metrics } from "../metrics";
-import type { RpcRouter } from "../rpc/router";
-import type { Transport, WireMessage } from "../transport/transport";
+import type { WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
 import { findSuccessor, type LookupContext } from "./lookup";
 import { encodeRef, encodeRefs, parseStateAnswer, type StateAnswer, type StepAnswer } from "./messages";
+import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
+import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
 import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
 import { RoutingTable } from "./routing-table";
 
-export interface ChordComponents {
-  transport: Transport;
-  clock: Clock;
-  router: RpcRouter;
-  metrics?: Metrics;
-}
-
-export interface ChordOptions {
-  /** The address the transport listens at; the node id is SHA-256 of it. */
-  addr: string;
-  successorListSize?: number;
-  stabilizeMs?: number;
-  fixFingersMs?: number;
-  checkPredecessorMs?: number;
-  rpcTimeoutMs?: number;
-  lookupTimeoutMs?: number;
-  maxLookupHops?: number;
-  /** Attempts to reach the bootstrap node before join gives up. */
-  joinAttempts?: number;
-  /** First pause between join attempts; doubles each time up to joinBackoffMaxMs. */
-  joinBackoffMs?: number;
-  joinBackoffMaxMs?: number;
-}
-
-export const CHORD_DEFAULTS = {
-  successorListSize: 8,
-  stabilizeMs: 1_000,
-  fixFingersMs: 1_000,
-  checkPredecessorMs: 2_000,
-  rpcTimeoutMs: 2_000,
-  lookupTimeoutMs: 10_000,
-  maxLookupHops: 64,
-  joinAttempts: 8,
-  joinBackoffMs: 250,
-  joinBackoffMaxMs: 8_000,
-} satisfies Omit<Required<ChordOptions>, "addr">;
-
-const STEP_CANDIDATES = 8;
+export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 
 export class ChordNode implements Ring, ChordHandlerHost {
   readonly self: NodeRef;
@@ -130,6 +92,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
   /** Joins the ring that bootstrapAddr belongs to, retrying with backoff while it is unreachable. */
   async join(bootstrapAddr: string): Promise<void> {
     if (this.stopped) throw new Error("ChordNode is stopped");
+    if (this.joined) throw new Error("already a ring member");
     if (bootstrapAddr === this.self.addr) throw new Error("a node cannot join through itself");
     const bootstrap = { id: nodeIdOf(bootstrapAddr), addr: bootstrapAddr };
     let pause = this.options.joinBackoffMs;
@@ -293,44 +256,19 @@ export class ChordNode implements Ring, ChordHandlerHost {
   }
 
   answerStep(key: RingId): StepAnswer {
-    if (this.table.isAlone()) return { done: true, successors: [this.self] };
-    if (this.table.successorsFor(key).length > 0)
-      return { done: true, successors: [...this.table.successors()] };
-    return { done: false, next: this.table.closestPreceding(key, STEP_CANDIDATES) };
+    return stepAnswer(this.table, key);
   }
 
   answerState(): StateAnswer {
-    return { predecessor: this.table.predecessor(), successors: [...this.table.successors()] };
+    return stateAnswer(this.table);
   }
 
-  /** notify(n'): n' thinks it might be our predecessor (Stoica et al. 2001, Fig. 7). */
   acceptNotify(node: NodeRef): void {
-    if (node.addr === this.self.addr) return;
-    let changed = false;
-    const predecessor = this.table.predecessor();
-    if (!predecessor || between(predecessor.id, node.id, this.self.id))
-      changed = this.table.setPredecessor(node);
-    // A ring of one learns of the second node here (Zave 2017: the small-ring case).
-    if (this.table.isAlone()) changed = this.table.setSuccessors([node]) || changed;
-    if (changed) this.emitChange();
+    if (applyNotify(this.table, node)) this.emitChange();
   }
 
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
-    if (leaving.addr === this.self.addr) return;
-    let changed = false;
-    if (this.table.predecessor()?.addr === leaving.addr) {
-      const next = predecessor && predecessor.addr !== leaving.addr ? predecessor : null;
-      this.table.setPredecessor(next);
-      changed = true;
-    }
-    const mine = this.table.successors();
-    const at = mine.findIndex((node) => node.addr === leaving.addr);
-    if (at >= 0) {
-      const spliced = [...mine.slice(0, at), ...successors, ...mine.slice(at + 1)];
-      changed = this.table.setSuccessors(spliced.filter((node) => node.addr !== leaving.addr)) || changed;
-    }
-    changed = this.table.remove(leaving.addr).successorsChanged || changed;
-    if (changed) this.emitChange();
+    if (applyLeave(this.table, leaving, predecessor, successors)) this.emitChange();
   }
 
   private adoptPredecessorAsSuccessor(): void {

@@ -1,0 +1,42 @@
+/** What a ChordNode is built from, and its timings (defaults a user would pick on a real network). */
+import type { Clock } from "../clock";
+import type { Metrics } from "../metrics";
+import type { RpcRouter } from "../rpc/router";
+import type { Transport } from "../transport/transport";
+
+export interface ChordComponents {
+  transport: Transport;
+  clock: Clock;
+  router: RpcRouter;
+  metrics?: Metrics;
+}
+
+export interface ChordOptions {
+  /** The address the transport listens at; the node id is SHA-256 of it. */
+  addr: string;
+  successorListSize?: number;
+  stabilizeMs?: number;
+  fixFingersMs?: number;
+  checkPredecessorMs?: number;
+  rpcTimeoutMs?: number;
+  lookupTimeoutMs?: number;
+  maxLookupHops?: number;
+  /** Attempts to reach the bootstrap node before join gives up. */
+  joinAttempts?: number;
+  /** First pause between join attempts; doubles each time up to joinBackoffMaxMs. */
+  joinBackoffMs?: number;
+  joinBackoffMaxMs?: number;
+}
+
+export const CHORD_DEFAULTS = {
+  successorListSize: 8,
+  stabilizeMs: 1_000,
+  fixFingersMs: 1_000,
+  checkPredecessorMs: 2_000,
+  rpcTimeoutMs: 2_000,
+  lookupTimeoutMs: 10_000,
+  maxLookupHops: 64,
+  joinAttempts: 8,
+  joinBackoffMs: 250,
+  joinBackoffMaxMs: 8_000,
+} satisfies Omit<Required<ChordOptions>, "addr">;
