@@ -135,7 +135,7 @@ export function targets(messages: ReturnType<typeof validMessages>): { base: Wir
       if (s.type === "nullable" && s.inner.type === "object")
         for (const [key, inner] of Object.entries(s.inner.fields)) add([...path, key], inner);
       if (s.type === "array") add([...path, 0], s.item);
-      if (s.type === "pair") s.items.forEach((inner, i) => add([...path, i], inner));
+      if (s.type === "pair") for (const [i, inner] of s.items.entries()) add([...path, i], inner);
     };
     out.push({ base: message, target: { tag: message.t, path: ["t"], spec: { type: "tag" } } });
     for (const [key, s] of Object.entries(spec)) {
