@@ -1,10 +1,15 @@
-/** EntryStore in memory: one small record per mailbox, kept in insertion order. */
-import { betweenRightIncl, type RingId } from "@wisp/lib";
+/**
+ * EntryStore in memory: one small record per mailbox, kept in insertion order. An entry is kept as
+ * its times plus the envelope (or NACK) as JSON bytes in large append-only slabs outside the V8
+ * heap, not as objects and strings: per stored entry that costs about its JSON length in RSS
+ * (docs/performance.md). A slab is freed when no live entry points into it; as every entry expires
+ * within the TTL, so does every slab. Entries handed out parse their payload on first access.
+ */
+import { betweenRightIncl, type Envelope, type Nack, type RingId } from "@wisp/lib";
 import {
   compareEntries,
   type Entry,
   type EntryStore,
-  entrySize,
   type ListResult,
   mailboxKey,
   type PutResult,
@@ -12,9 +17,22 @@ import {
   type Tombstone,
 } from "./entry";
 
+/** One stored entry; its id is the key it is filed under, its mailbox that of its Box. */
+interface Slot {
+  storedAt: number;
+  expiresAt: number;
+  nack: boolean;
+  /** The JSON of the envelope or NACK is slab[start, start + size); size is the entry's entrySize. */
+  slab: Buffer;
+  start: number;
+  size: number;
+}
+
+const SLAB_BYTES = 1024 * 1024;
+
 interface Box {
   key: RingId;
-  entries: Map<string, Entry>;
+  entries: Map<string, Slot>;
   tombstones: Map<string, number>;
   bytes: number;
   /** Entries arrive out of storedAt order through repair; sorted lazily on list. */
@@ -27,6 +45,8 @@ export class MemoryEntryStore implements EntryStore {
   private totalBytes = 0;
   /** No entry expires before this: a lower bound that spares the expiry task a full scan. */
   private nextExpiry = Number.POSITIVE_INFINITY;
+  private slab = Buffer.allocUnsafeSlow(0);
+  private slabUsed = 0;
 
   put(entry: Entry): PutResult {
     const box = this.box(entry.mailbox, true)!;
@@ -34,8 +54,20 @@ export class MemoryEntryStore implements EntryStore {
     if (existing) return { created: false, expiresAt: existing.expiresAt };
     const tombstone = box.tombstones.get(entry.id);
     if (tombstone !== undefined) return { created: false, expiresAt: tombstone };
-    const size = entrySize(entry);
-    box.entries.set(entry.id, entry);
+    const json = JSON.stringify(entry.kind === "msg" ? entry.envelope : entry.nack);
+    const size = json.length;
+    const start = this.reserve(size);
+    // Every field was checked to be base64url or a number: the JSON is ASCII, one byte per character.
+    this.slab.write(json, start, size, "latin1");
+    const nack = entry.kind === "nack";
+    box.entries.set(entry.id, {
+      storedAt: entry.storedAt,
+      expiresAt: entry.expiresAt,
+      nack,
+      slab: this.slab,
+      start,
+      size,
+    });
     box.bytes += size;
     box.sorted = false;
     this.nextExpiry = Math.min(this.nextExpiry, entry.expiresAt);
@@ -45,7 +77,8 @@ export class MemoryEntryStore implements EntryStore {
   }
 
   get(mailbox: string, id: string): Entry | undefined {
-    return this.boxes.get(mailbox)?.entries.get(id);
+    const slot = this.boxes.get(mailbox)?.entries.get(id);
+    return slot && entryOf(mailbox, id, slot);
   }
 
   list(mailbox: string, options: { limit: number; now: number }): ListResult {
@@ -53,10 +86,10 @@ export class MemoryEntryStore implements EntryStore {
     if (!box) return { entries: [], more: false };
     this.sort(box);
     const entries: Entry[] = [];
-    for (const entry of box.entries.values()) {
-      if (entry.expiresAt <= options.now) continue;
+    for (const [id, slot] of box.entries) {
+      if (slot.expiresAt <= options.now) continue;
       if (entries.length === options.limit) return { entries, more: true };
-      entries.push(entry);
+      entries.push(entryOf(mailbox, id, slot));
     }
     return { entries, more: false };
   }
@@ -64,7 +97,7 @@ export class MemoryEntryStore implements EntryStore {
   remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
     const written: Tombstone[] = [];
     for (const id of ids) {
-      const expiresAt = this.get(mailbox, id)?.expiresAt ?? fallbackExpiresAt;
+      const expiresAt = this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt;
       const tombstone = { mailbox, id, expiresAt };
       this.putTombstone(tombstone);
       written.push(tombstone);
@@ -103,7 +136,7 @@ export class MemoryEntryStore implements EntryStore {
     const contents: RangeContents = { entries: [], tombstones: [] };
     for (const [mailbox, box] of this.boxes) {
       if (!betweenRightIncl(from, box.key, to)) continue;
-      contents.entries.push(...box.entries.values());
+      for (const [id, slot] of box.entries) contents.entries.push(entryOf(mailbox, id, slot));
       for (const [id, expiresAt] of box.tombstones) contents.tombstones.push({ mailbox, id, expiresAt });
     }
     return contents;
@@ -113,10 +146,10 @@ export class MemoryEntryStore implements EntryStore {
     if (now < this.nextExpiry) return [];
     const found: Entry[] = [];
     let next = Number.POSITIVE_INFINITY;
-    for (const box of this.boxes.values()) {
-      for (const entry of box.entries.values()) {
-        next = Math.min(next, entry.expiresAt);
-        if (entry.expiresAt <= now) found.push(entry);
+    for (const [mailbox, box] of this.boxes) {
+      for (const [id, slot] of box.entries) {
+        next = Math.min(next, slot.expiresAt);
+        if (slot.expiresAt <= now) found.push(entryOf(mailbox, id, slot));
       }
     }
     this.nextExpiry = next;
@@ -137,6 +170,16 @@ export class MemoryEntryStore implements EntryStore {
     return swept;
   }
 
+  /** Room for size bytes in the current slab, starting a new one when it is full. */
+  private reserve(size: number): number {
+    if (this.slabUsed + size > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size));
+      this.slabUsed = 0;
+    }
+    this.slabUsed += size;
+    return this.slabUsed - size;
+  }
+
   private box(mailbox: string, create: boolean): Box | undefined {
     const found = this.boxes.get(mailbox);
     if (found || !create) return found;
@@ -152,9 +195,9 @@ export class MemoryEntryStore implements EntryStore {
   }
 
   private deleteEntry(box: Box, id: string): void {
-    const entry = box.entries.get(id);
-    if (!entry) return;
-    const size = entrySize(entry);
+    const slot = box.entries.get(id);
+    if (!slot) return;
+    const size = slot.size;
     box.entries.delete(id);
     box.bytes -= size;
     this.totalCount--;
@@ -163,12 +206,45 @@ export class MemoryEntryStore implements EntryStore {
 
   private sort(box: Box): void {
     if (box.sorted) return;
-    const ordered = [...box.entries.values()].sort(compareEntries);
-    box.entries = new Map(ordered.map((entry) => [entry.id, entry]));
+    const ordered = [...box.entries].sort(
+      ([idA, a], [idB, b]) => a.storedAt - b.storedAt || (idA < idB ? -1 : idA > idB ? 1 : 0),
+    );
+    box.entries = new Map(ordered);
     box.sorted = true;
   }
 
   private forgetIfEmpty(mailbox: string, box: Box): void {
     if (box.entries.size === 0 && box.tombstones.size === 0) this.boxes.delete(mailbox);
   }
+}
+
+/** An Entry over a slot; the payload is parsed on first access and then kept on that object. */
+function entryOf(mailbox: string, id: string, slot: Slot): Entry {
+  const { storedAt, expiresAt, slab, start, size } = slot;
+  let parsed: Envelope | Nack | undefined;
+  const payload = () => {
+    parsed ??= JSON.parse(slab.toString("latin1", start, start + size)) as Envelope | Nack;
+    return parsed;
+  };
+  if (slot.nack)
+    return {
+      kind: "nack",
+      mailbox,
+      id,
+      storedAt,
+      expiresAt,
+      get nack() {
+        return payload() as Nack;
+      },
+    };
+  return {
+    kind: "msg",
+    mailbox,
+    id,
+    storedAt,
+    expiresAt,
+    get envelope() {
+      return payload() as Envelope;
+    },
+  };
 }
