@@ -1,5 +1,5 @@
 /** The two-pane shell: chats (or a side panel) on the left, the open conversation on the right. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { WispClient } from "../client";
 import { ChatList } from "./ChatList";
 import { Conversation } from "./Conversation";
@@ -23,6 +23,10 @@ export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions }: App
   const [panel, setPanel] = useState<Panel>("chats");
   const peer = client.openPeer;
   const contact = peer ? client.state.contacts[peer] : undefined;
+  const unread = Object.values(client.state.contacts).reduce((n, c) => n + c.unread, 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Wisp` : "Wisp";
+  }, [unread]);
 
   const openChat = (address: string) => {
     setPanel("chats");

@@ -119,7 +119,7 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
                   <span class="chat-item-bottom">
                     <span class="preview">
                       {last?.out && <StatusMark status={last.status} />}
-                      {last ? last.text : chat.contact.name ? "" : "New contact"}
+                      {last ? last.text : "No messages yet"}
                     </span>
                     {chat.unread > 0 && (
                       <span class="badge">

@@ -16,7 +16,7 @@ import { type StaticServer, serveStatic } from "./static-server";
 const CHROMIUM = "/usr/bin/chromium";
 const hasBrowser = existsSync(CHROMIUM);
 const browserRequired = process.env.WISP_REQUIRE_BROWSER === "1";
-const TTL_MS = 3_000;
+const TTL_MS = 5_000;
 const SHOTS = fileURLToPath(new URL("../../../test-results/webclient/", import.meta.url));
 const UI_TIMEOUT = 20_000;
 
@@ -54,6 +54,7 @@ describe("web app in Chromium", () => {
         }),
       );
       for (const node of nodes) await waitForHealth(node.apiUrl);
+      await waitForRing(nodes);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
@@ -221,6 +222,14 @@ describe("web app in Chromium", () => {
       await reloaded;
       expect(await addressOf(moved.page)).toBe(alice.address);
       await moved.page.locator(".chat-item", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
+
+      // Its node goes away: the header says so instead of failing silently.
+      await moved.page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
+      await nodes[1].stop();
+      await moved.page
+        .locator('.conn[data-state="reconnecting"], .conn[data-state="offline"]')
+        .waitFor({ timeout: 40_000 });
+      await moved.page.screenshot({ path: join(SHOTS, "10-node-gone.png") });
     }, 180_000);
   });
 });
@@ -234,6 +243,29 @@ async function waitForHealth(apiUrl: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${apiUrl} never became healthy`);
+}
+
+/** Both nodes point at each other: with a 5 s TTL a message must not wait for a repair round. */
+async function waitForRing(ring: NodeHandle[]): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const views = await Promise.all(
+      ring.map((node) =>
+        fetch(`${node.apiUrl}/v1/node`, { signal: AbortSignal.timeout(2_000) })
+          .then(
+            (r) =>
+              r.json() as Promise<{ predecessor: { addr: string } | null; successors: { addr: string }[] }>,
+          )
+          .catch(() => null),
+      ),
+    );
+    const settled = views.every((view, k) => {
+      const other = ring[(k + 1) % ring.length].addr;
+      return view?.predecessor?.addr === other && view.successors[0]?.addr === other;
+    });
+    if (settled) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the two nodes never formed a ring");
 }
 
 async function addressOf(page: Page): Promise<string> {
