@@ -116,6 +116,7 @@ export class WispClient {
 
   /** Cuts a backoff short, e.g. when the browser says it is online again. */
   nudge(): void {
+    this.setConnection();
     this.wake?.();
   }
 

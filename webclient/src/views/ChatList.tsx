@@ -93,7 +93,11 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
                 <button type="button" class="link" onClick={() => onPanel("new")}>
                   Add a contact
                 </button>{" "}
-                by pasting their address.
+                by pasting their address, or share{" "}
+                <button type="button" class="link" onClick={() => onPanel("settings")}>
+                  your address
+                </button>
+                .
               </>
             )}
           </li>
