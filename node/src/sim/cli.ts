@@ -33,13 +33,13 @@ async function main(): Promise<void> {
 
   console.log("");
   console.log(
-    `| failed nodes | N | r | lookups | failed lookups right after | failed after stabilization | rounds to heal |`,
+    "| failed nodes | N | r | lookups | failed lookups right after | mean hops right after | failed after stabilization | rounds to heal |",
   );
-  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const fraction of FAILED_FRACTIONS) {
     const stats = await measureFailures(FAILURE_NODES, fraction, FAILURE_LOOKUPS, 7);
     console.log(
-      `| ${fraction * 100}% | ${stats.nodes} | ${stats.successorListSize} | ${stats.lookups} | ${percent(stats.failedRightAfter)} | ${percent(stats.failedAfterStabilization)} | ${stats.roundsToHeal} |`,
+      `| ${fraction * 100}% | ${stats.nodes} | ${stats.successorListSize} | ${stats.lookups} | ${percent(stats.failedRightAfter)} | ${stats.hopsRightAfter.toFixed(2)} | ${percent(stats.failedAfterStabilization)} | ${stats.roundsToHeal} |`,
     );
   }
   console.log("");

@@ -18,6 +18,8 @@ export interface FailureStats {
   failedFraction: number;
   lookups: number;
   failedRightAfter: number;
+  /** Mean hops of the successful lookups right after the failures. */
+  hopsRightAfter: number;
   failedAfterStabilization: number;
   roundsToHeal: number;
 }
@@ -54,16 +56,17 @@ export async function measureFailures(
   try {
     const victims = sample(ring.nodes(), Math.round(nodes * failedFraction), ring.random);
     for (const victim of victims) ring.crash(victim.addr);
-    const failedRightAfter = await countFailures(ring, lookups);
+    const rightAfter = await runLookups(ring, lookups);
     const roundsToHeal = await ring.heal();
-    const failedAfterStabilization = await countFailures(ring, lookups);
+    const afterStabilization = await runLookups(ring, lookups);
     return {
       nodes,
       successorListSize,
       failedFraction,
       lookups,
-      failedRightAfter: failedRightAfter / lookups,
-      failedAfterStabilization: failedAfterStabilization / lookups,
+      failedRightAfter: rightAfter.failed / lookups,
+      hopsRightAfter: rightAfter.meanHops,
+      failedAfterStabilization: afterStabilization.failed / lookups,
       roundsToHeal,
     };
   } finally {
@@ -71,10 +74,15 @@ export async function measureFailures(
   }
 }
 
-async function countFailures(ring: SimRing, lookups: number): Promise<number> {
+async function runLookups(ring: SimRing, lookups: number): Promise<{ failed: number; meanHops: number }> {
   let failed = 0;
-  for (let i = 0; i < lookups; i++) if ((await lookupOnce(ring)) === null) failed++;
-  return failed;
+  let hops = 0;
+  for (let i = 0; i < lookups; i++) {
+    const outcome = await lookupOnce(ring);
+    if (outcome === null) failed++;
+    else hops += outcome;
+  }
+  return { failed, meanHops: hops / Math.max(1, lookups - failed) };
 }
 
 /** One lookup of a random key from a random live node: its hop count, or null if it failed. */
