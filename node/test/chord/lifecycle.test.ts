@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ChordNode, type ChordOptions } from "../../src/chord/chord-node";
 import { RingUnavailable } from "../../src/chord/ring";
-import { systemClock } from "../../src/clock";
+import { ManualClock, systemClock } from "../../src/clock";
 import { Metrics } from "../../src/metrics";
 import { RpcRouter } from "../../src/rpc/router";
+import { createRing } from "../../src/sim/ring";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
 
 const FAST: Omit<ChordOptions, "addr"> = {
@@ -38,7 +39,7 @@ async function spawn(network: MemoryNetwork, addr?: string, options: Partial<Cho
   return { chord, transport, metrics };
 }
 
-async function until(condition: () => boolean, attempts = 500): Promise<boolean> {
+async function until(condition: () => boolean, attempts = 1_500): Promise<boolean> {
   for (let i = 0; i < attempts && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   return condition();
 }
@@ -99,6 +100,24 @@ describe("ChordNode on its own timers", () => {
     network.loss = 0.999999;
     const key = a.chord.self.id; // owned by a: b must ask or ping a
     await expect(b.chord.lookup(key)).rejects.toBeInstanceOf(RingUnavailable);
+  });
+
+  it("heals a crash on the injected clock's timers, with the default timings", async () => {
+    const clock = new ManualClock();
+    const ring = await createRing(6, { clock, seed: 21 });
+    try {
+      for (const node of ring.nodes()) node.chord.start();
+      ring.crash(ring.nodes()[2].addr);
+      let whole = false;
+      for (let second = 0; second < 30 && !whole; second++) {
+        clock.advance(1_000);
+        for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+        whole = ring.problems().length === 0;
+      }
+      expect(whole).toBe(true);
+    } finally {
+      await ring.close();
+    }
   });
 
   it("stop() is idempotent and cancels the timers", async () => {
