@@ -95,7 +95,9 @@ describe("web app in Chromium", () => {
       const alice = await openApp(nodes[0].apiUrl);
       const bob = await openApp(nodes[1].apiUrl);
       expect(alice.address).not.toBe(bob.address);
-      await expect.poll(() => alice.page.getByText("Welcome to Wisp").count()).toBe(1);
+      await expect
+        .poll(() => alice.page.getByText("Welcome to Wisp").count(), { timeout: UI_TIMEOUT })
+        .toBe(1);
       await alice.page.screenshot({ path: join(SHOTS, "1-alice-first-start.png") });
 
       // A mistyped address gets a clear error before the right one is accepted.
@@ -104,7 +106,7 @@ describe("web app in Chromium", () => {
       await alice.page.getByLabel("Name", { exact: true }).fill("Bob");
       await alice.page.getByRole("button", { name: "Add contact" }).click();
       await expect
-        .poll(() => alice.page.getByRole("alert").textContent())
+        .poll(() => alice.page.getByRole("alert").textContent(), { timeout: UI_TIMEOUT })
         .toContain("Address expected 43 characters, got 40");
       await alice.page.screenshot({ path: join(SHOTS, "2-alice-bad-address.png") });
       await addContact(alice.page, bob.address, "Bob");
@@ -142,7 +144,7 @@ describe("web app in Chromium", () => {
       await addressOf(bob.page);
       await bob.page.locator(".chat-item", { hasText: "Alice" }).click();
       await expect
-        .poll(() => incomingTexts(bob.page))
+        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
         .toEqual(["Hi Bob, this is Alice.", "Great, it works both ways."]);
       expect(await outgoingTexts(bob.page)).toEqual([reply]);
       expect(await statusOf(bob.page, reply)).toBe("delivered");
@@ -163,7 +165,9 @@ describe("web app in Chromium", () => {
       expect(await incomingTexts(bob.page)).toEqual(["Hi Bob, I'm Carol."]);
       await bob.page.getByLabel("Someone new wrote to you. Give them a name:").fill("Carol");
       await bob.page.getByRole("button", { name: "Save" }).click();
-      await expect.poll(() => bob.page.locator(".conv-title h2").textContent()).toBe("Carol");
+      await expect
+        .poll(() => bob.page.locator(".conv-title h2").textContent(), { timeout: UI_TIMEOUT })
+        .toBe("Carol");
       expect(await unknown.locator(".badge").count()).toBe(0);
       await waitStatus(carol.page, "Hi Bob, I'm Carol.", "delivered");
 
