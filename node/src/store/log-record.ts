@@ -21,8 +21,16 @@ export type DecodeResult = { ok: true; record: LogRecord } | { ok: false; error:
 const CRC_HEX = 8;
 
 export function encodeRecord(record: LogRecord): string {
-  const json = JSON.stringify(record);
+  const json = JSON.stringify(record.op === "put" ? { op: "put", entry: plainEntry(record.entry) } : record);
   return `${crc32(json).toString(16).padStart(CRC_HEX, "0")} ${json}\n`;
+}
+
+/** The fields by name: a store may hand out entries whose fields are getters, which JSON would miss. */
+function plainEntry(entry: Entry): Entry {
+  const { mailbox, id, storedAt, expiresAt } = entry;
+  if (entry.kind === "msg")
+    return { kind: "msg", mailbox, id, storedAt, expiresAt, envelope: { ...entry.envelope } };
+  return { kind: "nack", mailbox, id, storedAt, expiresAt, nack: { ...entry.nack } };
 }
 
 /** line: the bytes of one line without its newline. */

@@ -6,15 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { RingId } from "@wisp/lib";
-import {
-  type Entry,
-  type EntryStore,
-  entrySize,
-  type ListResult,
-  type PutResult,
-  type RangeContents,
-  type Tombstone,
-} from "./entry";
+import type { Entry, EntryStore, ListResult, PutResult, RangeContents, Tombstone } from "./entry";
 import { appendText, PRIVATE_DIR, PRIVATE_FILE, removeSnapshotTemp, writeSnapshot } from "./log-file";
 import { encodeRecord, type LogRecord } from "./log-record";
 import { replayLog } from "./log-replay";
@@ -131,8 +123,10 @@ export class LogEntryStore implements EntryStore {
 
   remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
     this.assertOpen();
-    const freed = this.entryLines(mailbox, ids);
-    const written = this.memory.remove(mailbox, ids, fallbackExpiresAt);
+    let written: Tombstone[] = [];
+    const freed = this.freedBy(mailbox, () => {
+      written = this.memory.remove(mailbox, ids, fallbackExpiresAt);
+    });
     if (written.length > 0)
       this.append(
         written.map((tombstone) => ({ op: "tomb", tombstone })),
@@ -144,16 +138,14 @@ export class LogEntryStore implements EntryStore {
   putTombstone(tombstone: Tombstone): void {
     this.assertOpen();
     const { mailbox, id, expiresAt } = tombstone;
-    const freed = this.entryLines(mailbox, [id]);
-    this.memory.putTombstone(tombstone);
+    const freed = this.freedBy(mailbox, () => this.memory.putTombstone(tombstone));
     this.append([{ op: "tomb", tombstone: { mailbox, id, expiresAt } }], freed);
   }
 
   drop(mailbox: string, ids: readonly string[]): void {
     this.assertOpen();
     if (ids.length === 0) return;
-    const freed = this.entryLines(mailbox, ids);
-    this.memory.drop(mailbox, ids);
+    const freed = this.freedBy(mailbox, () => this.memory.drop(mailbox, ids));
     this.append([{ op: "drop", mailbox, ids: [...ids] }], freed, true);
   }
 
@@ -268,20 +260,19 @@ export class LogEntryStore implements EntryStore {
     }
   }
 
-  private entryLines(mailbox: string, ids: readonly string[]): number {
-    let bytes = 0;
-    for (const id of ids) {
-      const entry = this.memory.get(mailbox, id);
-      if (entry) bytes += putLineEstimate(entry);
-    }
-    return bytes;
+  /** The log bytes of the entries that mutate deletes from mailbox, from the store's own counts. */
+  private freedBy(mailbox: string, mutate: () => void): number {
+    const count = this.memory.count(mailbox);
+    const bytes = this.memory.bytes(mailbox);
+    mutate();
+    const lines = count - this.memory.count(mailbox);
+    return bytes - this.memory.bytes(mailbox) + lines * PUT_LINE_OVERHEAD;
   }
 
   private liveBytesEstimate(): number {
-    const { entries, tombstones } = this.memory.inRange(0n, 0n);
-    let bytes = 0;
-    for (const entry of entries) bytes += putLineEstimate(entry);
-    return bytes + tombstones.length * TOMB_LINE_ESTIMATE;
+    const { tombstones } = this.memory.inRange(0n, 0n);
+    const puts = this.memory.bytes() + this.memory.count() * PUT_LINE_OVERHEAD;
+    return puts + tombstones.length * TOMB_LINE_ESTIMATE;
   }
 
   private flushQuietly(): void {
@@ -291,8 +282,4 @@ export class LogEntryStore implements EntryStore {
       this.counters.fsyncFailures++;
     }
   }
-}
-
-function putLineEstimate(entry: Entry): number {
-  return PUT_LINE_OVERHEAD + entrySize(entry);
 }

@@ -71,8 +71,10 @@ entryStoreSuite("LogEntryStore, replayed before every read", () => new Reopening
 
 function stateOf(store: EntryStore) {
   const { entries, tombstones } = store.inRange(0n, 0n);
-  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-  return { entries: [...entries].sort(byId), tombstones: [...tombstones].sort(byId), bytes: store.bytes() };
+  const key = (item: { mailbox: string; id: string }) => `${item.mailbox}/${item.id}`;
+  const byKey = (a: { mailbox: string; id: string }, b: { mailbox: string; id: string }) =>
+    key(a) < key(b) ? -1 : 1;
+  return { entries: [...entries].sort(byKey), tombstones: [...tombstones].sort(byKey), bytes: store.bytes() };
 }
 
 function fill(store: EntryStore, n: number): Entry[] {
