@@ -100,7 +100,9 @@ class Testnet implements SimRing {
     const transport = this.network.transport();
     const router = new RpcRouter();
     const addr = await transport.listen(router.handle);
-    const chord = new ChordNode({ transport, clock: this.clock, router }, { ...this.options.chord, addr });
+    // One join attempt by default: a retry's backoff would wait on the manual clock forever.
+    const options = { joinAttempts: 1, ...this.options.chord, addr };
+    const chord = new ChordNode({ transport, clock: this.clock, router }, options);
     const node = { addr, transport, router, clock: this.clock, chord };
     await this.options.onNode?.(node);
     this.members.set(addr, node);
