@@ -180,6 +180,16 @@ describe("change notifications and failures", () => {
     expect(a.chord.successors().some((n) => n.addr === successor.addr)).toBe(false);
   });
 
+  it("a join through a crashed node rejects and leaves the ring as it was", async () => {
+    ring = await createRing(3, { seed: 16 });
+    const dead = ring.nodes()[0];
+    ring.crash(dead.addr);
+    await expect(ring.add(dead.addr)).rejects.toBeInstanceOf(RingUnavailable);
+    expect(ring.nodes()).toHaveLength(2);
+    await ring.heal();
+    expect(ring.problems()).toEqual([]);
+  });
+
   it("rejects lookups with RingUnavailable when the node is not a member", async () => {
     ring = await createRing(3);
     const [a] = ring.nodes();
