@@ -2,7 +2,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApiHandler } from "./context";
+import { type LiteRequest, liteRequest } from "./lite-request";
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options";
+import { JsonResponse } from "./respond";
 
 export interface HttpServerOptions {
   host: string;
@@ -85,27 +87,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const aborter = new AbortController();
+  const url = `http://node${safePath(req.url)}`;
+  const { request, finished, abort } = liteRequest(req, url, hasBody(req)) ?? streamedRequest(req, url);
   res.on("close", () => {
-    if (!res.writableFinished) aborter.abort(new Error("the client went away"));
+    if (!res.writableFinished) abort(new Error("the client went away"));
   });
-  const body = hasBody(req) ? bodyStream(req) : null;
-  const request = new Request(`http://node${safePath(req.url)}`, {
-    method: req.method,
-    headers: headersOf(req),
-    body: body?.stream,
-    signal: aborter.signal,
-    // @ts-expect-error: Node's fetch needs `duplex` for streamed bodies; lib.dom does not know it yet.
-    duplex: "half",
+  const response: Response | JsonResponse = await handler(request, {
+    clientAddr: req.socket.remoteAddress ?? "unknown",
   });
-  const response = await handler(request, { clientAddr: req.socket.remoteAddress ?? "unknown" });
   if (res.destroyed) return;
-  const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
-  const abandoned = body !== null && !body.finished();
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
+  const abandoned = !finished();
+  const { headers, bytes } = await answerOf(response);
   if (abandoned) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(bytes ?? undefined);
@@ -116,6 +108,36 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
       setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
     });
   }
+}
+
+async function answerOf(response: Response | JsonResponse) {
+  if (response instanceof JsonResponse)
+    return { headers: { ...response.rawHeaders }, bytes: response.payload };
+  const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { headers, bytes };
+}
+
+/** The fetch Request with a pull-based body stream, for chunked and large bodies. */
+function streamedRequest(req: IncomingMessage, url: string): LiteRequest {
+  const aborter = new AbortController();
+  const body = hasBody(req) ? bodyStream(req) : null;
+  const request = new Request(url, {
+    method: req.method,
+    headers: headersOf(req),
+    body: body?.stream,
+    signal: aborter.signal,
+    // @ts-expect-error: Node's fetch needs `duplex` for streamed bodies; lib.dom does not know it yet.
+    duplex: "half",
+  });
+  return {
+    request,
+    finished: () => body === null || body.finished(),
+    abort: (reason) => aborter.abort(reason),
+  };
 }
 
 function hasBody(req: IncomingMessage): boolean {
