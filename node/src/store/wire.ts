@@ -9,6 +9,7 @@ import {
   fromB64uExact,
   MAX_ACKS,
   MAX_ENVELOPE_BYTES,
+  MAX_RETRIEVE_ENTRIES,
   MAX_WAIT_MS,
   type Nack,
   type StoredMessage,
@@ -295,6 +296,8 @@ export function parseFetchAnswer(answer: Record<string, unknown>): FetchAnswer |
   const { messages, nacks, more } = answer;
   if (answer.t !== "store.fetch.ok" || !Array.isArray(messages) || !Array.isArray(nacks)) return null;
   if (typeof more !== "boolean") return null;
+  // PROTOCOL.md: at most 256 entries in all; a malicious owner must not make us relay more.
+  if (messages.length + nacks.length > MAX_RETRIEVE_ENTRIES) return null;
   const out: FetchAnswer = { t: "store.fetch.ok", messages: [], nacks: [], more };
   for (const raw of messages) {
     const envelope = parseEnvelope(raw);

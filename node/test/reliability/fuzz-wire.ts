@@ -7,8 +7,9 @@ import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import type { WireMessage } from "../../src/transport/transport";
 
-type Spec =
-  | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" }
+export type Spec =
+  | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" | "bool" | "shortString" }
+  | { type: "index"; below: number }
   | { type: "pair"; items: [Spec, Spec] }
   | { type: "b64u"; bytes: number }
   | { type: "const"; value: unknown }
@@ -31,18 +32,18 @@ function bytes(length: number, seed: number): Uint8Array {
   for (let i = 0; i < length; i++) out[i] = (seed * 131 + i * 17) & 0xff;
   return out;
 }
-const b64 = (length: number) => toB64u(bytes(length, ++counter));
-const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+export const b64 = (length: number) => toB64u(bytes(length, ++counter));
+export const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
 
-const B16: Spec = { type: "b64u", bytes: 16 };
-const B32: Spec = { type: "b64u", bytes: 32 };
-const TIME: Spec = { type: "time" };
-const REF: Spec = { type: "object", fields: { id: { type: "hex64" }, addr: { type: "addr" } } };
-const ENVELOPE: Spec = {
+export const B16: Spec = { type: "b64u", bytes: 16 };
+export const B32: Spec = { type: "b64u", bytes: 32 };
+export const TIME: Spec = { type: "time" };
+export const REF: Spec = { type: "object", fields: { id: { type: "hex64" }, addr: { type: "addr" } } };
+export const ENVELOPE: Spec = {
   type: "object",
   fields: { v: { type: "const", value: 1 }, id: B16, to: B32, nackTo: B32, eph: B32, ct: { type: "ct" } },
 };
-const NACK: Spec = { type: "object", fields: { id: B16, to: B32, expiredAt: TIME } };
+export const NACK: Spec = { type: "object", fields: { id: B16, to: B32, expiredAt: TIME } };
 const MSG_ENTRY: Spec = {
   type: "object",
   fields: { kind: { type: "const", value: "msg" }, storedAt: TIME, expiresAt: TIME, envelope: ENVELOPE },
@@ -59,12 +60,17 @@ const NACK_ENTRY: Spec = {
 };
 const TOMBSTONE: Spec = { type: "object", fields: { mailbox: B32, id: B16, expiresAt: TIME } };
 
-function envelope() {
+export function envelope() {
   return { v: 1, id: b64(16), to: b64(32), nackTo: b64(32), eph: b64(32), ct: b64(140) };
 }
 
 /** Valid messages of every tag (none of them sent as is: a valid leave or notify changes the ring). */
-export function validMessages(now: number): { message: WireMessage; spec: Record<string, Spec> }[] {
+export interface Valid {
+  message: WireMessage;
+  spec: Record<string, Spec>;
+}
+
+export function validMessages(now: number): Valid[] {
   const later = now + 60_000;
   const nack = { id: b64(16), to: b64(32), expiredAt: now };
   return [
@@ -125,7 +131,7 @@ export function validMessages(now: number): { message: WireMessage; spec: Record
 }
 
 /** Every field (and nested field) of every valid message that a mutation can break. */
-export function targets(messages: ReturnType<typeof validMessages>): { base: WireMessage; target: Target }[] {
+export function targets(messages: Valid[]): { base: WireMessage; target: Target }[] {
   const out: { base: WireMessage; target: Target }[] = [];
   for (const { message, spec } of messages) {
     const add = (path: (string | number)[], s: Spec) => {
@@ -194,22 +200,24 @@ export function invalidFor(spec: Spec, valid: unknown): fc.Arbitrary<Hostile> {
   );
   switch (spec.type) {
     case "tag":
-      return fc.oneof(
-        fc.string({ maxLength: 60 }).filter((s) => !s.startsWith("chord.") && !s.startsWith("store.")),
-        fc.constantFrom(
-          "__proto__",
-          "constructor",
-          "toString",
-          "hasOwnProperty",
-          "chord.pong",
-          "store.put.ok",
-          "chord.PING",
-          "store",
-          " chord.ping",
-        ),
-        notString,
-        missing,
-      );
+      return fc
+        .oneof(
+          fc.string({ maxLength: 60 }).filter((s) => !s.startsWith("chord.") && !s.startsWith("store.")),
+          fc.constantFrom(
+            "__proto__",
+            "constructor",
+            "toString",
+            "hasOwnProperty",
+            "chord.pong",
+            "store.put.ok",
+            "chord.PING",
+            "store",
+            " chord.ping",
+          ),
+          notString,
+          missing,
+        )
+        .filter(notThis(valid));
     case "b64u":
       return fc.oneof(
         notString,
@@ -284,6 +292,19 @@ export function invalidFor(spec: Spec, valid: unknown): fc.Arbitrary<Hostile> {
         wrongShape.filter((x) => typeof x !== "object" || x === null || Array.isArray(x)),
         missing,
       );
+    case "bool":
+      return fc.oneof(
+        wrongShape.filter((x) => typeof x !== "boolean"),
+        fc.constantFrom("true", 1, 0),
+        missing,
+      );
+    case "shortString":
+      return fc.oneof(notString, fc.constant("x".repeat(300)), fc.constant(HUGE_STRING));
+    case "index":
+      return fc.oneof(
+        fc.constantFrom(-1, 0.5, Number.NaN, "0", null, [], {}),
+        fc.integer({ min: spec.below, max: 2 ** 40 }),
+      );
     case "pair":
       // A valid pair holds two exact base64url ids; none of these does.
       return fc.oneof(wrongShape, fc.constant(["a", "b", "c"]), missing);
@@ -302,12 +323,14 @@ export function invalidFor(spec: Spec, valid: unknown): fc.Arbitrary<Hostile> {
       return fc.oneof(
         wrongShape.filter((x) => !Array.isArray(x)),
         fc.constant(MISSING),
-        // One more than allowed, each item the valid one.
+        // One more than allowed, each item the valid one (max 0: no limit).
         fc.constant(
-          named(
-            Array.from({ length: spec.max + 1 }, () => (valid as unknown[])[0]),
-            `<${spec.max + 1} copies of a valid item>`,
-          ),
+          spec.max === 0
+            ? MISSING
+            : named(
+                Array.from({ length: spec.max + 1 }, () => (valid as unknown[])[0]),
+                `<${spec.max + 1} copies of a valid item>`,
+              ),
         ),
       );
   }
@@ -331,7 +354,7 @@ export function mutated(base: WireMessage, path: (string | number)[], value: Hos
 }
 
 /** A mutation of one field of one valid message, certain to make it invalid. */
-export function hostileMessage(messages: ReturnType<typeof validMessages>): fc.Arbitrary<WireMessage> {
+export function hostileMessage(messages: Valid[]): fc.Arbitrary<WireMessage> {
   return fc
     .constantFrom(...targets(messages))
     .chain(({ base, target }) =>
