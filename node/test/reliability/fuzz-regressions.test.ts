@@ -2,8 +2,8 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
-import { parseEnvelope, parsePut } from "../../src/store/wire";
-import { DEEP } from "./fuzz-wire";
+import { parseEnvelope, parseFetchAnswer, parsePut } from "../../src/store/wire";
+import { b64, DEEP, envelope } from "./fuzz-wire";
 
 let server: HttpServerHandle | null = null;
 afterEach(async () => {
@@ -18,6 +18,21 @@ describe("found by fuzz-rpc", () => {
     expect(parsePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
     expect(parseEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
     expect(parseEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
+  });
+});
+
+describe("found by fuzz-answers", () => {
+  it("a fetch answer with more than 256 entries is refused (PROTOCOL.md: at most 256 in all)", () => {
+    const message = { ...envelope(), expiresAt: 1_000 };
+    const nack = { id: b64(16), to: b64(32), expiredAt: 1_000 };
+    const answer = (messages: number, nacks: number) => ({
+      t: "store.fetch.ok",
+      messages: Array(messages).fill(message),
+      nacks: Array(nacks).fill(nack),
+      more: true,
+    });
+    expect(parseFetchAnswer(answer(200, 57))).toBeNull();
+    expect(parseFetchAnswer(answer(200, 56))?.messages).toHaveLength(200);
   });
 });
 
