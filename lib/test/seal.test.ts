@@ -43,6 +43,12 @@ describe("seal/open", () => {
     expect(back.senderPublicKey).toEqual(bob.publicKey);
   });
 
+  it("opens a retrieved message, which carries the node's expiresAt beside the envelope", () => {
+    const stored = { ...seal(alice, bob.publicKey, body), expiresAt: 1_764_115_200_000 };
+    const opened = open(bob, stored);
+    expect(opened.ok && opened.body).toEqual(body);
+  });
+
   it("round-trips random bodies", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {

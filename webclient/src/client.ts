@@ -227,9 +227,7 @@ export class WispClient {
   }
 
   private async handleEnvelope(stored: RetrieveResponse["messages"][number]): Promise<void> {
-    // open() accepts exactly the envelope's keys; expiresAt is the node's annotation.
-    const { expiresAt: _, ...envelope } = stored;
-    const opened = open(this.identity, envelope);
+    const opened = open(this.identity, stored);
     if (!opened.ok) return;
     const from = toB64u(opened.senderPublicKey);
     const body = decodeBody(opened.body);
