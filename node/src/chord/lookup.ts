@@ -3,7 +3,7 @@
  * node asks ever closer predecessors of the key for their next step. A peer that does not answer
  * is reported failed at once and the lookup goes on through the next-best candidate.
  */
-import { between, type RingId } from "@wisp/lib";
+import { between, betweenRightIncl, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import { TransportError } from "../transport/transport";
 import { stepRequest } from "./handlers";
@@ -57,9 +57,9 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
       }
       if (failed.has(node.addr)) continue;
       if (!plan.verify) return { node, hops };
-      const pong = await ask(ctx, plan.signal, node.addr, { t: "chord.ping" }, failed);
-      if (pong?.t === "chord.pong") return { node, hops };
-      if (pong) markFailed(ctx, failed, node.addr);
+      const confirmed = await confirmOwner(ctx, plan, node, failed);
+      if (!confirmed) continue;
+      return { node: confirmed.node, hops: hops + confirmed.steps };
     }
     // Every listed successor of the key failed: route on through the nodes just before them,
     // whose own lists reach further.
@@ -101,6 +101,38 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
       );
       candidates = [...closer, ...candidates];
     }
+  }
+}
+
+/**
+ * A successor list may lag behind joins, so the owner named by one is asked for its predecessor:
+ * it owns key if key ∈ (predecessor, node]; otherwise a node that joined in between does, and
+ * the lookup steps back along predecessors (each step a hop) until the interval holds. Null when
+ * the named node itself is dead.
+ */
+async function confirmOwner(
+  ctx: LookupContext,
+  plan: LookupPlan,
+  named: NodeRef,
+  failed: Set<string>,
+): Promise<{ node: NodeRef; steps: number } | null> {
+  const self = ctx.table.self;
+  let node = named;
+  let previous: NodeRef | null = null;
+  for (let steps = 0; ; steps++) {
+    const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
+    const state = answer ? parseStateAnswer(answer) : null;
+    if (typeof state === "string") markFailed(ctx, failed, node.addr);
+    // A dead node on the way back: the last live one is the best answer there is for now.
+    if (!state || typeof state === "string") return previous ? { node: previous, steps } : null;
+    const predecessor = state.predecessor;
+    if (!predecessor || failed.has(predecessor.addr) || betweenRightIncl(predecessor.id, plan.key, node.id))
+      return { node, steps };
+    if (predecessor.addr === self.addr)
+      return { node: !plan.start && ctx.table.owns(plan.key) ? self : node, steps };
+    if (steps >= ctx.maxHops) return { node, steps };
+    previous = node;
+    node = predecessor;
   }
 }
 

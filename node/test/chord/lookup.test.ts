@@ -1,7 +1,7 @@
 import { nodeIdOf } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import { findSuccessor, type LookupContext } from "../../src/chord/lookup";
-import { encodeRefs } from "../../src/chord/messages";
+import { encodeRef, encodeRefs } from "../../src/chord/messages";
 import { type NodeRef, RingUnavailable } from "../../src/chord/ring";
 import { RoutingTable } from "../../src/chord/routing-table";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
@@ -29,6 +29,10 @@ function context(self: NodeRef, peers: Map<string, Peer>, reported: string[]): L
 }
 
 const signal = new AbortController().signal;
+/** A live node whose predecessor is `predecessor`. */
+const withPredecessor =
+  (predecessor: NodeRef): Peer =>
+  () => ({ t: "chord.state.ok", predecessor: encodeRef(predecessor), successors: [] });
 
 describe("iterative findSuccessor", () => {
   it("walks on along the closest node's successor list when every suggested hop is dead", async () => {
@@ -52,8 +56,7 @@ describe("iterative findSuccessor", () => {
       done: true,
       successors: encodeRefs([at(19), at(20), at(21)]),
     }));
-    peers.set(at(20).addr, () => ({ t: "chord.pong" }));
-    peers.set(at(19).addr, () => ({ t: "chord.pong" }));
+    peers.set(at(20).addr, withPredecessor(at(19)));
     const ctx = context(self, peers, reported);
     ctx.table.setSuccessors([at(1), at(2)]);
     ctx.table.setFinger(100, at(10));
@@ -72,7 +75,7 @@ describe("iterative findSuccessor", () => {
       done: true,
       successors: encodeRefs([at(11), at(12)]),
     }));
-    peers.set(at(11).addr, () => ({ t: "chord.pong" }));
+    peers.set(at(11).addr, withPredecessor(at(5)));
     const ctx = context(self, peers, reported);
     ctx.table.setSuccessors([at(1), at(2)]);
     ctx.table.setFinger(50, at(5));
@@ -82,15 +85,28 @@ describe("iterative findSuccessor", () => {
     expect(reported).toContain(at(10).addr);
   });
 
-  it("falls back to the next successor when the owner does not answer the ping", async () => {
+  it("falls back to the next successor when the named owner does not answer", async () => {
     const self = at(0);
     const reported: string[] = [];
-    const peers = new Map<string, Peer>([[at(3).addr, () => ({ t: "chord.pong" })]]);
+    const peers = new Map<string, Peer>([[at(3).addr, withPredecessor(at(1))]]);
     const ctx = context(self, peers, reported);
     ctx.table.setSuccessors([at(1), at(2), at(3)]);
     const result = await findSuccessor(ctx, { key: at(2).id, signal, verify: true });
     expect(result).toEqual({ node: at(3), hops: 0 });
     expect(reported).toEqual([at(2).addr]);
+  });
+
+  it("steps back along predecessors when a stale successor list names a later node", async () => {
+    const self = at(0);
+    const peers = new Map<string, Peer>([
+      [at(5).addr, withPredecessor(at(4))],
+      [at(4).addr, withPredecessor(at(3))],
+      [at(3).addr, withPredecessor(at(2))],
+    ]);
+    const ctx = context(self, peers, []);
+    ctx.table.setSuccessors([at(1), at(5)]); // at(2)…at(4) joined since the last stabilize
+    const result = await findSuccessor(ctx, { key: at(3).id, signal, verify: true });
+    expect(result).toEqual({ node: at(3), hops: 2 });
   });
 
   it("rejects with RingUnavailable when nothing answers, and when the hop budget is spent", async () => {
