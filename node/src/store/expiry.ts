@@ -66,7 +66,14 @@ export class Expiry {
           nack,
           giveUpAt: entry.expiresAt + this.options.ttlMs,
         });
-        store.drop(entry.mailbox, [entry.id]);
+        // Deleted under a tombstone that outlives the replicas' grace: the copies they hand back are
+        // refused, so the NACK is attempted once, not once per repair round (each a chance of a second
+        // NACK should the NACK mailbox's owner restart meanwhile), and the repair round clears them.
+        store.putTombstone({
+          mailbox: entry.mailbox,
+          id: entry.id,
+          expiresAt: entry.expiresAt + this.options.expiryGraceMs,
+        });
         continue;
       }
       if (now >= entry.expiresAt + this.options.expiryGraceMs) store.drop(entry.mailbox, [entry.id]);

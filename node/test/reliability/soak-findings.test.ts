@@ -92,4 +92,29 @@ describe("crash soak findings", () => {
     expect(owner.store.get(bob, env.id)).toBeUndefined();
     expect((await stranger.mailboxes.retrieve(bob, [], { waitMs: 0 })).messages).toEqual([]);
   });
+
+  it("an owner NACKs an expired message once: the copies its replicas hand back later are refused", async () => {
+    cluster = await Cluster.start(6, options);
+    await settle();
+    const bob = mailboxOf(330);
+    const alice = mailboxOf(331);
+    const env = envelope(bob, alice);
+    await cluster.nodes[1].mailboxes.store(env);
+    const bobOwner = cluster.ownerOf(bob);
+    const bobReplicas = cluster.holders(bob, env.id).filter((addr) => addr !== bobOwner.addr);
+    bobOwner.store.drop(bob, [env.id]); // restarted empty
+    cluster.clock.advance(TTL);
+    await cluster.repairAll();
+    await cluster.expireAll();
+    expect((await nacksOf(alice)).map((n) => n.id)).toEqual([env.id]);
+    await cluster.nodes[0].mailboxes.retrieve(alice, [env.id], { waitMs: 0 }); // A acknowledges the NACK
+
+    // The owner of A's mailbox restarts empty (its tombstone of the NACK gone) before its replicas
+    // hand the tombstone back; meanwhile a replica of B's mailbox hands its expired copy over again.
+    const aliceOwner = cluster.ownerOf(alice);
+    aliceOwner.store.drop(alice, [env.id]);
+    for (const addr of bobReplicas) await cluster.node(addr).mailboxes.repair.round();
+    await bobOwner.mailboxes.expiry.tick();
+    expect(await nacksOf(alice)).toEqual([]);
+  });
 });
