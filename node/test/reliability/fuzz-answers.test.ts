@@ -20,7 +20,6 @@ import {
   b64,
   ENVELOPE,
   envelope,
-  hostileMessage,
   NACK,
   REF,
   randomMessage,
@@ -28,7 +27,8 @@ import {
   type Spec,
   TIME,
   type Valid,
-} from "./fuzz-wire";
+} from "./fuzz-messages";
+import { hostileMessage } from "./fuzz-wire";
 
 const counter = new CaseCounter("answer parsers");
 afterAll(() => counter.report());

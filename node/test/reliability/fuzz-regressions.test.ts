@@ -3,7 +3,8 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
 import { parseEnvelope, parseFetchAnswer, parsePut } from "../../src/store/wire";
-import { b64, DEEP, envelope } from "./fuzz-wire";
+import { b64, envelope } from "./fuzz-messages";
+import { DEEP } from "./fuzz-wire";
 
 let server: HttpServerHandle | null = null;
 afterEach(async () => {

@@ -15,7 +15,8 @@ import { Mailboxes } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
-import { hostileMessage, randomMessage, randomValue, TAGS, validMessages } from "./fuzz-wire";
+import { randomMessage, randomValue, TAGS, validMessages } from "./fuzz-messages";
+import { hostileMessage } from "./fuzz-wire";
 
 const counter = new CaseCounter("node-to-node handlers");
 const SETTLE_MS = 5_000;

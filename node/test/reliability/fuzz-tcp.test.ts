@@ -17,7 +17,8 @@ import { TcpTransport } from "../../src/transport/tcp";
 import { MAX_FRAME_BYTES, type WireMessage } from "../../src/transport/transport";
 import { mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
-import { hostileMessage, randomValue, validMessages } from "./fuzz-wire";
+import { randomValue, validMessages } from "./fuzz-messages";
+import { hostileMessage } from "./fuzz-wire";
 
 const HOST = "127.0.0.1";
 const ANSWER_MS = 5_000;

@@ -1,0 +1,170 @@
+/**
+ * Node-to-node messages for the fuzzers: a valid message of every tag with a spec of each field
+ * (what fuzz-wire.ts breaks), and random JSON objects shaped like messages.
+ */
+import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import fc from "fast-check";
+import type { WireMessage } from "../../src/transport/transport";
+
+export type Spec =
+  | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" | "bool" | "shortString" }
+  | { type: "index"; below: number }
+  | { type: "pair"; items: [Spec, Spec] }
+  | { type: "b64u"; bytes: number }
+  | { type: "const"; value: unknown }
+  | { type: "object"; fields: Record<string, Spec> }
+  | { type: "nullable"; inner: Spec }
+  | { type: "array"; item: Spec; max: number };
+
+let counter = 0;
+export function bytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (seed * 131 + i * 17) & 0xff;
+  return out;
+}
+export const b64 = (length: number) => toB64u(bytes(length, ++counter));
+export const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+
+export const B16: Spec = { type: "b64u", bytes: 16 };
+export const B32: Spec = { type: "b64u", bytes: 32 };
+export const TIME: Spec = { type: "time" };
+export const REF: Spec = { type: "object", fields: { id: { type: "hex64" }, addr: { type: "addr" } } };
+export const ENVELOPE: Spec = {
+  type: "object",
+  fields: { v: { type: "const", value: 1 }, id: B16, to: B32, nackTo: B32, eph: B32, ct: { type: "ct" } },
+};
+export const NACK: Spec = { type: "object", fields: { id: B16, to: B32, expiredAt: TIME } };
+const MSG_ENTRY: Spec = {
+  type: "object",
+  fields: { kind: { type: "const", value: "msg" }, storedAt: TIME, expiresAt: TIME, envelope: ENVELOPE },
+};
+const NACK_ENTRY: Spec = {
+  type: "object",
+  fields: {
+    kind: { type: "const", value: "nack" },
+    storedAt: TIME,
+    expiresAt: TIME,
+    mailbox: B32,
+    nack: NACK,
+  },
+};
+const TOMBSTONE: Spec = { type: "object", fields: { mailbox: B32, id: B16, expiresAt: TIME } };
+
+export function envelope() {
+  return { v: 1, id: b64(16), to: b64(32), nackTo: b64(32), eph: b64(32), ct: b64(140) };
+}
+
+/** Valid messages of every tag (none of them sent as is: a valid leave or notify changes the ring). */
+export interface Valid {
+  message: WireMessage;
+  spec: Record<string, Spec>;
+}
+
+export function validMessages(now: number): Valid[] {
+  const later = now + 60_000;
+  const nack = { id: b64(16), to: b64(32), expiredAt: now };
+  return [
+    { message: { t: "chord.step", key: "ab".repeat(32) }, spec: { key: { type: "hex64" } } },
+    { message: { t: "chord.notify", node: ref("10.9.9.9:9") }, spec: { node: REF } },
+    {
+      message: {
+        t: "chord.leave",
+        node: ref("10.9.9.8:8"),
+        predecessor: ref("10.9.9.7:7"),
+        successors: [ref("10.9.9.6:6")],
+      },
+      spec: {
+        node: REF,
+        predecessor: { type: "nullable", inner: REF },
+        successors: { type: "array", item: REF, max: 64 },
+      },
+    },
+    {
+      message: { t: "store.put", kind: "msg", envelope: envelope() },
+      spec: { kind: { type: "const", value: "msg" }, envelope: ENVELOPE },
+    },
+    {
+      message: { t: "store.put", kind: "nack", mailbox: b64(32), nack },
+      spec: { kind: { type: "const", value: "nack" }, mailbox: B32, nack: NACK },
+    },
+    {
+      message: {
+        t: "store.replicate",
+        entries: [
+          { kind: "msg", storedAt: now, expiresAt: later, envelope: envelope() },
+          { kind: "nack", storedAt: now, expiresAt: later, mailbox: b64(32), nack: { ...nack, id: b64(16) } },
+        ],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+      },
+      spec: {
+        entries: { type: "array", item: MSG_ENTRY, max: 2_000 },
+        "entries.1": NACK_ENTRY,
+        tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+      },
+    },
+    {
+      message: {
+        t: "store.digest",
+        entries: [[b64(32), b64(16)]],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+      },
+      spec: {
+        entries: { type: "array", item: { type: "pair", items: [B32, B16] }, max: 2_000 },
+        tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+      },
+    },
+    {
+      message: { t: "store.fetch", mailbox: b64(32), ack: [b64(16)], waitMs: 0 },
+      spec: { mailbox: B32, ack: { type: "array", item: B16, max: 256 }, waitMs: { type: "wait" } },
+    },
+  ];
+}
+
+const FIELD_NAMES = [
+  "t",
+  "key",
+  "node",
+  "predecessor",
+  "successors",
+  "kind",
+  "envelope",
+  "mailbox",
+  "nack",
+  "entries",
+  "tombstones",
+  "ack",
+  "waitMs",
+  "id",
+  "addr",
+  "v",
+  "__proto__",
+  "constructor",
+];
+export const TAGS = [
+  "chord.ping",
+  "chord.state",
+  "chord.step",
+  "chord.notify",
+  "chord.leave",
+  "store.put",
+  "store.replicate",
+  "store.digest",
+  "store.fetch",
+];
+
+/** Random JSON objects, often with a known tag and known field names, as JSON.parse would deliver them. */
+export const randomMessage: fc.Arbitrary<WireMessage> = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(...TAGS), fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })),
+    fc.dictionary(
+      fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 })),
+      fc.jsonValue({ maxDepth: 4 }),
+      {
+        maxKeys: 6,
+      },
+    ),
+  )
+  .map(([t, fields]) => JSON.parse(JSON.stringify({ ...fields, t })) as WireMessage);
+
+/** Any JSON value at all in the request slot, objects or not. */
+export const randomValue: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 5 });
