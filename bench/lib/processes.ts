@@ -29,8 +29,8 @@ export function spawnWispNode(env: Record<string, string> = {}): Promise<NodePro
 }
 
 /** The bench node bundle (rate limit lifted), with --expose-gc so its memory can be read after a GC. */
-export function spawnBenchNode(script: string): Promise<NodeProcess> {
-  return watch(spawn("node", ["--expose-gc", script], { stdio: ["ignore", "pipe", "pipe"] }));
+export function spawnBenchNode(script: string, nodeFlags: string[] = []): Promise<NodeProcess> {
+  return watch(spawn("node", ["--expose-gc", ...nodeFlags, script], { stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 async function watch(proc: ChildProcess, timeoutMs = 30_000): Promise<NodeProcess> {

@@ -17,6 +17,7 @@ function memory(): Record<string, number> {
   const usage = process.memoryUsage();
   return {
     rss: usage.rss,
+    heapTotal: usage.heapTotal,
     heapUsed: usage.heapUsed,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,

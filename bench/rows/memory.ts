@@ -51,7 +51,7 @@ async function bytesPerEntry(config: BenchConfig) {
   const entries = pick(config, 100_000, 2_000);
   const pool = sealPool(identities(pick(config, 1_000, 20)), pick(config, 1_000, 20));
   const bodies = pool.map((envelope) => JSON.stringify(envelope));
-  const runs = pick(config, 2, 1);
+  const runs = 1;
   const results: { before: number; after: number; heapBefore: number; heapAfter: number }[] = [];
   for (let run = 0; run < runs; run++) {
     const node = await spawnBenchNode(build.benchNode);
@@ -74,8 +74,7 @@ async function bytesPerEntry(config: BenchConfig) {
       const load = await runLoadgen<LoadResult>(build.loadgen, file, 150_000);
       if ((load.statuses["201"] ?? 0) !== entries)
         throw new Error(`expected ${entries} stores answered 201, got ${JSON.stringify(load.statuses)}`);
-      await sleep(500);
-      const after = await measured(node);
+      const after = await settled(node);
       if (after.entries !== entries)
         throw new Error(`node holds ${after.entries} entries, expected ${entries}`);
       results.push({
@@ -103,8 +102,21 @@ async function bytesPerEntry(config: BenchConfig) {
   return {
     ...values,
     values,
-    note: `median of ${runs} runs; 1,024-byte envelope JSON over ${pool.length} mailboxes; RSS read after a full GC`,
+    note: `${runs} run; 1,024-byte envelope JSON over ${pool.length} mailboxes; RSS at rest: after a full GC, once it moves less than 1 MiB a second`,
   };
+}
+
+/** Memory at rest: measured (after a full GC) each second until RSS moves less than 1 MiB, at most 10 s. */
+async function settled(node: NodeProcess) {
+  let last = await measured(node);
+  for (let i = 0; i < 10; i++) {
+    await sleep(1_000);
+    const now = await measured(node);
+    const moved = Math.abs(now.rss - last.rss);
+    last = now;
+    if (moved < MIB) break;
+  }
+  return last;
 }
 
 async function measured(node: NodeProcess) {

@@ -20,7 +20,7 @@ export async function startUp(config: BenchConfig): Promise<Row> {
   config.log(`start-up: bin ${JSON.stringify(viaBin)}, dist ${JSON.stringify(viaDist)}`);
   return {
     row: "start-up",
-    figure: `${ms(figure)} (of which the node itself, node/dist/wisp-node.mjs: ${ms(direct)})`,
+    figure: `${ms(figure)} (node/dist/wisp-node.mjs started directly: ${ms(direct)})`,
     target: "≤ 300 ms",
     met: figure <= 300,
     command: "npm run bench (bench/rows/startup.ts: spawn bin/wisp-node → GET /v1/health 200)",
