@@ -70,6 +70,22 @@ describe("ChordNode on its own timers", () => {
     expect(others[3].metrics.render()).toContain("wisp_chord_successors");
   });
 
+  it("repairs joins that overlap: two newcomers through a ring of one, before anyone stabilized", async () => {
+    const network = new MemoryNetwork();
+    const a = await spawn(network);
+    a.chord.create();
+    const [b, c] = [await spawn(network), await spawn(network)];
+    await Promise.all([b.chord.join(a.chord.self.addr), c.chord.join(a.chord.self.addr)]);
+    // Both took a as successor: each newcomer's own successor may be the other, still joining.
+    expect(b.chord.successors()[0].addr).toBe(a.chord.self.addr);
+    expect(c.chord.successors()[0].addr).toBe(a.chord.self.addr);
+    const all = [a, b, c].map((node) => node.chord);
+    const settled = () => ringIsWhole(all) && all.every((chord) => chord.successors().length === 2);
+    for (let round = 0; round < 8 && !settled(); round++) for (const chord of all) await chord.stabilize();
+    expect(ringIsWhole(all)).toBe(true);
+    for (const chord of all) expect(chord.successors()).toHaveLength(2);
+  });
+
   it("retries the bootstrap with backoff until it appears", async () => {
     const network = new MemoryNetwork();
     const joiner = await spawn(network, undefined, { joinAttempts: 50 });
