@@ -40,7 +40,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     };
     registerChordHandlers(components.router, this);
     const metrics = components.metrics;
-    metrics?.counter("wisp_chord_lookups_total", "Chord lookups started by this node");
+    metrics?.counter("wisp_chord_lookups_total", "Lookups asked of Chord on this node (not fix_fingers')");
     metrics?.counter("wisp_chord_lookup_hops_total", "Sum of the hops of successful lookups");
     metrics?.counter("wisp_chord_lookup_failures_total", "Lookups that ended in RingUnavailable");
     metrics?.counter("wisp_chord_peer_failures_total", "Peers dropped from the routing state as failed");
@@ -129,27 +129,25 @@ export class ChordNode implements Ring, ChordHandlerHost {
     await this.notify(successor);
   }
 
-  lookup(key: RingId, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
-    return this.find(key, true, options.signal);
-  }
-
-  private async find(key: RingId, verify: boolean, signal?: AbortSignal): Promise<LookupResult> {
+  /** find_successor(key), counted in the metrics; fix_fingers' own lookups are not. */
+  async lookup(key: RingId, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
     const metrics = this.components.metrics;
     metrics?.inc("wisp_chord_lookups_total");
-    if (!this.joined) {
-      metrics?.inc("wisp_chord_lookup_failures_total");
-      throw new RingUnavailable("this node is not a ring member");
-    }
     try {
-      const result = await this.withDeadline(signal, (combined) =>
-        findSuccessor(this.lookupContext, { key, signal: combined, verify }),
-      );
+      const result = await this.find(key, true, options.signal);
       metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);
       return result;
     } catch (error) {
       metrics?.inc("wisp_chord_lookup_failures_total");
       throw error;
     }
+  }
+
+  private find(key: RingId, verify: boolean, signal?: AbortSignal): Promise<LookupResult> {
+    if (!this.joined) return Promise.reject(new RingUnavailable("this node is not a ring member"));
+    return this.withDeadline(signal, (combined) =>
+      findSuccessor(this.lookupContext, { key, signal: combined, verify }),
+    );
   }
 
   /** Starts the periodic maintenance on the injected clock. */

@@ -116,6 +116,8 @@ describe("ChordNode on its own timers", () => {
     network.loss = 0.999999;
     const key = a.chord.self.id; // owned by a: b must ask or ping a
     await expect(b.chord.lookup(key)).rejects.toBeInstanceOf(RingUnavailable);
+    expect(b.metrics.get("wisp_chord_lookups_total")).toBe(1);
+    expect(b.metrics.get("wisp_chord_lookup_failures_total")).toBe(1);
   });
 
   it("heals a crash on the injected clock's timers, with the default timings", async () => {
