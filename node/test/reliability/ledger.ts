@@ -16,6 +16,7 @@ export interface Accepted {
   acceptedAt: number;
   via: string;
   to: string;
+  nackTo: string;
 }
 
 export interface Counts {
@@ -34,6 +35,8 @@ export interface Counts {
   duplicates: number;
   duplicateNacks: number;
   silentDelivered: number;
+  /** A message in another mailbox than its `to`, or a NACK not in `nackTo` or not naming `to` and `expiresAt`. */
+  misdirected: number;
   /** NACKs of ids never accepted (a store whose answer the client never saw): information only. */
   unknownNacks: number;
 }
@@ -73,9 +76,25 @@ export class Ledger {
   readonly accepted = new Map<string, Accepted>();
   readonly deliveries = new Sightings();
   readonly nacks = new Sightings();
+  private misdirectedIds = new Set<string>();
 
   accept(entry: Accepted): void {
     if (!this.accepted.has(entry.id)) this.accepted.set(entry.id, entry);
+  }
+
+  /** A message the reader of `mailbox` was handed. */
+  sawMessage(mailbox: string, message: { id: string; to: string }): void {
+    this.deliveries.saw(message.id);
+    const entry = this.accepted.get(message.id);
+    if (message.to !== mailbox || (entry && entry.to !== mailbox)) this.misdirectedIds.add(message.id);
+  }
+
+  /** A NACK the reader of `mailbox` was handed. */
+  sawNack(mailbox: string, nack: { id: string; to: string; expiredAt: number }): void {
+    this.nacks.saw(nack.id);
+    const entry = this.accepted.get(nack.id);
+    if (entry && (entry.nackTo !== mailbox || entry.to !== nack.to || entry.expiresAt !== nack.expiredAt))
+      this.misdirectedIds.add(nack.id);
   }
 
   /** True once every accepted message reached one of its ends. */
@@ -98,6 +117,7 @@ export class Ledger {
       duplicates: 0,
       duplicateNacks: 0,
       silentDelivered: 0,
+      misdirected: this.misdirectedIds.size,
       unknownNacks: 0,
     };
     for (const entry of this.accepted.values()) this.judge(entry, counts);

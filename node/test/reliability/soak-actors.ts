@@ -3,7 +3,7 @@
  * nodes, mailbox readers acknowledging through random nodes, and the chaos that SIGKILLs one node
  * at a time and starts it again at the same address.
  */
-import { encodeBody, type Identity, seal, signRetrieve } from "@wisp/lib";
+import { encodeBody, type Identity, mailboxAddress, seal, signRetrieve } from "@wisp/lib";
 import type { Ledger } from "./ledger";
 import { type NodeSlot, sleep } from "./node-slots";
 
@@ -80,6 +80,7 @@ export async function runSender(
           acceptedAt: Date.now(),
           via: via.addr,
           to: envelope.to,
+          nackTo: envelope.nackTo,
         });
         break;
       }
@@ -108,6 +109,7 @@ export async function runReader(
   stats: ReaderStats,
   stop: Stop,
 ): Promise<void> {
+  const mailbox = mailboxAddress(who.publicKey);
   let pending = new Set<string>();
   let drains = 0;
   while (!stop.stopped || (pending.size > 0 && drains++ < 50)) {
@@ -124,14 +126,14 @@ export async function runReader(
     ledger.deliveries.acknowledged(ack, now);
     ledger.nacks.acknowledged(ack, now);
     pending = new Set([...pending].filter((id) => !ack.includes(id)));
-    const messages = (answer.body.messages ?? []) as { id: string }[];
-    const nacks = (answer.body.nacks ?? []) as { id: string }[];
+    const messages = (answer.body.messages ?? []) as { id: string; to: string }[];
+    const nacks = (answer.body.nacks ?? []) as { id: string; to: string; expiredAt: number }[];
     for (const message of messages) {
-      ledger.deliveries.saw(message.id);
+      ledger.sawMessage(mailbox, message);
       pending.add(message.id);
     }
     for (const nack of nacks) {
-      ledger.nacks.saw(nack.id);
+      ledger.sawNack(mailbox, nack);
       pending.add(nack.id);
     }
   }

@@ -148,7 +148,15 @@ describe(`crash soak (${FULL ? "full" : "short"}: ${CHAOS_MS / 1000} s of SIGKIL
         duplicates: counts.duplicates,
         duplicateNacks: counts.duplicateNacks,
         silentDelivered: counts.silentDelivered,
-      }).toEqual({ lost: 0, deliveredAndNacked: 0, duplicates: 0, duplicateNacks: 0, silentDelivered: 0 });
+        misdirected: counts.misdirected,
+      }).toEqual({
+        lost: 0,
+        deliveredAndNacked: 0,
+        duplicates: 0,
+        duplicateNacks: 0,
+        silentDelivered: 0,
+        misdirected: 0,
+      });
     },
     CHAOS_MS + SETTLE_MAX_MS + QUIET_MS + 180_000,
   );
