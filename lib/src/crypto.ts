@@ -14,6 +14,11 @@ export interface WispCrypto {
    * malformed input alike (wrong lengths, a public key that is not a point).
    */
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /**
+   * Optional: the same answer as {@link WispCrypto.ed25519Verify}, computed off the calling thread
+   * (node:crypto's thread pool), so a busy node verifies on its other cores. Never rejects.
+   */
+  ed25519VerifyAsync?(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
 }
 
 /** The browser-safe backend on @noble/hashes and @noble/curves. */

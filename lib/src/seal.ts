@@ -123,21 +123,43 @@ export function signRetrieve(identity: Identity, ts: number, ack: string[], wait
  * its clock). False for any malformed field; never throws.
  */
 export function verifyRetrieve(request: RetrieveRequest, crypto: WispCrypto = nobleCrypto): boolean {
-  if (typeof request !== "object" || request === null) return false;
+  const input = retrieveSignatureInput(request);
+  return input !== null && crypto.ed25519Verify(input.sig, input.message, input.pk);
+}
+
+/**
+ * {@link verifyRetrieve}, off the calling thread where the backend offers `ed25519VerifyAsync`.
+ * Resolves false for any malformed field; never rejects.
+ */
+export async function verifyRetrieveAsync(
+  request: RetrieveRequest,
+  crypto: WispCrypto = nobleCrypto,
+): Promise<boolean> {
+  const input = retrieveSignatureInput(request);
+  if (!input) return false;
+  if (crypto.ed25519VerifyAsync) return crypto.ed25519VerifyAsync(input.sig, input.message, input.pk);
+  return crypto.ed25519Verify(input.sig, input.message, input.pk);
+}
+
+/** The signature, signed bytes and key of a retrieve request, or null when a field is malformed. */
+function retrieveSignatureInput(
+  request: RetrieveRequest,
+): { sig: Uint8Array; message: Uint8Array; pk: Uint8Array } | null {
+  if (typeof request !== "object" || request === null) return null;
   const { pk: pkText, ts, ack, sig: sigText } = request;
-  if (typeof pkText !== "string" || typeof sigText !== "string") return false;
-  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return false;
-  if (!Array.isArray(ack) || ack.length > MAX_ACKS) return false;
+  if (typeof pkText !== "string" || typeof sigText !== "string") return null;
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts < 0) return null;
+  if (!Array.isArray(ack) || ack.length > MAX_ACKS) return null;
   const pk = fromB64uExact(pkText, 32);
   const sig = fromB64uExact(sigText, 64);
-  if (!pk || !sig) return false;
+  if (!pk || !sig) return null;
   const rawAcks: Uint8Array[] = [];
   for (const text of ack) {
     const raw = typeof text === "string" ? fromB64uExact(text, 16) : null;
-    if (!raw) return false;
+    if (!raw) return null;
     rawAcks.push(raw);
   }
-  return crypto.ed25519Verify(sig, retrieveMessage(pk, ts, rawAcks), pk);
+  return { sig, message: retrieveMessage(pk, ts, rawAcks), pk };
 }
 
 type OwnKeys = {

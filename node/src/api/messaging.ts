@@ -5,7 +5,7 @@ import {
   RETRIEVE_WINDOW_MS,
   validateEnvelope,
   validateRetrieveRequest,
-  verifyRetrieve,
+  verifyRetrieveAsync,
 } from "@wisp/lib";
 import { parseJsonBody, readBodyLimited } from "./body";
 import type { ApiDeps, RequestContext } from "./context";
@@ -46,7 +46,7 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
       `"ts" is ${skew} ms off this node's clock; at most ±${RETRIEVE_WINDOW_MS} allowed`,
     );
   }
-  if (!(await verifyRetrieve(retrieve, deps.crypto))) {
+  if (!(await verifyRetrieveAsync(retrieve, deps.crypto))) {
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
   const pk = fromB64u(retrieve.pk);

@@ -47,4 +47,17 @@ export const nodeCrypto: WispCrypto = {
       return false;
     }
   },
+  ed25519VerifyAsync(signature, message, publicKey) {
+    if (signature.length !== 64 || publicKey.length !== 32) return Promise.resolve(false);
+    const key = publicKeyObject(publicKey);
+    if (!key) return Promise.resolve(false);
+    // With a callback, node:crypto verifies on libuv's thread pool, off the event loop.
+    return new Promise((resolve) => {
+      try {
+        verify(null, message, key, signature, (error, ok) => resolve(!error && ok));
+      } catch {
+        resolve(false);
+      }
+    });
+  },
 };
