@@ -13,6 +13,9 @@ import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates
 import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
 import { RoutingTable } from "./routing-table";
 
+/** Stabilize rounds in which a node left alone retries a dropped successor before forgetting it. */
+const RECONNECT_MISSES = 8;
+
 export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 
 export class ChordNode implements Ring, ChordHandlerHost {
@@ -173,6 +176,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
    */
   async stabilize(): Promise<void> {
     if (!this.joined || this.stopped) return;
+    if (this.table.isAlone()) await this.reconnect();
     for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
       if (this.table.isAlone()) this.adoptPredecessorAsSuccessor();
       const successor = this.table.successor();
@@ -267,6 +271,31 @@ export class ChordNode implements Ring, ChordHandlerHost {
 
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
     if (applyLeave(this.table, leaving, predecessor, successors)) this.emitChange();
+  }
+
+  /**
+   * A node whose every successor was reported failed may have lost answers, not neighbours: a
+   * ring of one that was a ring of many would stay apart for ever (found by the churn property
+   * test, docs/reliability.md). Before Zave's ring-of-one rules apply, it asks the successors it
+   * dropped, nearest first, and takes the first that answers back as its successor.
+   */
+  private async reconnect(): Promise<void> {
+    for (const node of this.table.lostSuccessors()) {
+      if (this.stopped || !this.table.isAlone()) return;
+      let state: StateAnswer | string;
+      try {
+        state = parseStateAnswer(await this.call(node.addr, { t: "chord.state" }));
+      } catch {
+        state = "no answer";
+      }
+      if (typeof state === "string") {
+        this.table.missedLost(node.addr, RECONNECT_MISSES);
+        continue;
+      }
+      this.changeSuccessors(node, state.successors);
+      await this.notify(node);
+      return;
+    }
   }
 
   private adoptPredecessorAsSuccessor(): void {

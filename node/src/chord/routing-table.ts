@@ -2,7 +2,7 @@
  * The routing state of one Chord node, without any I/O: fingers, the successor list and the
  * predecessor (Stoica et al. 2001, §4; successor lists as corrected by Zave 2017).
  */
-import { between, betweenRightIncl, distance, fingerStart, ID_BITS, RING_SIZE, type RingId } from "@wisp/lib";
+import { betweenRightIncl, distance, fingerStart, ID_BITS, RING_SIZE, type RingId } from "@wisp/lib";
 import type { NodeRef } from "./ring";
 
 export interface RemovalResult {
@@ -14,6 +14,8 @@ export class RoutingTable {
   private fingers: (NodeRef | null)[] = new Array(ID_BITS).fill(null);
   private succ: NodeRef[] = [];
   private pred: NodeRef | null = null;
+  /** Successors dropped as failed, nearest first, with the reconnect attempts each has missed. */
+  private lost: { node: NodeRef; misses: number }[] = [];
   /** Distinct known nodes (fingers ∪ successors) sorted by clockwise distance from self; null when stale. */
   private known: { node: NodeRef; dist: RingId }[] | null = null;
 
@@ -61,6 +63,7 @@ export class RoutingTable {
     }
     if (sameRefs(next, this.succ)) return false;
     this.succ = next;
+    this.lost = this.lost.filter((l) => !next.some((node) => node.addr === l.node.addr));
     this.known = null;
     return true;
   }
@@ -92,13 +95,32 @@ export class RoutingTable {
       this.fingers[i] = null;
       fingersChanged = true;
     }
-    const before = this.succ.length;
+    const dropped = this.succ.find((node) => node.addr === addr);
     this.succ = this.succ.filter((node) => node.addr !== addr);
-    const successorsChanged = this.succ.length !== before;
+    const successorsChanged = dropped !== undefined;
+    if (dropped) this.rememberLost(dropped);
     const predecessorChanged = this.pred?.addr === addr;
     if (predecessorChanged) this.pred = null;
     if (fingersChanged || successorsChanged) this.known = null;
     return { successorsChanged, predecessorChanged };
+  }
+
+  /** Successors reported failed and not seen since, nearest first: a lost answer looks like a death. */
+  lostSuccessors(): NodeRef[] {
+    return this.lost.map((l) => l.node);
+  }
+
+  /** A lost successor failed to answer again; after maxMisses such rounds it is forgotten. */
+  missedLost(addr: string, maxMisses: number): void {
+    const entry = this.lost.find((l) => l.node.addr === addr);
+    if (entry && ++entry.misses >= maxMisses) this.lost = this.lost.filter((l) => l !== entry);
+  }
+
+  private rememberLost(node: NodeRef): void {
+    const others = this.lost.filter((l) => l.node.addr !== node.addr);
+    others.push({ node, misses: 0 });
+    others.sort((a, b) => compareIds(distance(this.self.id, a.node.id), distance(this.self.id, b.node.id)));
+    this.lost = others.slice(0, this.maxSuccessors);
   }
 
   /** Is key ∈ (predecessor, self]? True when alone; false while the predecessor is unknown. */
@@ -144,19 +166,6 @@ export class RoutingTable {
     return !betweenRightIncl(this.self.id, fingerStart(this.self.id, i), previous.id);
   }
 
-  /** Count of distinct nodes in the finger table, for metrics and tests. */
-  distinctFingers(): number {
-    return new Set(this.fingers.filter((f) => f !== null).map((f) => f.addr)).size;
-  }
-
-  /** Does node lie strictly between self and its current successor (so it should become the successor)? */
-  isBetterSuccessor(node: NodeRef): boolean {
-    if (node.addr === this.self.addr) return false;
-    const successor = this.successor();
-    if (!successor) return true;
-    return between(this.self.id, node.id, successor.id);
-  }
-
   private knownNodes(): { node: NodeRef; dist: RingId }[] {
     if (this.known) return this.known;
     const byAddr = new Map<string, NodeRef>();
@@ -191,4 +200,8 @@ export function splitAtKey(
 
 function sameRefs(a: readonly NodeRef[], b: readonly NodeRef[]): boolean {
   return a.length === b.length && a.every((node, i) => node.addr === b[i].addr);
+}
+
+function compareIds(a: RingId, b: RingId): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
