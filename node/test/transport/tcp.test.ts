@@ -59,7 +59,8 @@ describe("TcpTransport against hostile and idle peers", () => {
   const servingNode = async (options: Partial<TcpTransportOptions> = {}) => {
     const node = transport(options);
     const addr = await node.listen(async (request) => ({ t: "pong", n: request.n }));
-    const client = transport();
+    // Peers share their idle timeout, as deployed nodes do: the client closes first (at half).
+    const client = transport({ idleTimeoutMs: options.idleTimeoutMs });
     const ping = (n: number) => client.request(addr, { t: "ping", n }, { timeoutMs: LONG });
     return { node, addr, client, ping };
   };
