@@ -133,21 +133,26 @@ export class Peers {
   }
 
   /**
-   * Pushes an acknowledgement's tombstones to the replicas and, when this node does not own key,
-   * to the owner a lookup names: a retrieve routed before a join completed reaches the new owner's
-   * successor, and the owner's copy must go before the client's answer, not a repair round later.
+   * Pushes an acknowledgement's tombstones to the replicas and, when this node does not own key, to
+   * the owner a lookup names and to the predecessor: a retrieve routed before a join (or a restart
+   * at the same address) completed reaches the owner's successor, whose own routes may still end at
+   * itself; the owner's copy must go before the client's answer, not a repair round later.
    */
   async pushTombstones(key: RingId, tombstones: readonly Tombstone[], timeoutMs: number): Promise<void> {
     const toOwner = async () => {
-      if (this.deps.ring.owns(key)) return;
-      let owner: string;
+      const { ring } = this.deps;
+      if (ring.owns(key)) return;
+      const targets = new Set<string>();
+      const predecessor = ring.predecessor();
+      if (predecessor) targets.add(predecessor.addr);
       try {
-        owner = (await this.deps.ring.lookup(key, { signal: AbortSignal.timeout(timeoutMs / 2) })).node.addr;
+        targets.add((await ring.lookup(key, { signal: AbortSignal.timeout(timeoutMs / 2) })).node.addr);
       } catch {
-        return; // the repair round hands the tombstones to the owner
+        // the predecessor, and the repair round, remain
       }
-      if (owner !== this.selfAddr && !this.replicaAddrs().includes(owner))
-        await this.push(owner, [], tombstones, timeoutMs);
+      targets.delete(this.selfAddr);
+      for (const addr of this.replicaAddrs()) targets.delete(addr);
+      await Promise.all([...targets].map((addr) => this.push(addr, [], tombstones, timeoutMs)));
     };
     await Promise.all([this.pushToReplicas([], tombstones, timeoutMs), toOwner()]);
   }

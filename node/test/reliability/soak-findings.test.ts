@@ -117,4 +117,25 @@ describe("crash soak findings", () => {
     await bobOwner.mailboxes.expiry.tick();
     expect(await nacksOf(alice)).toEqual([]);
   });
+
+  it("an acknowledgement at a node that no longer owns the mailbox, whose own lookup still names itself, reaches its predecessor, the owner", async () => {
+    cluster = await Cluster.start(6, options);
+    await settle();
+    const bob = mailboxOf(340);
+    const env = envelope(bob, mailboxOf(341));
+    await cluster.nodes[1].mailboxes.store(env);
+    const owner = cluster.ownerOf(bob);
+    const successor = cluster.node(cluster.members.after(owner.addr)[0].addr);
+    const stranger = cluster.nodes.find((n) => n !== owner && n !== successor)!;
+    // The owner came back at its address faster than its successor's predecessor check: the
+    // successor knows it is not the owner, but the routes it learned meanwhile still end at itself.
+    successor.ring.lookup = async () => ({ node: successor.ring.self, hops: 0 });
+
+    await stranger.transport.request(
+      successor.addr,
+      { t: "store.fetch", mailbox: bob, ack: [env.id], waitMs: 0 },
+      { timeoutMs: 1_000 },
+    );
+    expect(owner.store.get(bob, env.id)).toBeUndefined();
+  });
 });
