@@ -4,7 +4,7 @@
  * routing and expiry policy live in the mailbox service above it. Implementations: MemoryEntryStore
  * (memory-store.ts); a durable log implements the same interface and runs the same test suite.
  */
-import { type Envelope, fromB64uExact, idFromBytes, type Nack, type RingId } from "@wisp/lib";
+import { type Envelope, envelopeSize, fromB64uExact, idFromBytes, type Nack, type RingId } from "@wisp/lib";
 
 interface EntryBase {
   /** b64u of the 32-byte mailbox: `envelope.to` for a message, the envelope's `nackTo` for a NACK. */
@@ -72,7 +72,7 @@ export interface EntryStore {
 
 /** The size an entry is charged for against a mailbox's byte limit: its JSON on the wire. */
 export function entrySize(entry: Entry): number {
-  return JSON.stringify(entry.kind === "msg" ? entry.envelope : entry.nack).length;
+  return entry.kind === "msg" ? envelopeSize(entry.envelope) : JSON.stringify(entry.nack).length;
 }
 
 /** The ring key of a b64u mailbox: its 32 bytes read as a ring id. Throws on a malformed mailbox. */

@@ -5,6 +5,7 @@
  */
 import {
   type Envelope,
+  envelopeSize,
   fromB64u,
   fromB64uExact,
   MAX_ACKS,
@@ -114,7 +115,7 @@ export function parseEnvelope(value: unknown): Parsed<Envelope> {
     eph: value.eph as string,
     ct: value.ct as string,
   };
-  const size = JSON.stringify(envelope).length;
+  const size = envelopeSize(envelope);
   if (size > MAX_ENVELOPE_BYTES) return `envelope of ${size} bytes exceeds ${MAX_ENVELOPE_BYTES}`;
   return envelope;
 }

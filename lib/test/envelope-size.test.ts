@@ -1,0 +1,30 @@
+import { type Envelope, envelopeSize, utf8 } from "@wisp/lib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+const serialized = (value: unknown) => utf8(JSON.stringify(value)).length;
+const b64uText = fc.stringMatching(/^[A-Za-z0-9_-]{0,200}$/);
+
+describe("envelopeSize", () => {
+  it("equals the UTF-8 length of the envelope's JSON for base64url fields (computed from lengths)", () => {
+    fc.assert(
+      fc.property(b64uText, b64uText, b64uText, b64uText, b64uText, (id, to, nackTo, eph, ct) => {
+        const envelope: Envelope = { v: 1, id, to, nackTo, eph, ct };
+        expect(envelopeSize(envelope)).toBe(serialized(envelope));
+      }),
+    );
+  });
+
+  it("equals it too for fields JSON escapes, other characters and extra keys (measured by serializing)", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ unit: "grapheme" }), (quoted, unicode) => {
+        const envelope = { v: 1, id: quoted, to: unicode, nackTo: "a", eph: "\n", ct: '"' } as Envelope;
+        expect(envelopeSize(envelope)).toBe(serialized(envelope));
+      }),
+    );
+    const stored = { v: 1, id: "a", to: "b", nackTo: "c", eph: "d", ct: "e", expiresAt: 123 } as Envelope;
+    expect(envelopeSize(stored)).toBe(serialized(stored));
+    const otherVersion = { v: 2, id: "a", to: "b", nackTo: "c", eph: "d", ct: "e" } as unknown as Envelope;
+    expect(envelopeSize(otherVersion)).toBe(serialized(otherVersion));
+  });
+});
