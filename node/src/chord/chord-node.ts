@@ -13,7 +13,7 @@ import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates
 import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
 import { RoutingTable } from "./routing-table";
 
-/** Stabilize rounds in which a node left alone retries a dropped successor before forgetting it. */
+/** Stabilize rounds in which a dropped successor is asked again before it is forgotten. */
 const RECONNECT_MISSES = 8;
 
 export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
@@ -176,7 +176,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
    */
   async stabilize(): Promise<void> {
     if (!this.joined || this.stopped) return;
-    if (this.table.isAlone()) await this.reconnect();
+    await this.recheckLost();
     for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
       if (this.table.isAlone()) this.adoptPredecessorAsSuccessor();
       const successor = this.table.successor();
@@ -274,28 +274,31 @@ export class ChordNode implements Ring, ChordHandlerHost {
   }
 
   /**
-   * A node whose every successor was reported failed may have lost answers, not neighbours: a
-   * ring of one that was a ring of many would stay apart for ever (found by the churn property
-   * test, docs/reliability.md). Before Zave's ring-of-one rules apply, it asks the successors it
-   * dropped, nearest first, and takes the first that answers back as its successor.
+   * A lost answer looks like a death: a live successor dropped that way would stay out of this
+   * node's view for ever, and a ring can split into rings that never merge again, or into a ring
+   * of one that owns every key (found by the churn property test, docs/reliability.md). So each
+   * round the nearest dropped successor that would come before the current one is asked again;
+   * if it answers, it is taken back, as stabilize takes a successor's predecessor.
    */
-  private async reconnect(): Promise<void> {
-    for (const node of this.table.lostSuccessors()) {
-      if (this.stopped || !this.table.isAlone()) return;
-      let state: StateAnswer | string;
-      try {
-        state = parseStateAnswer(await this.call(node.addr, { t: "chord.state" }));
-      } catch {
-        state = "no answer";
-      }
-      if (typeof state === "string") {
-        this.table.missedLost(node.addr, RECONNECT_MISSES);
-        continue;
-      }
-      this.changeSuccessors(node, state.successors);
-      await this.notify(node);
+  private async recheckLost(): Promise<void> {
+    const successor = this.table.successor();
+    const candidate = this.table
+      .lostSuccessors()
+      .find((node) => !successor || between(this.self.id, node.id, successor.id));
+    if (!candidate) return;
+    let state: StateAnswer | string;
+    try {
+      state = parseStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
+    } catch {
+      state = "no answer";
+    }
+    if (this.stopped) return;
+    if (typeof state === "string") {
+      this.table.missedLost(candidate.addr, RECONNECT_MISSES);
       return;
     }
+    this.changeSuccessors(candidate, state.successors);
+    await this.notify(candidate);
   }
 
   private adoptPredecessorAsSuccessor(): void {
