@@ -1,5 +1,5 @@
 /** Reading request bodies with a byte limit, and parsing JSON that must be shallow. */
-import { fromUtf8 } from "@wisp/lib";
+import { concatBytes, fromUtf8 } from "@wisp/lib";
 import { ApiError } from "./errors";
 
 /** Reads at most `limit` bytes; a longer body is cut off (the stream is cancelled) with 413. */
@@ -25,13 +25,7 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
 
 function tooLarge(limit: number, got: string): ApiError {

@@ -50,3 +50,16 @@ export function mutate(stream: Uint8Array, m: Mutation): Uint8Array {
     }
   }
 }
+
+/** Cuts stream at the given offsets (sorted, clamped, empty chunks allowed). */
+export function chunked(stream: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = cuts.map((c) => c % (stream.length + 1)).sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const point of points) {
+    chunks.push(stream.slice(from, point));
+    from = point;
+  }
+  chunks.push(stream.slice(from));
+  return chunks;
+}

@@ -6,7 +6,7 @@
 import { concatBytes, encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, type FrameResult } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { mutate, mutation } from "./fuzz-bytes";
+import { chunked, mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
 
 const counter = new CaseCounter("frame decoder");
@@ -31,19 +31,6 @@ function reference(stream: Uint8Array, maxBytes: number): Decoded {
     at += FRAME_HEADER_BYTES + length;
   }
   return { frames, error: null };
-}
-
-/** Cuts stream at the given offsets (sorted, clamped, empty chunks allowed). */
-function chunked(stream: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = cuts.map((c) => c % (stream.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const point of points) {
-    chunks.push(stream.slice(from, point));
-    from = point;
-  }
-  chunks.push(stream.slice(from));
-  return chunks;
 }
 
 /** Pushes every chunk, checking after each push what the decoder may hold and answer. */

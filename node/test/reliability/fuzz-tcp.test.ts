@@ -15,7 +15,7 @@ import { Mailboxes } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TcpTransport } from "../../src/transport/tcp";
 import { MAX_FRAME_BYTES, type WireMessage } from "../../src/transport/transport";
-import { mutate, mutation } from "./fuzz-bytes";
+import { chunked, mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
 import { randomValue, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
@@ -102,18 +102,6 @@ function sendRaw(chunks: Uint8Array[], expected: number): Promise<RawResult> {
 async function expectServing(): Promise<void> {
   const answer = await peer.request(addr, { t: "chord.ping" }, { timeoutMs: ANSWER_MS });
   expect(answer.t).toBe("chord.pong");
-}
-
-function chunked(stream: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = cuts.map((c) => c % (stream.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const point of points) {
-    chunks.push(stream.slice(from, point));
-    from = point;
-  }
-  chunks.push(stream.slice(from));
-  return chunks;
 }
 
 function requestFrame(id: number, message: unknown): Uint8Array {
