@@ -46,6 +46,23 @@ export function fromB64u(text: string): Uint8Array | null {
   return out;
 }
 
+/**
+ * The byte length `text` decodes to as canonical unpadded base64url, or -1 where fromB64u would
+ * answer null. Decodes nothing: validation needs only lengths, the alphabet and the trailing bits.
+ */
+export function b64uByteLength(text: string): number {
+  if (typeof text !== "string" || text.length % 4 === 1) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64U_LOOKUP[c] < 0) return -1;
+  }
+  const rest = text.length % 4;
+  // Non-canonical trailing bits would let two strings name the same bytes.
+  if (rest !== 0 && (B64U_LOOKUP[text.charCodeAt(text.length - 1)] & (rest === 2 ? 0xf : 0x3)) !== 0)
+    return -1;
+  return Math.floor((text.length * 3) / 4);
+}
+
 /** Decodes base64url that must be exactly `length` bytes; null otherwise. */
 export function fromB64uExact(text: string, length: number): Uint8Array | null {
   const bytes = fromB64u(text);

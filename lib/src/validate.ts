@@ -2,7 +2,7 @@
  * Validation of what clients send (PROTOCOL.md): shapes, field lengths and the size limit, with
  * errors that name the field and say why, e.g. `"eph" expected 32 bytes, got 31`.
  */
-import { fromB64u, utf8 } from "./bytes";
+import { b64uByteLength, utf8 } from "./bytes";
 import {
   type Envelope,
   type ErrorCode,
@@ -138,12 +138,11 @@ function checkB64u(
   bytes: number,
   bound: "exactly" | "at least" = "exactly",
 ): string | null {
-  const decoded = fromB64u(text);
-  if (!decoded) return `"${name}" is not canonical base64url without padding`;
-  if (bound === "exactly" && decoded.length !== bytes)
-    return `"${name}" expected ${bytes} bytes, got ${decoded.length}`;
-  if (bound === "at least" && decoded.length < bytes)
-    return `"${name}" expected at least ${bytes} bytes, got ${decoded.length}`;
+  const length = b64uByteLength(text);
+  if (length < 0) return `"${name}" is not canonical base64url without padding`;
+  if (bound === "exactly" && length !== bytes) return `"${name}" expected ${bytes} bytes, got ${length}`;
+  if (bound === "at least" && length < bytes)
+    return `"${name}" expected at least ${bytes} bytes, got ${length}`;
   return null;
 }
 

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromB64u, fromB64uExact, fromHex, fromUtf8, toB64u, toHex, u64be, utf8 } from "../src/index";
+import {
+  b64uByteLength,
+  fromB64u,
+  fromB64uExact,
+  fromHex,
+  fromUtf8,
+  toB64u,
+  toHex,
+  u64be,
+  utf8,
+} from "../src/index";
 
 describe("base64url", () => {
   it("round-trips random bytes and matches node's encoder", () => {
@@ -54,6 +64,36 @@ describe("base64url", () => {
   it("checks exact lengths", () => {
     expect(fromB64uExact(toB64u(new Uint8Array(16)), 16)).toEqual(new Uint8Array(16));
     expect(fromB64uExact(toB64u(new Uint8Array(15)), 16)).toBeNull();
+  });
+});
+
+describe("b64uByteLength", () => {
+  const alphabetChar = fc.constantFrom(
+    ..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .é".split(""),
+  );
+
+  it("answers the decoded length exactly where fromB64u decodes, and -1 where it refuses", () => {
+    fc.assert(
+      fc.property(fc.array(alphabetChar, { maxLength: 40 }), (chars) => {
+        const text = chars.join("");
+        expect(b64uByteLength(text)).toBe(fromB64u(text)?.length ?? -1);
+      }),
+      { numRuns: 2_000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(b64uByteLength(toB64u(bytes))).toBe(bytes.length);
+      }),
+    );
+  });
+
+  it("refuses padding, bad lengths and non-canonical trailing bits", () => {
+    expect(b64uByteLength("")).toBe(0);
+    expect(b64uByteLength("AA==")).toBe(-1);
+    expect(b64uByteLength("AAAAA")).toBe(-1);
+    expect(b64uByteLength("AB")).toBe(-1);
+    expect(b64uByteLength("AAB")).toBe(-1);
+    expect(b64uByteLength("AAE")).toBe(2);
   });
 });
 

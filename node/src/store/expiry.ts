@@ -97,12 +97,12 @@ export class Expiry {
 
   private async send(item: PendingNack): Promise<boolean> {
     try {
-      const raw = await this.peers.routed(
+      const answer = await this.peers.routed(
         mailboxKey(item.mailbox),
         { t: PUT, kind: "nack", mailbox: item.mailbox, nack: item.nack },
         { timeoutMs: this.options.rpcTimeoutMs },
+        parsePutAnswer,
       );
-      const answer = parsePutAnswer(raw);
       if (answer?.t !== "store.put.ok") return false;
       if (answer.created) this.metrics.nackSent();
       return true;

@@ -15,7 +15,11 @@ export interface RetrieveOptions {
 }
 
 export interface MailboxService {
-  /** Routes the envelope to the owner of `to` and stores it there and on its replicas. */
+  /**
+   * Routes the envelope to the owner of `to` and stores it there and on its replicas. The envelope
+   * must have passed lib's validateEnvelope (the API's check): when this node owns `to` it is not
+   * parsed again; an owner elsewhere parses it as any input from the network.
+   */
   store(envelope: Envelope): Promise<StoreOutcome>;
   /** Deletes `ack` ids of `mailbox` on every replica, then answers oldest first (at most 256). */
   retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse>;

@@ -41,18 +41,25 @@ export class Peers {
   }
 
   /**
-   * Sends message to the owner of key. Throws ServiceError("unavailable") when no owner answers;
-   * a peer that fails is reported to Chord and the lookup is tried once more.
+   * Sends message to the owner of key and checks a remote owner's answer with parseAnswer (null:
+   * malformed). When this node owns key, the local handler answers without the transport and its
+   * answer is trusted as it is. Throws ServiceError("unavailable") when no owner answers; a peer
+   * that fails is reported to Chord and the lookup is tried once more.
    */
-  async routed(key: RingId, message: WireMessage, options: RouteOptions): Promise<WireMessage> {
+  async routed<T>(
+    key: RingId,
+    message: WireMessage,
+    options: RouteOptions,
+    parseAnswer: (raw: WireMessage) => T | null,
+  ): Promise<T | null> {
     const { ring, transport } = this.deps;
     if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
     let lastProblem = "no owner answered";
     for (let attempt = 0; attempt < ROUTE_ATTEMPTS; attempt++) {
       const owner = await this.lookup(key, options.signal);
-      if (owner === ring.self.addr) return this.local(message, options.signal);
+      if (owner === ring.self.addr) return (await this.local(message, options.signal)) as unknown as T;
       try {
-        return await transport.request(owner, message, options);
+        return parseAnswer(await transport.request(owner, message, options));
       } catch (error) {
         if (error instanceof TransportError && error.code === "aborted")
           throw new ServiceError("unavailable", "the request was aborted");

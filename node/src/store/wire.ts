@@ -4,10 +4,9 @@
  * wrong, never throws.
  */
 import {
+  b64uByteLength,
   type Envelope,
   envelopeSize,
-  fromB64u,
-  fromB64uExact,
   MAX_ACKS,
   MAX_ENVELOPE_BYTES,
   MAX_RETRIEVE_ENTRIES,
@@ -79,11 +78,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function checkB64u(value: unknown, name: string, length?: number): string | null {
   if (typeof value !== "string") return `"${name}" expected a base64url string, got ${typeof value}`;
-  const bytes = length === undefined ? fromB64u(value) : fromB64uExact(value, length);
-  if (bytes) return null;
-  if (length !== undefined && fromB64u(value))
-    return `"${name}" expected ${length} bytes, got ${fromB64u(value)!.length}`;
-  return `"${name}" is not valid base64url`;
+  const decoded = b64uByteLength(value);
+  if (decoded < 0) return `"${name}" is not valid base64url`;
+  if (length !== undefined && decoded !== length) return `"${name}" expected ${length} bytes, got ${decoded}`;
+  return null;
 }
 
 /** Names a value without serializing it: a hostile `v` may be nested 100,000 levels deep. */
