@@ -56,8 +56,18 @@ export class Metrics {
   }
 }
 
+/** Label keys by their labels in the caller's order: built (sorted, escaped) once per label set, not per increment. */
+const labelKeys = new Map<string, string>();
+const MAX_CACHED_LABEL_KEYS = 10_000;
+
 function labelKey(labels: Labels): string {
+  let raw = "";
+  for (const k in labels) raw += `${k}\u0000${labels[k]}\u0000`;
+  if (raw === "") return "";
+  const cached = labelKeys.get(raw);
+  if (cached !== undefined) return cached;
   const keys = Object.keys(labels).sort();
-  if (keys.length === 0) return "";
-  return `{${keys.map((k) => `${k}="${labels[k].replace(/["\\\n]/g, "_")}"`).join(",")}}`;
+  const key = `{${keys.map((k) => `${k}="${labels[k].replace(/["\\\n]/g, "_")}"`).join(",")}}`;
+  if (labelKeys.size < MAX_CACHED_LABEL_KEYS) labelKeys.set(raw, key);
+  return key;
 }

@@ -11,8 +11,13 @@ export const PREFLIGHT_HEADERS: Record<string, string> = {
   "access-control-max-age": "86400",
 };
 
-export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  const all = { ...CORS_HEADERS, "content-type": "application/json", ...headers };
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...CORS_HEADERS,
+  "content-type": "application/json",
+});
+
+export function json(body: unknown, status: number, headers?: Record<string, string>): Response {
+  const all = headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS;
   return new JsonResponse(JSON.stringify(body), status, all) as unknown as Response;
 }
 
@@ -27,7 +32,7 @@ export class JsonResponse {
   constructor(
     readonly payload: string,
     readonly status: number,
-    readonly rawHeaders: Record<string, string>,
+    readonly rawHeaders: Readonly<Record<string, string>>,
   ) {}
 
   get ok(): boolean {

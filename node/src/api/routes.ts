@@ -32,7 +32,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
   };
 
   return async (request, context) => {
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     const routeLabel = path in routes ? path : "other";
     try {
       const response = await dispatch(request, context, path);
@@ -71,6 +71,13 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     }
     throw notFound(request.method, path);
   }
+}
+
+/** Plain paths (no dots, escapes or query) are their own pathname; others are normalized by URL. */
+const PLAIN_URL = /^http:\/\/node(\/[A-Za-z0-9_~-]+)+$/;
+
+function pathOf(url: string): string {
+  return PLAIN_URL.test(url) ? url.slice("http://node".length) : new URL(url).pathname;
 }
 
 function health(ring: Ring): Response {

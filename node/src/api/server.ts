@@ -110,14 +110,22 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
   }
 }
 
+/**
+ * Headers with a Content-Length wherever the body is known, so node:http sends head and body in one
+ * write instead of chunked encoding (a chunk header, the body and the last chunk, in a writev).
+ */
 async function answerOf(response: Response | JsonResponse) {
-  if (response instanceof JsonResponse)
-    return { headers: { ...response.rawHeaders }, bytes: response.payload };
+  if (response instanceof JsonResponse) {
+    const headers: Record<string, string> = { ...response.rawHeaders };
+    headers["content-length"] = String(Buffer.byteLength(response.payload));
+    return { headers, bytes: response.payload };
+  }
   const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  if (bytes) headers["content-length"] = String(bytes.byteLength);
   return { headers, bytes };
 }
 
@@ -144,8 +152,12 @@ function hasBody(req: IncomingMessage): boolean {
   return req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS";
 }
 
+/** A path of unreserved characters only is valid as it is; anything else is checked by URL. */
+const PLAIN_PATH = /^\/[A-Za-z0-9/._~-]*$/;
+
 function safePath(url: string | undefined): string {
   if (!url?.startsWith("/")) return "/";
+  if (PLAIN_PATH.test(url)) return url;
   try {
     new URL(`http://node${url}`);
     return url;

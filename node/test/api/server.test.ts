@@ -58,6 +58,26 @@ describe("node:http adapter", () => {
     expect(((await response.json()) as { addr: string }).addr).toBe("127.0.0.1:7400");
   });
 
+  it("sends JSON answers with a Content-Length, not chunked, and the same body", async () => {
+    const { base } = await start();
+    const port = Number(new URL(base).port);
+    const answer = await raw(port, "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const [head, body] = answer.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head.toLowerCase()).not.toContain("transfer-encoding");
+    expect(head.toLowerCase()).toContain(`content-length: ${Buffer.byteLength(body)}`);
+    expect(JSON.parse(body)).toEqual({ status: "ok" });
+  });
+
+  it("routes paths that URL normalizes as their normal form", async () => {
+    const { base } = await start();
+    const port = Number(new URL(base).port);
+    const request = "GET /v1/x/../health?probe=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    const answer = await raw(port, request);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(JSON.parse(answer.split("\r\n\r\n")[1])).toEqual({ status: "ok" });
+  });
+
   it("aborts a long-poll when its client disconnects", async () => {
     const { base, mailboxes } = await start();
     const bob = generateIdentity();

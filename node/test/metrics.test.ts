@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { Metrics } from "../src/metrics";
+
+describe("Metrics", () => {
+  it("counts one series per label set, whatever the order the labels are given in", () => {
+    const metrics = new Metrics();
+    metrics.counter("wisp_test_total", "test");
+    for (let i = 0; i < 3; i++) metrics.inc("wisp_test_total", { route: "/v1/store", status: "201" });
+    metrics.inc("wisp_test_total", { status: "201", route: "/v1/store" }, 2);
+    metrics.inc("wisp_test_total", { route: "/v1/store", status: "400" });
+    expect(metrics.get("wisp_test_total", { status: "201", route: "/v1/store" })).toBe(5);
+    expect(metrics.render()).toContain('wisp_test_total{route="/v1/store",status="201"} 5\n');
+    expect(metrics.render()).toContain('wisp_test_total{route="/v1/store",status="400"} 1\n');
+  });
+
+  it("escapes quotes, backslashes and newlines in label values", () => {
+    const metrics = new Metrics();
+    metrics.counter("wisp_test_total", "test");
+    metrics.inc("wisp_test_total", { code: 'a"b\\c\nd' });
+    metrics.inc("wisp_test_total");
+    expect(metrics.render()).toContain('wisp_test_total{code="a_b_c_d"} 1\n');
+    expect(metrics.get("wisp_test_total")).toBe(1);
+  });
+});
