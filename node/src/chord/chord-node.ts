@@ -136,6 +136,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
   async lookup(key: RingId, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
     const metrics = this.components.metrics;
     metrics?.inc("wisp_chord_lookups_total");
+    // key ∈ (predecessor, self]: the check a lookup's confirmation would make of this node, made
+    // locally, so an owned key needs no deadline, timer or request.
+    if (this.joined && !options.signal?.aborted && this.table.owns(key)) return { node: this.self, hops: 0 };
     try {
       const result = await this.find(key, true, options.signal);
       metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);

@@ -52,6 +52,18 @@ describe("a ring built by joins one by one", () => {
     expect(hops / lookups).toBeLessThanOrEqual(0.5 * Math.log2(200));
   });
 
+  it("answers a lookup of a key it owns itself, with no hop", async () => {
+    ring = await createRing(20, { seed: 5 });
+    for (const node of ring.nodes()) {
+      const predecessor = node.chord.predecessor()!;
+      for (const key of [node.chord.self.id, predecessor.id + 1n]) {
+        expect(await node.chord.lookup(key)).toEqual({ node: node.chord.self, hops: 0 });
+        expect(ring.ownerOf(key).addr).toBe(node.addr);
+      }
+      expect((await node.chord.lookup(predecessor.id)).node.addr).toBe(predecessor.addr);
+    }
+  });
+
   it("assigns each key to exactly one owner", async () => {
     ring = await createRing(20, { seed: 4 });
     for (let i = 0; i < 200; i++) {
