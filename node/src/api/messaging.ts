@@ -12,7 +12,7 @@ import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
 import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
-import { json } from "./respond";
+import { JsonResponse, json } from "./respond";
 
 export interface MessagingScope {
   deps: ApiDeps;
@@ -49,13 +49,35 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
   if (!(await verifyRetrieveAsync(retrieve, deps.crypto))) {
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
-  const pk = fromB64u(retrieve.pk);
-  if (!pk) throw new ApiError("bad_request", `"pk" is not base64url`);
-  const answer = await deps.mailboxes.retrieve(mailboxAddress(pk, deps.crypto), retrieve.ack, {
+  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, deps), retrieve.ack, {
     waitMs: retrieve.wait,
     signal: request.signal,
   });
+  if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more)
+    return emptyAnswer() as unknown as Response;
   return json(answer, 200);
+}
+
+const EMPTY_ANSWER = JSON.stringify({ messages: [], nacks: [], more: false });
+const EMPTY_HEADERS = (json({}, 200) as unknown as JsonResponse).rawHeaders;
+
+function emptyAnswer(): JsonResponse {
+  return new JsonResponse(EMPTY_ANSWER, 200, EMPTY_HEADERS);
+}
+
+/** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
+const mailboxByKey = new Map<string, string>();
+const MAX_CACHED_MAILBOXES = 4_096;
+
+function mailboxOfKey(pkText: string, deps: ApiDeps): string {
+  const cached = mailboxByKey.get(pkText);
+  if (cached !== undefined) return cached;
+  const pk = fromB64u(pkText);
+  if (!pk) throw new ApiError("bad_request", `"pk" is not base64url`);
+  const mailbox = mailboxAddress(pk, deps.crypto);
+  if (mailboxByKey.size >= MAX_CACHED_MAILBOXES) mailboxByKey.clear();
+  mailboxByKey.set(pkText, mailbox);
+  return mailbox;
 }
 
 function rateLimit(limiter: RateLimiter, client: string): void {
