@@ -10,8 +10,8 @@ import { ChurnRun, type ChurnStats, emptyStats } from "./churn-runner";
 import { churnCase } from "./churn-schedule";
 import { cases, FULL, FUZZ_SEED, fuzzTimeout } from "./fuzz-config";
 
-const limits = FULL ? { minSize: 8, maxSize: 32, maxOps: 60 } : { minSize: 8, maxSize: 16, maxOps: 30 };
-const RUNS = cases(30, 300);
+const limits = FULL ? { minSize: 8, maxSize: 24, maxOps: 60 } : { minSize: 8, maxSize: 16, maxOps: 30 };
+const RUNS = cases(30, 100);
 
 describe("Chord ring invariants under churn", () => {
   it(
