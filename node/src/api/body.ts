@@ -25,7 +25,7 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  return concatBytes(...chunks);
+  return chunks.length === 1 ? chunks[0] : concatBytes(...chunks);
 }
 
 function tooLarge(limit: number, got: string): ApiError {
@@ -52,19 +52,30 @@ export function parseJsonBody(bytes: Uint8Array, maxDepth: number): unknown {
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
+    if (c === 0x22) i = closingQuote(text, i);
     else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return deepest;
+}
+
+/**
+ * Index of the quote that closes the string opened at `open`, or text.length if none does. Jumps
+ * from quote to quote (a body is mostly base64url inside strings); a quote after an odd run of
+ * backslashes is escaped.
+ */
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (quote - backslashes - 1 > open && text.charCodeAt(quote - backslashes - 1) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
+  }
 }
 
 export function requireObject(value: unknown, what: string): Record<string, unknown> {

@@ -97,7 +97,8 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
   });
   if (res.destroyed) return;
   const abandoned = !finished();
-  const { headers, bytes } = await answerOf(response);
+  const { headers, bytes } =
+    response instanceof JsonResponse ? jsonAnswerOf(response) : await answerOf(response);
   if (abandoned) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(bytes ?? undefined);
@@ -111,15 +112,16 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
 }
 
 /**
- * Headers with a Content-Length wherever the body is known, so node:http sends head and body in one
- * write instead of chunked encoding (a chunk header, the body and the last chunk, in a writev).
+ * Headers with a Content-Length wherever the body is known, so node:http sends head and body as
+ * one string instead of chunked encoding (a chunk header, the body and the last chunk).
  */
-async function answerOf(response: Response | JsonResponse) {
-  if (response instanceof JsonResponse) {
-    const headers: Record<string, string> = { ...response.rawHeaders };
-    headers["content-length"] = String(Buffer.byteLength(response.payload));
-    return { headers, bytes: response.payload };
-  }
+function jsonAnswerOf(response: JsonResponse) {
+  const headers: Record<string, string> = { ...response.rawHeaders };
+  headers["content-length"] = String(Buffer.byteLength(response.payload));
+  return { headers, bytes: response.payload };
+}
+
+async function answerOf(response: Response) {
   const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonDepth, parseJsonBody, readBodyLimited } from "../../src/api/body";
 import { ApiError } from "../../src/api/errors";
@@ -11,6 +12,32 @@ describe("jsonDepth", () => {
     expect(jsonDepth('{"ack":["x"]}')).toBe(2);
     expect(jsonDepth('{"a":"[[[[\\"[["}')).toBe(1);
     expect(jsonDepth("[[[[]]]]")).toBe(4);
+  });
+
+  it("agrees with a character-by-character scan on any mix of brackets, quotes and backslashes", () => {
+    const reference = (text: string) => {
+      let depth = 0;
+      let deepest = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === "\\") i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === "{" || c === "[") deepest = Math.max(deepest, ++depth);
+        else if (c === "}" || c === "]") depth--;
+      }
+      return deepest;
+    };
+    const pieces = fc.constantFrom("{", "}", "[", "]", '"', "\\", "a", ":", ",");
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 60 }), (chars) => {
+        const text = chars.join("");
+        expect(jsonDepth(text)).toBe(reference(text));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 
   it("parseJsonBody names the problem", () => {
