@@ -1,11 +1,29 @@
 import { defineConfig } from "vitest/config";
 
+const browserTests = "webclient/test/e2e/**/*.test.ts";
+
 export default defineConfig({
   test: {
-    include: ["{lib,node,webclient}/test/**/*.test.ts", "bench/test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // The browser test runs after everything else, alone: its UI deadlines should not compete for
+    // the two cores with the crash soak's and the flood's node processes.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "wisp",
+          include: ["{lib,node,webclient}/test/**/*.test.ts", "bench/test/**/*.test.ts"],
+          exclude: [browserTests],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: "browser", include: [browserTests], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

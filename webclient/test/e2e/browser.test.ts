@@ -228,7 +228,15 @@ describe("web app in Chromium", () => {
       await moved.page.locator(".chat-item", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
 
       // Its node goes away: the header says so instead of failing silently.
-      await moved.page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
+      await moved.page
+        .locator('.conn[data-state="connected"]')
+        .waitFor({ timeout: UI_TIMEOUT })
+        .catch(async (error: Error) => {
+          const conn = moved.page.locator(".conn").first();
+          const state = await conn.getAttribute("data-state").catch(() => "?");
+          const why = await conn.getAttribute("title").catch(() => "?");
+          throw new Error(`${error.message}\nconnection: ${state} (${why})`);
+        });
       await nodes[1].stop();
       await moved.page
         .locator('.conn[data-state="reconnecting"], .conn[data-state="offline"]')
