@@ -235,7 +235,18 @@ describe("web app in Chromium", () => {
           const conn = moved.page.locator(".conn").first();
           const state = await conn.getAttribute("data-state").catch(() => "?");
           const why = await conn.getAttribute("title").catch(() => "?");
-          throw new Error(`${error.message}\nconnection: ${state} (${why})`);
+          const requests = await moved.page.evaluate(() =>
+            performance
+              .getEntriesByType("resource")
+              .map(
+                (e) =>
+                  `${e.name.split("/").slice(-2).join("/")} ${Math.round(e.startTime)}+${Math.round(e.duration)}`,
+              )
+              .slice(-8),
+          );
+          throw new Error(
+            `${error.message}\nconnection: ${state} (${why}); last requests: ${requests.join(", ")}`,
+          );
         });
       await nodes[1].stop();
       await moved.page
