@@ -119,6 +119,7 @@ function raw(
       for (let at = 0; at < data.length; at += size) socket.write(data.subarray(at, at + size));
       // node:http takes a half-close as the client going away and drops a pending answer, so a
       // complete request is given time to be answered (Connection: close) before EOF ends a broken one.
+      if (halfCloseAfterMs === 0) return void socket.end();
       const endLater = setTimeout(() => socket.end(), halfCloseAfterMs);
       socket.once("data", () => clearTimeout(endLater));
       socket.once("close", () => clearTimeout(endLater));
