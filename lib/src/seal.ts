@@ -18,7 +18,7 @@ import {
   x25519PublicFromEd25519,
   x25519SecretFromSeed,
 } from "./identity";
-import { validateEnvelope } from "./validate";
+import { sealedFields, validateEnvelope } from "./validate";
 
 /** Answer of {@link open}: the authenticated sender and body, or why the envelope was refused. */
 export type OpenResult =
@@ -73,7 +73,7 @@ export function seal(
  * shared secret) answers `{ ok: false, reason }`. The sender is the authenticated `spk` inside.
  */
 export function open(recipient: Identity, envelope: unknown): OpenResult {
-  const valid = validateEnvelope(envelopeFields(envelope));
+  const valid = validateEnvelope(sealedFields(envelope));
   if (!valid.ok) return { ok: false, reason: valid.message };
   const env = valid.value;
   const id = fromB64u(env.id) as Uint8Array;
@@ -205,11 +205,4 @@ function sharedSecret(secret: Uint8Array, pub: Uint8Array): Uint8Array | null {
 function sealKeys(shared: Uint8Array, eph: Uint8Array, rx: Uint8Array): [Uint8Array, Uint8Array] {
   const okm = hkdf(sha256, shared, concatBytes(eph, rx), SEAL_INFO, 44);
   return [okm.slice(0, 32), okm.slice(32, 44)];
-}
-
-/** Retrieve answers an envelope plus "expiresAt" (PROTOCOL.md); open reads only the sealed fields. */
-function envelopeFields(value: unknown): unknown {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-  const { v, id, to, nackTo, eph, ct } = value as Record<string, unknown>;
-  return { v, id, to, nackTo, eph, ct };
 }

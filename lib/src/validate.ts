@@ -166,3 +166,13 @@ function bad(message: string): Validated<never> {
 function fail(problem: Problem): Validated<never> {
   return { ok: false, code: problem.code, message: problem.message };
 }
+
+/**
+ * The six sealed fields of an envelope-like object, so that what travels beside them (the
+ * "expiresAt" a retrieve answers with) does not make a valid envelope fail validation.
+ */
+export function sealedFields(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const { v, id, to, nackTo, eph, ct } = value as Record<string, unknown>;
+  return { v, id, to, nackTo, eph, ct };
+}

@@ -6,13 +6,13 @@
 import {
   b64uByteLength,
   type Envelope,
-  envelopeSize,
   MAX_ACKS,
-  MAX_ENVELOPE_BYTES,
   MAX_RETRIEVE_ENTRIES,
   MAX_WAIT_MS,
   type Nack,
   type StoredMessage,
+  sealedFields,
+  validateEnvelope,
 } from "@wisp/lib";
 import type { Entry, Tombstone } from "./entry";
 
@@ -84,38 +84,14 @@ function checkB64u(value: unknown, name: string, length?: number): string | null
   return null;
 }
 
-/** Names a value without serializing it: a hostile `v` may be nested 100,000 levels deep. */
-function describeScalar(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.slice(0, 20));
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  return Array.isArray(value) ? "an array" : typeof value;
-}
-
 function isTime(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** The HTTP API's rules (lib's validateEnvelope): an envelope from a peer is trusted no more. */
 export function parseEnvelope(value: unknown): Parsed<Envelope> {
-  if (!isRecord(value)) return "envelope must be an object";
-  if (value.v !== 1) return `"v" expected 1, got ${describeScalar(value.v)}`;
-  const problem =
-    checkB64u(value.id, "id", 16) ??
-    checkB64u(value.to, "to", 32) ??
-    checkB64u(value.nackTo, "nackTo", 32) ??
-    checkB64u(value.eph, "eph", 32) ??
-    checkB64u(value.ct, "ct");
-  if (problem) return problem;
-  const envelope: Envelope = {
-    v: 1,
-    id: value.id as string,
-    to: value.to as string,
-    nackTo: value.nackTo as string,
-    eph: value.eph as string,
-    ct: value.ct as string,
-  };
-  const size = envelopeSize(envelope);
-  if (size > MAX_ENVELOPE_BYTES) return `envelope of ${size} bytes exceeds ${MAX_ENVELOPE_BYTES}`;
-  return envelope;
+  const result = validateEnvelope(sealedFields(value));
+  return result.ok ? result.value : result.message;
 }
 
 export function parseNack(value: unknown): Parsed<Nack> {

@@ -24,11 +24,11 @@ export function freshId(): string {
   return toB64u(bytes);
 }
 
-export function envelope(to: string, nackTo = mailboxOf(9_999), ctBytes = 48): Envelope {
+export function envelope(to: string, nackTo = mailboxOf(9_999), ctBytes = 112): Envelope {
   return { v: 1, id: freshId(), to, nackTo, eph: toB64u(bytesOf(32, 3)), ct: toB64u(bytesOf(ctBytes, 5)) };
 }
 
-export function messageEntry(mailbox: string, storedAt: number, ttl = 1_000, ctBytes = 48): Entry {
+export function messageEntry(mailbox: string, storedAt: number, ttl = 1_000, ctBytes = 112): Entry {
   const env = envelope(mailbox, mailboxOf(9_999), ctBytes);
   return { kind: "msg", mailbox, id: env.id, storedAt, expiresAt: storedAt + ttl, envelope: env };
 }

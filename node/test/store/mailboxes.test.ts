@@ -51,7 +51,7 @@ describe("Mailboxes: store and retrieve", () => {
     const env = envelope(bob);
     const first = await cluster.nodes[0].mailboxes.store(env);
     cluster.clock.advance(5_000);
-    const again = await cluster.nodes[1].mailboxes.store({ ...env, ct: env.ct.slice(0, 8) });
+    const again = await cluster.nodes[1].mailboxes.store({ ...envelope(bob, mailboxOf(1), 120), id: env.id });
     expect(again).toEqual({ created: false, expiresAt: first.expiresAt });
     const answer = await cluster.nodes[2].mailboxes.retrieve(bob, [], { waitMs: 0 });
     expect(answer.messages).toEqual([{ ...env, expiresAt: first.expiresAt }]);
