@@ -168,3 +168,13 @@ export const randomMessage: fc.Arbitrary<WireMessage> = fc
 
 /** Any JSON value at all in the request slot, objects or not. */
 export const randomValue: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 5 });
+
+/** Values JSON cannot carry (a BigInt, a cycle) cannot reach a node either. */
+export function serializable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

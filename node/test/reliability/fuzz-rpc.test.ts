@@ -15,7 +15,7 @@ import { Mailboxes } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
-import { randomMessage, randomValue, TAGS, validMessages } from "./fuzz-messages";
+import { randomMessage, randomValue, serializable, TAGS, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
 
 const counter = new CaseCounter("node-to-node handlers");
@@ -110,15 +110,6 @@ function expectRefused(outcome: Outcome): void {
   if (!(outcome.error instanceof RpcReject)) throw new Error(`refused with ${describeError(outcome.error)}`);
   expect(outcome.error.message.length).toBeGreaterThan(0);
   expect(outcome.error.message.length).toBeLessThanOrEqual(500);
-}
-
-function serializable(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {

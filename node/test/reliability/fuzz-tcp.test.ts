@@ -17,7 +17,7 @@ import { TcpTransport } from "../../src/transport/tcp";
 import { MAX_FRAME_BYTES, type WireMessage } from "../../src/transport/transport";
 import { chunked, mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
-import { randomValue, validMessages } from "./fuzz-messages";
+import { randomValue, serializable, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
 
 const HOST = "127.0.0.1";
@@ -106,15 +106,6 @@ async function expectServing(): Promise<void> {
 
 function requestFrame(id: number, message: unknown): Uint8Array {
   return encodeFrame(utf8(`{"i":${id},"q":${JSON.stringify(message)}}`), MAX_FRAME_BYTES);
-}
-
-function serializable(value: unknown): boolean {
-  try {
-    JSON.stringify(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function expectWellFormedAnswer(answer: Record<string, unknown>): void {
