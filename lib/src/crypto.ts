@@ -1,11 +1,12 @@
 /**
- * The two primitives a node runs on every request, behind one small interface so the node can
- * use node:crypto (node/src/crypto/node-crypto.ts) while the browser keeps @noble.
+ * The primitives a node runs on every request and a client runs on every `open`, behind one small
+ * interface so Node.js code can use node:crypto (node/src/crypto/node-crypto.ts) while the
+ * browser keeps @noble.
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
-/** Hashing and signature verification, as a swappable backend. Implementations never throw. */
+/** Hashing, signature verification and X25519, as a swappable backend. Implementations never throw. */
 export interface WispCrypto {
   /** SHA-256 of `data`, 32 bytes. */
   sha256(data: Uint8Array): Uint8Array;
@@ -19,6 +20,22 @@ export interface WispCrypto {
    * (node:crypto's thread pool), so a busy node verifies on its other cores. Never rejects.
    */
   ed25519VerifyAsync?(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
+  /**
+   * Optional: RFC 7748 X25519(secret, publicKey), 32 bytes; null, never a throw, when the result
+   * is all-zero (§6.1: `publicKey` is a small-order point) or either input is not 32 bytes.
+   * `open` uses it for the shared secret; without it, `open` runs {@link nobleX25519}.
+   */
+  x25519?(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
+}
+
+/** X25519 on @noble/curves with the contract of {@link WispCrypto.x25519}. */
+export function nobleX25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
+  try {
+    const shared = x25519.getSharedSecret(secret, publicKey);
+    return shared.every((b) => b === 0) ? null : shared;
+  } catch {
+    return null;
+  }
 }
 
 /** The browser-safe backend on @noble/hashes and @noble/curves. */
@@ -33,4 +50,5 @@ export const nobleCrypto: WispCrypto = {
       return false;
     }
   },
+  x25519: nobleX25519,
 };

@@ -9,7 +9,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, equalBytes, fromB64u, fromB64uExact, toB64u, u64be, utf8 } from "./bytes";
-import { nobleCrypto, type WispCrypto } from "./crypto";
+import { nobleCrypto, nobleX25519, type WispCrypto } from "./crypto";
 import { type Envelope, MAX_ACKS, type RetrieveRequest } from "./envelope";
 import {
   type Identity,
@@ -61,7 +61,7 @@ export function seal(
   const inner = concatBytes(sender.publicKey, sig, body);
   const eph = x25519.getPublicKey(esk);
   const rx = x25519PublicFromEd25519(recipientPublicKey);
-  const shared = sharedSecret(esk, rx);
+  const shared = nobleX25519(esk, rx);
   if (!shared) throw new RangeError("recipient key gives an all-zero X25519 shared secret");
   const ct = chacha20poly1305(...sealKeys(shared, eph, rx), concatBytes(id, to, nackTo)).encrypt(inner);
   return { v: 1, id: toB64u(id), to: toB64u(to), nackTo: toB64u(nackTo), eph: toB64u(eph), ct: toB64u(ct) };
@@ -71,8 +71,10 @@ export function seal(
  * Opens an envelope addressed to `recipient`. Never throws on input from outside: anything
  * wrong (shape, lengths, base64url, another mailbox, bad tag, bad signature, an all-zero
  * shared secret) answers `{ ok: false, reason }`. The sender is the authenticated `spk` inside.
+ * `crypto` runs the X25519 (when it has `x25519`) and the sender's signature check: Node.js
+ * clients pass node:crypto's backend, which answers exactly as the default, noble.
  */
-export function open(recipient: Identity, envelope: unknown): OpenResult {
+export function open(recipient: Identity, envelope: unknown, crypto: WispCrypto = nobleCrypto): OpenResult {
   const valid = validateEnvelope(sealedFields(envelope));
   if (!valid.ok) return { ok: false, reason: valid.message };
   const env = valid.value;
@@ -84,7 +86,7 @@ export function open(recipient: Identity, envelope: unknown): OpenResult {
   const own = ownKeys(recipient);
   if (!equalBytes(to, own.mailbox)) return { ok: false, reason: '"to" is not the mailbox of this identity' };
   const rx = own.x25519Public;
-  const shared = sharedSecret(own.x25519Secret, eph);
+  const shared = crypto.x25519 ? crypto.x25519(own.x25519Secret, eph) : nobleX25519(own.x25519Secret, eph);
   if (!shared) return { ok: false, reason: '"eph" gives an all-zero X25519 shared secret' };
   let inner: Uint8Array;
   try {
@@ -98,7 +100,7 @@ export function open(recipient: Identity, envelope: unknown): OpenResult {
   const sig = inner.slice(32, 96);
   const body = inner.slice(96);
   const signed = concatBytes(MSG_DOMAIN, id, own.publicKey, body);
-  if (!nobleCrypto.ed25519Verify(sig, signed, senderPublicKey))
+  if (!crypto.ed25519Verify(sig, signed, senderPublicKey))
     return { ok: false, reason: "sender signature does not verify" };
   return { ok: true, id: env.id, senderPublicKey, sender: toB64u(senderPublicKey), body };
 }
@@ -189,16 +191,6 @@ function ownKeys(identity: Identity): OwnKeys {
 
 function retrieveMessage(pk: Uint8Array, ts: number, rawAcks: Uint8Array[]): Uint8Array {
   return concatBytes(RETRIEVE_DOMAIN, pk, u64be(ts), ...rawAcks);
-}
-
-/** X25519(secret, pub), or null when the result is all-zero (RFC 7748 §6.1) or `pub` is unusable. */
-function sharedSecret(secret: Uint8Array, pub: Uint8Array): Uint8Array | null {
-  try {
-    const shared = x25519.getSharedSecret(secret, pub);
-    return shared.every((b) => b === 0) ? null : shared;
-  } catch {
-    return null;
-  }
 }
 
 /** okm = HKDF-SHA256(shared, salt = eph || rx, info = "wisp/seal/v1", 44): key = okm[0..32], nonce = okm[32..44]. */

@@ -1,10 +1,28 @@
-/** The WispCrypto backend on node:crypto (OpenSSL), for the node's hot paths: hashing and verifying retrieves. */
-import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+/**
+ * The WispCrypto backend on node:crypto (OpenSSL): the node's hot paths (hashing, verifying
+ * retrieves) and Node.js clients' `open` (X25519 and the sender's signature).
+ */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  type KeyObject,
+  verify,
+} from "node:crypto";
 import type { WispCrypto } from "@wisp/lib";
 
 // DER SubjectPublicKeyInfo header for an Ed25519 key (RFC 8410 §4); the 32 raw key bytes follow.
 const ED25519_SPKI_PREFIX = Uint8Array.from([
   0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
+// DER headers for raw X25519 keys (RFC 8410 §4 and §7): SubjectPublicKeyInfo, and PKCS#8 whose
+// privateKey is the OCTET STRING of the 32 raw bytes.
+const X25519_SPKI_PREFIX = Uint8Array.from([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+]);
+const X25519_PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
 ]);
 const KEY_CACHE_LIMIT = 1024;
 const keyCache = new Map<string, KeyObject | null>();
@@ -32,7 +50,44 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   return key;
 }
 
-/** SHA-256 and Ed25519 verification on node:crypto. Never throws; KeyObjects are cached (LRU, 1024 keys). */
+function derKey(prefix: Uint8Array, raw: Uint8Array): Buffer {
+  const der = Buffer.allocUnsafe(prefix.length + raw.length);
+  der.set(prefix);
+  der.set(raw, prefix.length);
+  return der;
+}
+
+// A client opens with its own secret again and again: keep its KeyObject, keyed by the secret's
+// array (lib caches that array per identity) and checked against a copy of its bytes, so an
+// array changed in place is never answered with a stale key.
+const privateKeyCache = new WeakMap<Uint8Array, { bytes: Buffer; key: KeyObject }>();
+
+function x25519PrivateKey(secret: Uint8Array): KeyObject {
+  const cached = privateKeyCache.get(secret);
+  if (cached?.bytes.equals(secret)) return cached.key;
+  const key = createPrivateKey({ key: derKey(X25519_PKCS8_PREFIX, secret), format: "der", type: "pkcs8" });
+  privateKeyCache.set(secret, { bytes: Buffer.from(secret), key });
+  return key;
+}
+
+function x25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
+  if (secret.length !== 32 || publicKey.length !== 32) return null;
+  try {
+    const publicKeyObject = createPublicKey({
+      key: derKey(X25519_SPKI_PREFIX, publicKey),
+      format: "der",
+      type: "spki",
+    });
+    const shared = diffieHellman({ privateKey: x25519PrivateKey(secret), publicKey: publicKeyObject });
+    // OpenSSL already refuses an all-zero result (RFC 7748 §6.1) by throwing; checked again so
+    // the contract does not rest on that.
+    return shared.every((b) => b === 0) ? null : new Uint8Array(shared.buffer, shared.byteOffset, 32);
+  } catch {
+    return null;
+  }
+}
+
+/** SHA-256, Ed25519 verification and X25519 on node:crypto. Never throws; KeyObjects are cached (LRU, 1024 keys). */
 export const nodeCrypto: WispCrypto = {
   sha256(data) {
     return new Uint8Array(createHash("sha256").update(data).digest());
@@ -60,4 +115,5 @@ export const nodeCrypto: WispCrypto = {
       }
     });
   },
+  x25519,
 };
