@@ -27,10 +27,74 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 // JSON.stringify of {v: 1, id, to, nackTo, eph, ct} is these bytes plus the five values.
 const ENVELOPE_JSON_FRAME = '{"v":1,"id":"","to":"","nackTo":"","eph":"","ct":""}'.length;
 
-/** Bytes of the envelope as JSON, the measure of the 65,536-byte limit. */
+/**
+ * What validateEnvelope answers: the six fields (own, enumerable, in the order of PROTOCOL.md, so
+ * JSON and equality see a plain envelope) and, privately, what the check measured — the JSON size
+ * and the fields it holds for — so the node's store neither scans nor serializes the fields again.
+ */
+class CheckedEnvelope implements Envelope {
+  // Assigned in this order in the constructor: it is the order of JSON.stringify's keys.
+  readonly v: 1;
+  readonly id: string;
+  readonly to: string;
+  readonly nackTo: string;
+  readonly eph: string;
+  readonly ct: string;
+  // The checked strings, compared by identity on use: a field replaced since the check is re-measured.
+  readonly #id: string;
+  readonly #to: string;
+  readonly #nackTo: string;
+  readonly #eph: string;
+  readonly #ct: string;
+  readonly #size: number;
+
+  constructor(id: string, to: string, nackTo: string, eph: string, ct: string, size: number) {
+    this.v = 1;
+    this.id = id;
+    this.to = to;
+    this.nackTo = nackTo;
+    this.eph = eph;
+    this.ct = ct;
+    this.#id = id;
+    this.#to = to;
+    this.#nackTo = nackTo;
+    this.#eph = eph;
+    this.#ct = ct;
+    this.#size = size;
+  }
+
+  /** The JSON size measured by the check, or -1 when envelope is not one that passed it unchanged. */
+  static sizeOf(envelope: Envelope): number {
+    if (!(#size in envelope)) return -1;
+    const e = envelope as CheckedEnvelope;
+    const unchanged =
+      e.v === 1 &&
+      e.id === e.#id &&
+      e.to === e.#to &&
+      e.nackTo === e.#nackTo &&
+      e.eph === e.#eph &&
+      e.ct === e.#ct;
+    return unchanged ? e.#size : -1;
+  }
+}
+
+/**
+ * The JSON size validateEnvelope measured, when `envelope` is a value it answered and no field was
+ * replaced since; -1 otherwise. Such an envelope has exactly the six keys, all canonical base64url.
+ */
+export function checkedEnvelopeSize(envelope: Envelope): number {
+  return CheckedEnvelope.sizeOf(envelope);
+}
+
+/**
+ * Bytes of the envelope as JSON, the measure of the 65,536-byte limit. Free for an envelope that
+ * validateEnvelope answered.
+ */
 export function envelopeSize(envelope: Envelope): number {
-  // Computed from the field lengths where JSON adds no escapes (the node's per-store hot path);
-  // anything else is measured by serializing it.
+  const checked = CheckedEnvelope.sizeOf(envelope);
+  if (checked >= 0) return checked;
+  // Computed from the field lengths where JSON adds no escapes; anything else is measured by
+  // serializing it.
   const { v, id, to, nackTo, eph, ct } = envelope;
   let keys = 0;
   for (const _ in envelope) keys++;
@@ -40,6 +104,17 @@ export function envelopeSize(envelope: Envelope): number {
     [id, to, nackTo, eph, ct].every((field) => typeof field === "string" && BASE64URL_TEXT.test(field));
   if (plain) return ENVELOPE_JSON_FRAME + id.length + to.length + nackTo.length + eph.length + ct.length;
   return utf8(JSON.stringify(envelope)).length;
+}
+
+/**
+ * The envelope's JSON, exactly as JSON.stringify writes it. For an envelope that validateEnvelope
+ * answered, its canonical base64url fields need no escapes, so it is put together without
+ * serializing; its length is then envelopeSize (one byte per character).
+ */
+export function envelopeJson(envelope: Envelope): string {
+  if (CheckedEnvelope.sizeOf(envelope) < 0) return JSON.stringify(envelope);
+  const { id, to, nackTo, eph, ct } = envelope;
+  return `{"v":1,"id":"${id}","to":"${to}","nackTo":"${nackTo}","eph":"${eph}","ct":"${ct}"}`;
 }
 
 /**
@@ -56,29 +131,40 @@ export function validateEnvelope(value: unknown): Validated<Envelope> {
     if (typeof o[key] !== "string")
       return bad(`"${key}" expected a base64url string, got ${describe(o[key])}`);
   }
-  const envelope: Envelope = {
-    v: 1,
-    id: o.id as string,
-    to: o.to as string,
-    nackTo: o.nackTo as string,
-    eph: o.eph as string,
-    ct: o.ct as string,
-  };
-  // Measured before decoding ct, so an oversized ct costs nothing more than its length.
-  const size = envelopeSize(envelope);
-  if (size > MAX_ENVELOPE_BYTES)
-    return fail({
-      code: "too_large",
-      message: `envelope is ${size} bytes as JSON, more than the limit of ${MAX_ENVELOPE_BYTES}`,
-    });
+  const id = o.id as string;
+  const to = o.to as string;
+  const nackTo = o.nackTo as string;
+  const eph = o.eph as string;
+  const ct = o.ct as string;
+  // JSON is at least the frame plus the field lengths: above the limit, ct is not even scanned.
+  const fieldsSize = ENVELOPE_JSON_FRAME + id.length + to.length + nackTo.length + eph.length + ct.length;
+  if (fieldsSize > MAX_ENVELOPE_BYTES) return tooLarge({ v: 1, id, to, nackTo, eph, ct });
+  // One scan of each field: its decoded length, or -1 when it is not canonical base64url.
+  const idBytes = b64uByteLength(id);
+  const toBytes = b64uByteLength(to);
+  const nackToBytes = b64uByteLength(nackTo);
+  const ephBytes = b64uByteLength(eph);
+  const ctBytes = b64uByteLength(ct);
+  const canonical = idBytes >= 0 && toBytes >= 0 && nackToBytes >= 0 && ephBytes >= 0 && ctBytes >= 0;
+  // Canonical base64url needs no JSON escapes; other text may, so it is measured by serializing.
+  if (!canonical && envelopeSize({ v: 1, id, to, nackTo, eph, ct }) > MAX_ENVELOPE_BYTES)
+    return tooLarge({ v: 1, id, to, nackTo, eph, ct });
   const fieldProblem =
-    checkB64u("id", envelope.id, 16) ??
-    checkB64u("to", envelope.to, 32) ??
-    checkB64u("nackTo", envelope.nackTo, 32) ??
-    checkB64u("eph", envelope.eph, 32) ??
-    checkB64u("ct", envelope.ct, MIN_CT_BYTES, "at least");
+    lengthProblem("id", idBytes, 16) ??
+    lengthProblem("to", toBytes, 32) ??
+    lengthProblem("nackTo", nackToBytes, 32) ??
+    lengthProblem("eph", ephBytes, 32) ??
+    lengthProblem("ct", ctBytes, MIN_CT_BYTES, "at least");
   if (fieldProblem) return bad(fieldProblem);
-  return { ok: true, value: envelope };
+  return { ok: true, value: new CheckedEnvelope(id, to, nackTo, eph, ct, fieldsSize) };
+}
+
+function tooLarge(envelope: Envelope): Validated<never> {
+  const size = envelopeSize(envelope);
+  return fail({
+    code: "too_large",
+    message: `envelope is ${size} bytes as JSON, more than the limit of ${MAX_ENVELOPE_BYTES}`,
+  });
 }
 
 /**
@@ -138,7 +224,16 @@ function checkB64u(
   bytes: number,
   bound: "exactly" | "at least" = "exactly",
 ): string | null {
-  const length = b64uByteLength(text);
+  return lengthProblem(name, b64uByteLength(text), bytes, bound);
+}
+
+/** The problem of a field that decodes to `length` bytes (-1: not canonical base64url), or null. */
+function lengthProblem(
+  name: string,
+  length: number,
+  bytes: number,
+  bound: "exactly" | "at least" = "exactly",
+): string | null {
   if (length < 0) return `"${name}" is not canonical base64url without padding`;
   if (bound === "exactly" && length !== bytes) return `"${name}" expected ${bytes} bytes, got ${length}`;
   if (bound === "at least" && length < bytes)

@@ -1,4 +1,13 @@
-import { type Envelope, envelopeSize, utf8 } from "@wisp/lib";
+import {
+  checkedEnvelopeSize,
+  type Envelope,
+  envelopeJson,
+  envelopeSize,
+  MIN_CT_BYTES,
+  toB64u,
+  utf8,
+  validateEnvelope,
+} from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -26,5 +35,52 @@ describe("envelopeSize", () => {
     expect(envelopeSize(stored)).toBe(serialized(stored));
     const otherVersion = { v: 2, id: "a", to: "b", nackTo: "c", eph: "d", ct: "e" } as unknown as Envelope;
     expect(envelopeSize(otherVersion)).toBe(serialized(otherVersion));
+  });
+});
+
+describe("a validated envelope", () => {
+  const b64u = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toB64u);
+  const fields = fc.record({
+    id: b64u(16),
+    to: b64u(32),
+    nackTo: b64u(32),
+    eph: b64u(32),
+    ct: fc.uint8Array({ minLength: MIN_CT_BYTES, maxLength: 400 }).map(toB64u),
+  });
+
+  it("carries its measured size and JSON: the same as serializing it", () => {
+    fc.assert(
+      fc.property(fields, (f) => {
+        const plain: Envelope = { v: 1, ...f };
+        const checked = validateEnvelope(JSON.parse(JSON.stringify(plain)));
+        if (!checked.ok) throw new Error(checked.message);
+        expect(checked.value).toEqual(plain);
+        expect(Object.keys(checked.value)).toEqual(["v", "id", "to", "nackTo", "eph", "ct"]);
+        expect(checkedEnvelopeSize(checked.value)).toBe(serialized(plain));
+        expect(envelopeSize(checked.value)).toBe(serialized(plain));
+        expect(envelopeJson(checked.value)).toBe(JSON.stringify(plain));
+        expect(JSON.stringify(checked.value)).toBe(JSON.stringify(plain));
+      }),
+    );
+  });
+
+  it("is measured again once a field is replaced, and a plain envelope always is", () => {
+    const plain: Envelope = {
+      v: 1,
+      id: "A".repeat(22),
+      to: "A".repeat(43),
+      nackTo: "A".repeat(43),
+      eph: "A".repeat(43),
+      ct: "E".repeat(152),
+    };
+    const checked = validateEnvelope(plain);
+    if (!checked.ok) throw new Error(checked.message);
+    expect(checkedEnvelopeSize(plain)).toBe(-1);
+    expect(checkedEnvelopeSize({ ...checked.value })).toBe(-1);
+    const replaced = checked.value as { ct: string };
+    replaced.ct = 'quote " and \\ backslash';
+    expect(checkedEnvelopeSize(checked.value)).toBe(-1);
+    expect(envelopeSize(checked.value)).toBe(serialized(checked.value));
+    expect(envelopeJson(checked.value)).toBe(JSON.stringify(checked.value));
   });
 });

@@ -4,6 +4,7 @@
  * answers retrieves and parks long-polls. Background: expiry → NACK, and the repair round.
  */
 import {
+  checkedEnvelopeSize,
   type Envelope,
   MAX_RETRIEVE_ENTRIES,
   MAX_WAIT_MS,
@@ -77,14 +78,18 @@ export class Mailboxes implements MailboxService {
 
   async store(envelope: Envelope): Promise<StoreOutcome> {
     try {
-      const own: Envelope = {
-        v: 1,
-        id: envelope.id,
-        to: envelope.to,
-        nackTo: envelope.nackTo,
-        eph: envelope.eph,
-        ct: envelope.ct,
-      };
+      // Only the six sealed fields travel; a checked envelope has exactly those.
+      const own: Envelope =
+        checkedEnvelopeSize(envelope) >= 0
+          ? envelope
+          : {
+              v: 1,
+              id: envelope.id,
+              to: envelope.to,
+              nackTo: envelope.nackTo,
+              eph: envelope.eph,
+              ct: envelope.ct,
+            };
       const answer = await this.peers.routed(
         mailboxKey(envelope.to),
         { t: PUT, kind: "msg", envelope: own },
