@@ -29,7 +29,16 @@ export async function handleStore(request: Request, context: RequestContext, sco
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const outcome = await scope.deps.mailboxes.store(checked.value);
-  return json({ id: checked.value.id, expiresAt: outcome.expiresAt }, outcome.created ? 201 : 200);
+  return storeAnswer(checked.value.id, outcome.expiresAt, outcome.created ? 201 : 200);
+}
+
+/** `json({ id, expiresAt }, status)`, put together: a checked id is base64url, which JSON never escapes. */
+function storeAnswer(id: string, expiresAt: number, status: number): Response {
+  return new JsonResponse(
+    `{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`,
+    status,
+    JSON_HEADERS,
+  ) as unknown as Response;
 }
 
 export async function handleRetrieve(request: Request, context: RequestContext, scope: MessagingScope) {
@@ -49,9 +58,11 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
   if (!(await verifyRetrieveAsync(retrieve, deps.crypto))) {
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
+  // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
+  // a wait is over before its signal (an AbortController per request) would matter.
   const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, deps), retrieve.ack, {
     waitMs: retrieve.wait,
-    signal: request.signal,
+    signal: retrieve.wait > 0 ? request.signal : undefined,
   });
   if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more)
     return emptyAnswer() as unknown as Response;
@@ -59,10 +70,10 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
 }
 
 const EMPTY_ANSWER = JSON.stringify({ messages: [], nacks: [], more: false });
-const EMPTY_HEADERS = (json({}, 200) as unknown as JsonResponse).rawHeaders;
+const JSON_HEADERS = (json({}, 200) as unknown as JsonResponse).rawHeaders;
 
 function emptyAnswer(): JsonResponse {
-  return new JsonResponse(EMPTY_ANSWER, 200, EMPTY_HEADERS);
+  return new JsonResponse(EMPTY_ANSWER, 200, JSON_HEADERS);
 }
 
 /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */

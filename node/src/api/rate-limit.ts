@@ -19,8 +19,12 @@ interface Bucket {
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 
+const TAKEN: TakeResult = Object.freeze({ ok: true });
+
 export class RateLimiter {
   private buckets = new Map<string, Bucket>();
+  /** The client of the last take: already last in the Map's order, so it need not be moved. */
+  private newest: string | undefined;
 
   constructor(
     private clock: Clock,
@@ -29,14 +33,18 @@ export class RateLimiter {
 
   take(client: string): TakeResult {
     const now = this.clock.now();
-    const bucket = this.refilled(client, now);
-    // Re-inserting keeps the Map in least-recently-seen order, so eviction is O(1).
-    this.buckets.delete(client);
-    this.buckets.set(client, bucket);
-    this.evictOverflow();
+    const found = this.buckets.get(client);
+    const bucket = found ? this.refilled(found, now) : { tokens: this.options.burst, at: now };
+    if (!found || client !== this.newest) {
+      // Re-inserting keeps the Map in least-recently-seen order, so eviction is O(1).
+      this.buckets.delete(client);
+      this.buckets.set(client, bucket);
+      this.newest = client;
+      this.evictOverflow();
+    }
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return { ok: true };
+      return TAKEN;
     }
     return { ok: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) * 1000) / this.options.perSecond) };
   }
@@ -45,9 +53,7 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
-  private refilled(client: string, now: number): Bucket {
-    const bucket = this.buckets.get(client);
-    if (!bucket) return { tokens: this.options.burst, at: now };
+  private refilled(bucket: Bucket, now: number): Bucket {
     const elapsed = Math.max(0, now - bucket.at);
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + (elapsed * this.options.perSecond) / 1000);
     bucket.at = now;

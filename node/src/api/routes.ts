@@ -6,7 +6,7 @@ export type { ApiDeps, ApiHandler, RequestContext } from "./context";
 
 import { idToHex } from "@wisp/lib";
 import type { NodeRef, Ring } from "../chord/ring";
-import type { Metrics } from "../metrics";
+import type { Counter, Metrics } from "../metrics";
 import type { ApiDeps, ApiHandler, RequestContext } from "./context";
 import { ApiError, errorAnswer } from "./errors";
 import { handleRetrieve, handleStore } from "./messaging";
@@ -30,30 +30,36 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     "/v1/node": { GET: async () => describeNode(deps) },
     "/metrics": { GET: async () => text(deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8") },
   };
+  const answered = new AnswerCounters(deps.metrics);
 
   return async (request, context) => {
     const path = pathOf(request.url);
     const routeLabel = path in routes ? path : "other";
     try {
       const response = await dispatch(request, context, path);
-      deps.metrics.inc("wisp_http_requests_total", { route: routeLabel, status: String(response.status) });
+      answered.count(routeLabel, response.status);
       return response;
     } catch (error) {
       const answer = errorAnswer(error, log);
-      deps.metrics.inc("wisp_http_requests_total", { route: routeLabel, status: String(answer.status) });
+      answered.count(routeLabel, answer.status);
       deps.metrics.inc("wisp_http_errors_total", { code: answer.code });
       return json(answer.body, answer.status, answer.headers);
     }
   };
 
-  async function dispatch(request: Request, context: RequestContext, path: string): Promise<Response> {
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
+  function dispatch(request: Request, context: RequestContext, path: string): Promise<Response> {
+    if (request.method === "OPTIONS")
+      return Promise.resolve(new Response(null, { status: 204, headers: PREFLIGHT_HEADERS }));
     const methods = routes[path];
     if (methods) {
       const route = methods[request.method];
       if (!route) throw methodNotAllowed(request.method, path, Object.keys(methods));
       return route(request, context);
     }
+    return serveStatic(request, path);
+  }
+
+  async function serveStatic(request: Request, path: string): Promise<Response> {
     if (
       options.webRoot &&
       (request.method === "GET" || request.method === "HEAD") &&
@@ -100,6 +106,27 @@ function describeNode({ ring, mailboxes }: ApiDeps): Response {
     },
     200,
   );
+}
+
+/** wisp_http_requests_total by route and status, each series resolved once (Metrics.counterOf). */
+class AnswerCounters {
+  private byRoute = new Map<string, Map<number, Counter>>();
+
+  constructor(private metrics: Metrics) {}
+
+  count(route: string, status: number): void {
+    let byStatus = this.byRoute.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      this.byRoute.set(route, byStatus);
+    }
+    let counter = byStatus.get(status);
+    if (!counter) {
+      counter = this.metrics.counterOf("wisp_http_requests_total", { route, status: String(status) });
+      byStatus.set(status, counter);
+    }
+    counter.inc();
+  }
 }
 
 function defineMetrics(metrics: Metrics): void {

@@ -49,7 +49,7 @@ function raw(
   });
 }
 
-describe("node:http adapter", () => {
+describe("HTTP server", () => {
   it("serves the API over HTTP with CORS headers", async () => {
     const { base } = await start();
     const response = await fetch(`${base}/v1/node`);

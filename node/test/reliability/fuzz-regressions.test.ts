@@ -38,7 +38,7 @@ describe("found by fuzz-answers", () => {
 });
 
 describe("found by fuzz-http", () => {
-  it("a request node:http cannot parse is answered 400 with a PROTOCOL.md error body", async () => {
+  it("a request the HTTP server cannot parse is answered 400 with a PROTOCOL.md error body", async () => {
     server = await startHttpServer(async () => new Response("unreachable"), { host: "127.0.0.1", port: 0 });
     const reply = await new Promise<string>((resolve) => {
       const socket = net.connect(server!.port, "127.0.0.1");
@@ -46,7 +46,7 @@ describe("found by fuzz-http", () => {
       socket.on("data", (chunk) => (text += chunk.toString()));
       socket.on("error", () => {});
       socket.on("close", () => resolve(text));
-      socket.end("X-WISP / HTTP/1.1\r\nHost: node\r\n\r\n");
+      socket.end("GET /v1/health FTP/1.1\r\nHost: node\r\n\r\n");
     });
     expect(reply).toMatch(/^HTTP\/1\.1 400 /);
     expect(reply.toLowerCase()).toContain("content-type: application/json");
