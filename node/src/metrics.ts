@@ -1,6 +1,11 @@
 /** A tiny Prometheus registry: counters and gauges with optional labels, text exposition format. */
 type Labels = Record<string, string>;
 
+/** A counter series with its labels resolved (Metrics.counterOf). */
+export interface Counter {
+  inc(by?: number): void;
+}
+
 interface Series {
   help: string;
   type: "counter" | "gauge";
@@ -25,6 +30,18 @@ export class Metrics {
     if (!series) throw new Error(`metric ${name} is not defined`);
     const key = labelKey(labels);
     series.values.set(key, (series.values.get(key) ?? 0) + by);
+  }
+
+  /**
+   * One series of a counter with fixed labels, resolved once for the hot paths: its `inc` is
+   * `inc(name, labels, by)` without finding the series and building the label key per call.
+   */
+  counterOf(name: string, labels: Labels = {}): Counter {
+    const series = this.series.get(name);
+    if (!series) throw new Error(`metric ${name} is not defined`);
+    const key = labelKey(labels);
+    const { values } = series;
+    return { inc: (by = 1) => void values.set(key, (values.get(key) ?? 0) + by) };
   }
 
   get(name: string, labels: Labels = {}): number {

@@ -21,4 +21,17 @@ describe("Metrics", () => {
     expect(metrics.render()).toContain('wisp_test_total{code="a_b_c_d"} 1\n');
     expect(metrics.get("wisp_test_total")).toBe(1);
   });
+
+  it("a resolved counter adds to the same series as inc, and shows in the exposition only once counted", () => {
+    const metrics = new Metrics();
+    metrics.counter("wisp_test_total", "test");
+    const created = metrics.counterOf("wisp_test_total", { status: "201", route: "/v1/store" });
+    expect(metrics.render()).toContain("wisp_test_total 0\n");
+    created.inc();
+    created.inc(2);
+    metrics.inc("wisp_test_total", { route: "/v1/store", status: "201" });
+    expect(metrics.get("wisp_test_total", { route: "/v1/store", status: "201" })).toBe(4);
+    expect(metrics.render()).toContain('wisp_test_total{route="/v1/store",status="201"} 4\n');
+    expect(() => metrics.counterOf("wisp_missing_total")).toThrow("metric wisp_missing_total is not defined");
+  });
 });

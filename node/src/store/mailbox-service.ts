@@ -14,7 +14,7 @@ import {
 } from "@wisp/lib";
 import { RpcReject } from "../rpc/router";
 import type { WireMessage } from "../transport/transport";
-import { type Entry, entrySize, mailboxKey } from "./entry";
+import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
 import { Intake } from "./intake";
 import { type MailboxService, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
@@ -171,18 +171,19 @@ export class Mailboxes implements MailboxService {
   /**
    * This node's own routed requests, when it owns the key: built from input that the API (or the
    * expiry) already checked, so they skip the parsers that requests from the network go through.
+   * Answers without a promise when nothing is waited for (no replicas to push to, no long-poll).
    */
-  private async dispatchOwn(message: WireMessage, signal?: AbortSignal): Promise<WireMessage> {
+  private dispatchOwn(message: WireMessage, signal?: AbortSignal): WireMessage | Promise<WireMessage> {
     if (message.t === PUT) return this.acceptPut(message as unknown as PutRequest) as unknown as WireMessage;
     if (message.t === FETCH)
-      return (await this.answerFetch(message as unknown as FetchRequest, signal)) as unknown as WireMessage;
+      return this.answerFetch(message as unknown as FetchRequest, signal) as unknown as WireMessage;
     return this.dispatch(message, signal);
   }
 
-  private async acceptPut(request: PutRequest): Promise<PutAnswer> {
+  private acceptPut(request: PutRequest): PutAnswer | Promise<PutAnswer> {
     const { store, clock } = this.deps;
     const now = clock.now();
-    const base = { storedAt: now, expiresAt: now + this.options.ttlMs };
+    const expiresAt = now + this.options.ttlMs;
     const entry: Entry =
       request.kind === "msg"
         ? {
@@ -190,9 +191,17 @@ export class Mailboxes implements MailboxService {
             mailbox: request.envelope.to,
             id: request.envelope.id,
             envelope: request.envelope,
-            ...base,
+            storedAt: now,
+            expiresAt,
           }
-        : { kind: "nack", mailbox: request.mailbox, id: request.nack.id, nack: request.nack, ...base };
+        : {
+            kind: "nack",
+            mailbox: request.mailbox,
+            id: request.nack.id,
+            nack: request.nack,
+            storedAt: now,
+            expiresAt,
+          };
     const existing = store.get(entry.mailbox, entry.id);
     if (existing) return { t: "store.put.ok", created: false, expiresAt: existing.expiresAt };
     const full = this.fullness(entry);
@@ -200,8 +209,9 @@ export class Mailboxes implements MailboxService {
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
     this.waiters.wake(entry.mailbox);
-    await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
-    return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
+    const answer: PutAnswer = { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
+    if (this.peers.replicaAddrs().length === 0) return answer;
+    return this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2).then(() => answer);
   }
 
   private acceptReplicate(request: ReplicateRequest): ReplicateAnswer {
@@ -216,24 +226,28 @@ export class Mailboxes implements MailboxService {
     return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
   }
 
-  private async answerFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {
+  private answerFetch(request: FetchRequest, signal?: AbortSignal): FetchAnswer | Promise<FetchAnswer> {
+    if (request.ack.length > 0) return this.acknowledgeThenFetch(request, signal);
+    return this.fetchPage(request, signal);
+  }
+
+  private async acknowledgeThenFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {
     const { store, clock } = this.deps;
-    if (request.ack.length > 0) {
-      const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
-      await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
-    }
-    let page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
-    if (page.entries.length === 0 && request.waitMs > 0 && !this.stopped) {
-      await this.waiters.wait(request.mailbox, request.waitMs, signal);
-      page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
-    }
-    const messages: StoredMessage[] = [];
-    const nacks: Nack[] = [];
-    for (const entry of page.entries) {
-      if (entry.kind === "msg") messages.push({ ...entry.envelope, expiresAt: entry.expiresAt });
-      else nacks.push(entry.nack);
-    }
-    return { t: "store.fetch.ok", messages, nacks, more: page.more };
+    const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
+    await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
+    return this.fetchPage(request, signal);
+  }
+
+  /** The mailbox's page now, or — for a long-poll of an empty mailbox — once it has one or the wait ends. */
+  private fetchPage(request: FetchRequest, signal?: AbortSignal): FetchAnswer | Promise<FetchAnswer> {
+    const { store, clock } = this.deps;
+    const page = store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() });
+    if (page.entries.length > 0 || request.waitMs <= 0 || this.stopped) return fetchAnswer(page);
+    return this.waiters
+      .wait(request.mailbox, request.waitMs, signal)
+      .then(() =>
+        fetchAnswer(store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() })),
+      );
   }
 
   /** Why entry does not fit its mailbox, or null when it does. */
@@ -277,6 +291,16 @@ export class Mailboxes implements MailboxService {
     }, ms);
     this.timers.add(cancel);
   }
+}
+
+function fetchAnswer(page: ListResult): FetchAnswer {
+  const messages: StoredMessage[] = [];
+  const nacks: Nack[] = [];
+  for (const entry of page.entries) {
+    if (entry.kind === "msg") messages.push({ ...entry.envelope, expiresAt: entry.expiresAt });
+    else nacks.push(entry.nack);
+  }
+  return { t: "store.fetch.ok", messages, nacks, more: page.more };
 }
 
 function valid<T>(parsed: T | string): T {

@@ -10,7 +10,7 @@ import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import { batches, DIGEST, digestBatches, parseDigestAnswer, parseReplicateAnswer } from "./wire";
 
-export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => Promise<WireMessage>;
+export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => WireMessage | Promise<WireMessage>;
 
 export interface RouteOptions {
   timeoutMs: number;
@@ -42,18 +42,33 @@ export class Peers {
 
   /**
    * Sends message to the owner of key and checks a remote owner's answer with parseAnswer (null:
-   * malformed). When this node owns key, the local handler answers without the transport and its
-   * answer is trusted as it is. Throws ServiceError("unavailable") when no owner answers; a peer
-   * that fails is reported to Chord and the lookup is tried once more.
+   * malformed). When this node owns key, the local handler answers without a lookup or the
+   * transport, and its answer is trusted as it is (and may come back without a promise). Throws
+   * ServiceError("unavailable") when no owner answers; a peer that fails is reported to Chord and
+   * the lookup is tried once more.
    */
-  async routed<T>(
+  routed<T>(
+    key: RingId,
+    message: WireMessage,
+    options: RouteOptions,
+    parseAnswer: (raw: WireMessage) => T | null,
+  ): T | null | Promise<T | null> {
+    const { ring } = this.deps;
+    if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
+    // key ∈ (predecessor, self]: what Chord's lookup answers at once for an owned key, without its
+    // promise and result object.
+    if (!options.signal?.aborted && ring.owns(key))
+      return this.local(message, options.signal) as unknown as T | Promise<T>;
+    return this.routedByLookup(key, message, options, parseAnswer);
+  }
+
+  private async routedByLookup<T>(
     key: RingId,
     message: WireMessage,
     options: RouteOptions,
     parseAnswer: (raw: WireMessage) => T | null,
   ): Promise<T | null> {
     const { ring, transport } = this.deps;
-    if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
     let lastProblem = "no owner answered";
     for (let attempt = 0; attempt < ROUTE_ATTEMPTS; attempt++) {
       const owner = await this.lookup(key, options.signal);

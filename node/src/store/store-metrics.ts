@@ -1,8 +1,14 @@
 /** The store's Prometheus series. Every counter is a no-op when the node runs without metrics. */
-import type { Metrics } from "../metrics";
+import type { Counter, Metrics } from "../metrics";
 import type { EntryStore } from "./entry";
 
+const NONE: Counter = { inc: () => {} };
+
 export class StoreMetrics {
+  private storedCreated = NONE;
+  private storedDuplicate = NONE;
+  private retrieves = NONE;
+
   constructor(
     private metrics: Metrics | undefined,
     store: EntryStore,
@@ -17,14 +23,17 @@ export class StoreMetrics {
       store.count(),
     );
     metrics.gauge("wisp_store_bytes", "Bytes of mailbox entries held by this node", () => store.bytes());
+    this.storedCreated = metrics.counterOf("wisp_store_stores_total", { result: "created" });
+    this.storedDuplicate = metrics.counterOf("wisp_store_stores_total", { result: "duplicate" });
+    this.retrieves = metrics.counterOf("wisp_store_retrieves_total");
   }
 
   stored(created: boolean): void {
-    this.metrics?.inc("wisp_store_stores_total", { result: created ? "created" : "duplicate" });
+    (created ? this.storedCreated : this.storedDuplicate).inc();
   }
 
   retrieved(): void {
-    this.metrics?.inc("wisp_store_retrieves_total");
+    this.retrieves.inc();
   }
 
   nackSent(): void {

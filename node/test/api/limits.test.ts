@@ -56,6 +56,18 @@ describe("RateLimiter", () => {
     expect(limiter.size()).toBe(3);
   });
 
+  it("a client seen again, once or several times in a row, becomes the most recently seen", () => {
+    const limiter = new RateLimiter(new ManualClock(0), { burst: 1, perSecond: 1, maxBuckets: 2 });
+    expect(limiter.take("a").ok).toBe(true);
+    expect(limiter.take("b").ok).toBe(true);
+    expect(limiter.take("a").ok).toBe(false);
+    expect(limiter.take("a").ok).toBe(false);
+    expect(limiter.take("c").ok).toBe(true);
+    expect(limiter.take("a").ok).toBe(false);
+    expect(limiter.take("b").ok).toBe(true);
+    expect(limiter.size()).toBe(2);
+  });
+
   it("answers how long to wait", () => {
     const limiter = new RateLimiter(new ManualClock(0), { burst: 2, perSecond: 4, maxBuckets: 3 });
     expect(limiter.take("a")).toEqual({ ok: true });

@@ -125,7 +125,7 @@ describe("POST /v1/store", () => {
 });
 
 describe("POST /v1/retrieve", () => {
-  it("verifies the signature and reads mailbox(pk), passing acks, wait and the signal", async () => {
+  it("verifies the signature and reads mailbox(pk), passing acks, wait and, for a long-poll, the signal", async () => {
     const { post, mailboxes } = setup();
     const env = envelope();
     await post("/v1/store", env);
@@ -136,8 +136,10 @@ describe("POST /v1/retrieve", () => {
     expect(body.nacks).toEqual([]);
     expect(body.more).toBe(false);
     expect(mailboxes.retrieves[0].mailbox).toBe(mailboxAddress(bob.publicKey));
-    await post("/v1/retrieve", signRetrieve(bob, NOW, [env.id], 0));
+    expect(mailboxes.retrieves[0].options.signal).toBeUndefined();
+    await post("/v1/retrieve", signRetrieve(bob, NOW, [env.id], 1_000));
     expect(mailboxes.retrieves[1].ack).toEqual([env.id]);
+    expect(mailboxes.retrieves[1].options.waitMs).toBe(1_000);
     expect(mailboxes.retrieves[1].options.signal).toBeInstanceOf(AbortSignal);
   });
 
