@@ -1,12 +1,18 @@
 /**
  * End-to-end delivery over 8 bin/wisp-node processes: B long-polls node 2, A stores through node 7;
  * the time from A's POST /v1/store to B holding the opened (decrypted, signature-checked) message.
+ * B is a Node.js client like the CLI (node/src/cli/poll.ts): it opens with lib's `open` on the
+ * node:crypto backend; the web app opens with noble (~3 ms more per message, bench/rows/crypto.ts).
+ * A and B each talk HTTP/1.1 over their own keep-alive node:http Agent (bench/lib/http-post.ts),
+ * as a Node.js client would; B still parses the JSON answer, opens and acknowledges every message.
  * A sends the next message 50 ms after B got the last one, so B's long-poll is parked again and
  * neither client exceeds the node's per-client rate limit (20/s).
  */
 import { type Envelope, type Identity, open, type RetrieveResponse, signRetrieve } from "@wisp/lib";
+import { nodeCrypto } from "../../node/src/crypto/node-crypto";
 import { type BenchConfig, pick } from "../lib/config";
 import { identities, sealPool } from "../lib/envelopes";
+import { type JsonClient, jsonClient } from "../lib/http-post";
 import { type NodeProcess, spawnWispNode } from "../lib/processes";
 import type { Row } from "../lib/row";
 import { latencyOf, medianOfRuns, ms, nowMs, sleep } from "../lib/stats";
@@ -20,6 +26,7 @@ export async function endToEnd(config: BenchConfig): Promise<Row> {
   const runs = pick(config, 5, 1);
   const nodes: NodeProcess[] = [];
   const stopPolling = new AbortController();
+  const [clientA, clientB] = [jsonClient(), jsonClient()];
   try {
     nodes.push(await spawnWispNode());
     for (let i = 1; i < NODES; i++) nodes.push(await spawnWispNode({ WISP_BOOTSTRAP: nodes[0].addr }));
@@ -27,14 +34,14 @@ export async function endToEnd(config: BenchConfig): Promise<Row> {
     const [b] = identities(1);
     const pool = sealPool([b], WARM_UP + messages);
     const received = new Map<string, Waiter>();
-    const poller = poll(nodes[1].apiUrl, b, received, stopPolling.signal).catch((error: Error) => {
+    const poller = poll(clientB, nodes[1].apiUrl, b, received, stopPolling.signal).catch((error: Error) => {
       for (const waiter of received.values()) waiter.reject(error);
       received.clear();
     });
     const latencies: number[] = [];
     for (const [i, envelope] of pool.entries()) {
       await sleep(GAP_MS);
-      const latency = await deliver(nodes[6].apiUrl, envelope, received);
+      const latency = await deliver(clientA, nodes[6].apiUrl, envelope, received);
       if (i >= WARM_UP) latencies.push(latency);
     }
     stopPolling.abort();
@@ -51,7 +58,8 @@ export async function endToEnd(config: BenchConfig): Promise<Row> {
       figure: `p50 ${ms(figure.p50)}, p99 ${ms(figure.p99)} (${latencies.length} messages)`,
       target: "p50 ≤ 3 ms, p99 ≤ 15 ms",
       met: figure.p50 <= 3 && figure.p99 <= 15,
-      command: "npm run bench (bench/rows/e2e.ts: 8 × bin/wisp-node, fetch + lib open)",
+      command:
+        "npm run bench (bench/rows/e2e.ts: 8 × bin/wisp-node, node:http keep-alive clients, lib open on node:crypto as the CLI)",
       values: {
         p50Ms: figure.p50,
         p99Ms: figure.p99,
@@ -63,6 +71,8 @@ export async function endToEnd(config: BenchConfig): Promise<Row> {
     };
   } finally {
     stopPolling.abort();
+    clientA.close();
+    clientB.close();
     await Promise.all(nodes.map((node) => node.stop()));
   }
 }
@@ -72,7 +82,12 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-async function deliver(apiUrl: string, envelope: Envelope, received: Map<string, Waiter>): Promise<number> {
+async function deliver(
+  client: JsonClient,
+  apiUrl: string,
+  envelope: Envelope,
+  received: Map<string, Waiter>,
+): Promise<number> {
   const arrived = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`message ${envelope.id} not delivered in 10 s`)), 10_000);
     received.set(envelope.id, {
@@ -84,34 +99,36 @@ async function deliver(apiUrl: string, envelope: Envelope, received: Map<string,
     });
   });
   const started = nowMs();
-  const response = await fetch(`${apiUrl}/v1/store`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(envelope),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (response.status !== 201) throw new Error(`store answered ${response.status}: ${await response.text()}`);
-  await response.arrayBuffer();
+  const answer = await client.post(
+    `${apiUrl}/v1/store`,
+    JSON.stringify(envelope),
+    AbortSignal.timeout(10_000),
+  );
+  if (answer.status !== 201) throw new Error(`store answered ${answer.status}: ${answer.text}`);
   return (await arrived) - started;
 }
 
 /** B's client loop: long-poll, open every message, acknowledge it in the next poll. */
-async function poll(apiUrl: string, b: Identity, received: Map<string, Waiter>, signal: AbortSignal) {
+async function poll(
+  client: JsonClient,
+  apiUrl: string,
+  b: Identity,
+  received: Map<string, Waiter>,
+  signal: AbortSignal,
+) {
   let ack: string[] = [];
   while (!signal.aborted) {
     const request = signRetrieve(b, Date.now(), ack, 5_000);
-    const response = await fetch(`${apiUrl}/v1/retrieve`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(request),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
-    });
-    if (response.status !== 200)
-      throw new Error(`retrieve answered ${response.status}: ${await response.text()}`);
-    const answer = (await response.json()) as RetrieveResponse;
+    const response = await client.post(
+      `${apiUrl}/v1/retrieve`,
+      JSON.stringify(request),
+      AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
+    );
+    if (response.status !== 200) throw new Error(`retrieve answered ${response.status}: ${response.text}`);
+    const answer = JSON.parse(response.text) as RetrieveResponse;
     ack = [];
     for (const { expiresAt: _, ...message } of answer.messages) {
-      const opened = open(b, message);
+      const opened = open(b, message, nodeCrypto);
       if (!opened.ok) throw new Error(`B could not open ${message.id}: ${opened.reason}`);
       received.get(message.id)?.resolve(nowMs());
       received.delete(message.id);
