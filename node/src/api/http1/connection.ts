@@ -187,13 +187,18 @@ export class Http1Connection {
     const request = new WireRequest(head, body);
     this.current = request;
     this.enter("busy");
-    this.handler(request as unknown as Request, { clientAddr: this.clientAddr }).then(
-      (response) => this.answer(request, response, bodyRead),
-      (error: Error) => {
-        this.log(`http handler failed: ${error.message}`);
+    let answered: Promise<Response | JsonResponse>;
+    try {
+      answered = this.handler(request as unknown as Request, { clientAddr: this.clientAddr });
+    } catch (error) {
+      answered = Promise.reject(error);
+    }
+    answered
+      .then((response) => this.answer(request, response, bodyRead))
+      .catch((error: Error) => {
+        this.log(`http handler failed: ${error?.message}`);
         this.fail(500, "the node failed to answer", "internal");
-      },
-    );
+      });
   }
 
   private async answer(request: WireRequest, response: Response | JsonResponse, bodyRead: boolean) {

@@ -18,7 +18,8 @@ export class WireRequest {
 
   constructor(head: RequestHead, body: BufferedBody | null) {
     this.method = head.method;
-    this.url = `http://node${head.target}`;
+    // "*" (OPTIONS *) asks about the server as a whole: the routes see it as "/".
+    this.url = `http://node${head.target.startsWith("/") ? head.target : "/"}`;
     const fields = head.headers;
     this.headers = { get: (name) => fields.get(name.toLowerCase()) ?? null };
     this.body = body;

@@ -193,3 +193,36 @@ describe("HTTP/1.1 connection", () => {
     expect(signal!.aborted).toBe(true);
   });
 });
+
+describe("HTTP/1.1 connection, failures of the handler", () => {
+  it("answers 500 when the handler throws before it returns a promise, and keeps serving", async () => {
+    const port = await start((() => {
+      throw new Error("sync boom");
+    }) as unknown as ApiHandler);
+    const c = client(port);
+    c.socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await c.closed).toMatch(/^HTTP\/1\.1 500 /);
+    const again = client(port);
+    again.socket.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(await again.closed).toMatch(/^HTTP\/1\.1 500 /);
+  });
+
+  it("answers 500 when the answer itself cannot be read", async () => {
+    const broken = new Response(
+      new ReadableStream({
+        pull(controller) {
+          controller.error(new Error("broken body"));
+        },
+      }),
+    );
+    const c = client(await start(async () => broken));
+    c.socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await c.closed).toMatch(/^HTTP\/1\.1 500 /);
+  });
+
+  it("shows OPTIONS * to the routes as the root path", async () => {
+    const c = client(await start());
+    c.socket.write("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(bodies(await c.closed)[0]).toMatchObject({ method: "OPTIONS", url: "http://node/" });
+  });
+});
