@@ -10,7 +10,7 @@ import { findSuccessor, type LookupContext } from "./lookup";
 import { encodeRef, encodeRefs, parseStateAnswer, type StateAnswer, type StepAnswer } from "./messages";
 import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
-import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
+import { type LookupOptions, type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
 import { RoutingTable } from "./routing-table";
 
 /** Stabilize rounds in which a dropped successor is asked again before it is forgotten. */
@@ -133,14 +133,14 @@ export class ChordNode implements Ring, ChordHandlerHost {
   }
 
   /** find_successor(key), counted in the metrics; fix_fingers' own lookups are not. */
-  async lookup(key: RingId, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
+  async lookup(key: RingId, options: LookupOptions = {}): Promise<LookupResult> {
     const metrics = this.components.metrics;
     metrics?.inc("wisp_chord_lookups_total");
     // key ∈ (predecessor, self]: the check a lookup's confirmation would make of this node, made
     // locally, so an owned key needs no deadline, timer or request.
     if (this.joined && !options.signal?.aborted && this.table.owns(key)) return { node: this.self, hops: 0 };
     try {
-      const result = await this.find(key, true, options.signal);
+      const result = await this.find(key, options.verify ?? true, options.signal);
       metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);
       return result;
     } catch (error) {

@@ -12,12 +12,22 @@ export interface LookupResult {
   hops: number;
 }
 
+export interface LookupOptions {
+  signal?: AbortSignal;
+  /** Confirm the named successor with a request to it (default true). */
+  verify?: boolean;
+}
+
 export interface Ring {
   readonly self: NodeRef;
   /** Has this node created or joined a ring? (GET /v1/health) */
   isJoined(): boolean;
-  /** find_successor(key). Rejects with RingUnavailable when no route can be found in time. */
-  lookup(key: RingId, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+  /**
+   * find_successor(key). Rejects with RingUnavailable when no route can be found in time.
+   * `verify: false` skips the final confirmation (is the named node alive, and is key ∈
+   * (its predecessor, it]?): the answer may be stale, so the caller lets that node check itself.
+   */
+  lookup(key: RingId, options?: LookupOptions): Promise<LookupResult>;
   /** Current successor list, nearest first (never includes self unless the ring is self alone: then empty). */
   successors(): readonly NodeRef[];
   predecessor(): NodeRef | null;

@@ -30,6 +30,8 @@ import {
   FETCH,
   type FetchAnswer,
   type FetchRequest,
+  NOT_OWNER,
+  type NotOwnerAnswer,
   PUT,
   type PutAnswer,
   type PutRequest,
@@ -155,14 +157,21 @@ export class Mailboxes implements MailboxService {
   /** Entry point of the store.* requests, from the network or from this node itself. */
   private async dispatch(message: WireMessage, signal?: AbortSignal): Promise<WireMessage> {
     switch (message.t) {
-      case PUT:
-        return this.acceptPut(valid(parsePut(message))) as unknown as WireMessage;
+      case PUT: {
+        const request = valid(parsePut(message));
+        const mailbox = request.kind === "msg" ? request.envelope.to : request.mailbox;
+        if (request.owner && !this.owns(mailbox)) return NOT_OWNER_ANSWER as unknown as WireMessage;
+        return this.acceptPut(request) as unknown as WireMessage;
+      }
       case REPLICATE:
         return this.acceptReplicate(valid(parseReplicate(message))) as unknown as WireMessage;
       case DIGEST:
         return this.answerDigest(valid(parseDigest(message))) as unknown as WireMessage;
-      case FETCH:
-        return (await this.answerFetch(valid(parseFetch(message)), signal)) as unknown as WireMessage;
+      case FETCH: {
+        const request = valid(parseFetch(message));
+        if (request.owner && !this.owns(request.mailbox)) return NOT_OWNER_ANSWER as unknown as WireMessage;
+        return (await this.answerFetch(request, signal)) as unknown as WireMessage;
+      }
       default:
         throw new RpcReject(`the store does not handle "${String(message.t).slice(0, 40)}"`);
     }
@@ -208,10 +217,15 @@ export class Mailboxes implements MailboxService {
     if (full) return { t: "store.refused", code: "mailbox_full", message: full };
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
-    this.waiters.wake(entry.mailbox);
+    const woken = this.waiters.wake(entry.mailbox);
     const answer: PutAnswer = { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
     if (this.peers.replicaAddrs().length === 0) return answer;
-    return this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2).then(() => answer);
+    const push = () =>
+      this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2).then(() => answer);
+    // A woken long-poll answers in this turn's microtasks, but frames written now would leave first
+    // (the transport flushes in process.nextTick) and wake the replicas' processes to compete for
+    // the CPU with the node relaying the recipient's answer. So the copies go one turn later.
+    return woken > 0 ? nextTurn().then(push) : push();
   }
 
   private acceptReplicate(request: ReplicateRequest): ReplicateAnswer {
@@ -248,6 +262,11 @@ export class Mailboxes implements MailboxService {
       .then(() =>
         fetchAnswer(store.list(request.mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: clock.now() })),
       );
+  }
+
+  /** Is the mailbox's key in (predecessor, self]? What a confirmed lookup would have asked of this node. */
+  private owns(mailbox: string): boolean {
+    return this.deps.ring.owns(mailboxKey(mailbox));
   }
 
   /** Why entry does not fit its mailbox, or null when it does. */
@@ -301,6 +320,12 @@ function fetchAnswer(page: ListResult): FetchAnswer {
     else nacks.push(entry.nack);
   }
   return { t: "store.fetch.ok", messages, nacks, more: page.more };
+}
+
+const NOT_OWNER_ANSWER: NotOwnerAnswer = { t: NOT_OWNER };
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function valid<T>(parsed: T | string): T {

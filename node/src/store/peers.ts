@@ -8,7 +8,7 @@ import { TransportError, type WireMessage } from "../transport/transport";
 import type { Entry, Tombstone } from "./entry";
 import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
-import { batches, DIGEST, digestBatches, parseDigestAnswer, parseReplicateAnswer } from "./wire";
+import { batches, DIGEST, digestBatches, isNotOwner, parseDigestAnswer, parseReplicateAnswer } from "./wire";
 
 export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => WireMessage | Promise<WireMessage>;
 
@@ -69,22 +69,37 @@ export class Peers {
     parseAnswer: (raw: WireMessage) => T | null,
   ): Promise<T | null> {
     const { ring, transport } = this.deps;
+    // First the owner this node's table names, unconfirmed: it checks that it owns key itself
+    // (`owner: true`), which saves the confirming round trip of a verified lookup.
+    const named = await this.lookup(key, options.signal, false);
+    if (named === ring.self.addr) return (await this.local(message, options.signal)) as unknown as T;
     let lastProblem = "no owner answered";
+    try {
+      const answer = await transport.request(named, { ...message, owner: true }, options);
+      if (!isNotOwner(answer)) return parseAnswer(answer);
+    } catch (error) {
+      lastProblem = this.failed(error, named);
+    }
     for (let attempt = 0; attempt < ROUTE_ATTEMPTS; attempt++) {
-      const owner = await this.lookup(key, options.signal);
+      const owner = await this.lookup(key, options.signal, true);
       if (owner === ring.self.addr) return (await this.local(message, options.signal)) as unknown as T;
       try {
         return parseAnswer(await transport.request(owner, message, options));
       } catch (error) {
-        if (error instanceof TransportError && error.code === "aborted")
-          throw new ServiceError("unavailable", "the request was aborted");
-        if (error instanceof TransportError && error.code === "remote")
-          throw new ServiceError("internal", `the owner ${owner} refused: ${error.message}`);
-        ring.reportFailure(owner);
-        lastProblem = `the owner ${owner} did not answer: ${error instanceof Error ? error.message : error}`;
+        lastProblem = this.failed(error, owner);
       }
     }
     throw new ServiceError("unavailable", lastProblem);
+  }
+
+  /** Throws for an abort and for the owner's refusal; reports any other failure and answers why. */
+  private failed(error: unknown, owner: string): string {
+    if (error instanceof TransportError && error.code === "aborted")
+      throw new ServiceError("unavailable", "the request was aborted");
+    if (error instanceof TransportError && error.code === "remote")
+      throw new ServiceError("internal", `the owner ${owner} refused: ${error.message}`);
+    this.deps.ring.reportFailure(owner);
+    return `the owner ${owner} did not answer: ${error instanceof Error ? error.message : error}`;
   }
 
   /**
@@ -195,9 +210,9 @@ export class Peers {
     return results.reduce((sum, result) => sum + (result?.created ?? 0), 0);
   }
 
-  private async lookup(key: RingId, signal?: AbortSignal): Promise<string> {
+  private async lookup(key: RingId, signal: AbortSignal | undefined, verify: boolean): Promise<string> {
     try {
-      return (await this.deps.ring.lookup(key, { signal })).node.addr;
+      return (await this.deps.ring.lookup(key, { signal, verify })).node.addr;
     } catch (error) {
       const reason = error instanceof RingUnavailable ? error.message : String(error);
       throw new ServiceError("unavailable", `no route to the mailbox's node: ${reason}`);

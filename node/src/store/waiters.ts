@@ -35,10 +35,13 @@ export class Waiters {
     });
   }
 
-  wake(mailbox: string): void {
+  /** Resolves every waiter of mailbox; answers how many there were. */
+  wake(mailbox: string): number {
     const waiters = this.byMailbox.get(mailbox);
-    if (!waiters) return;
-    for (const done of [...waiters]) done();
+    if (!waiters) return 0;
+    const woken = [...waiters];
+    for (const done of woken) done();
+    return woken.length;
   }
 
   wakeAll(): void {

@@ -20,14 +20,30 @@ export const PUT = "store.put";
 export const REPLICATE = "store.replicate";
 export const FETCH = "store.fetch";
 export const DIGEST = "store.digest";
+/** The answer of a node that got a put or fetch marked `owner: true` for a key it does not own. */
+export const NOT_OWNER = "store.not_owner";
 
 /** Items in one store.replicate; senders batch below it and below the frame limit. */
 export const MAX_BATCH_ITEMS = 2_000;
 export const BATCH_BYTES = 1024 * 1024;
 
-export type PutRequest =
-  | { t: typeof PUT; kind: "msg"; envelope: Envelope }
-  | { t: typeof PUT; kind: "nack"; mailbox: string; nack: Nack };
+/**
+ * `owner: true` on a put or fetch: the sender's lookup named this node without confirming it
+ * (`Ring.lookup` with `verify: false`), so the receiver serves it only if the mailbox's key is in
+ * (its predecessor, itself] and otherwise answers {@link NotOwnerAnswer}; the sender then routes
+ * with a confirmed lookup. The confirmation costs a round trip on every store; this check none.
+ */
+export interface OwnerCheck {
+  owner?: true;
+}
+export type PutRequest = OwnerCheck &
+  (
+    | { t: typeof PUT; kind: "msg"; envelope: Envelope }
+    | { t: typeof PUT; kind: "nack"; mailbox: string; nack: Nack }
+  );
+export interface NotOwnerAnswer {
+  t: typeof NOT_OWNER;
+}
 export type PutAnswer =
   | { t: "store.put.ok"; created: boolean; expiresAt: number }
   | { t: "store.refused"; code: "mailbox_full"; message: string };
@@ -57,7 +73,7 @@ export interface DigestAnswer {
   replicas: string[];
 }
 
-export interface FetchRequest {
+export interface FetchRequest extends OwnerCheck {
   t: typeof FETCH;
   mailbox: string;
   ack: string[];
@@ -133,14 +149,15 @@ export function parseEntry(value: unknown): Parsed<Entry> {
 export function parsePut(message: Record<string, unknown>): Parsed<PutRequest> {
   if (message.kind === "msg") {
     const envelope = parseEnvelope(message.envelope);
-    return typeof envelope === "string" ? envelope : { t: PUT, kind: "msg", envelope };
+    if (typeof envelope === "string") return envelope;
+    return { t: PUT, kind: "msg", envelope, ...ownerCheck(message) };
   }
   if (message.kind === "nack") {
     const mailboxProblem = checkB64u(message.mailbox, "mailbox", 32);
     if (mailboxProblem) return mailboxProblem;
     const nack = parseNack(message.nack);
     if (typeof nack === "string") return nack;
-    return { t: PUT, kind: "nack", mailbox: message.mailbox as string, nack };
+    return { t: PUT, kind: "nack", mailbox: message.mailbox as string, nack, ...ownerCheck(message) };
   }
   return `store.put "kind" expected "msg" or "nack"`;
 }
@@ -197,7 +214,23 @@ export function parseFetch(message: Record<string, unknown>): Parsed<FetchReques
     if (problem) return problem;
   }
   if (!isTime(waitMs) || waitMs > MAX_WAIT_MS) return `"waitMs" expected 0..${MAX_WAIT_MS}`;
-  return { t: FETCH, mailbox: message.mailbox as string, ack: ack as string[], waitMs };
+  return {
+    t: FETCH,
+    mailbox: message.mailbox as string,
+    ack: ack as string[],
+    waitMs,
+    ...ownerCheck(message),
+  };
+}
+
+const NO_OWNER_CHECK: OwnerCheck = {};
+
+function ownerCheck(message: Record<string, unknown>): OwnerCheck {
+  return message.owner === true ? { owner: true } : NO_OWNER_CHECK;
+}
+
+export function isNotOwner(answer: Record<string, unknown>): boolean {
+  return answer.t === NOT_OWNER;
 }
 
 /** Splits entries and tombstones into store.replicate messages below the item and byte limits. */

@@ -109,6 +109,14 @@ describe("iterative findSuccessor", () => {
     expect(result).toEqual({ node: at(3), hops: 2 });
   });
 
+  it("with verify: false names the successor list's node without asking it, stale or not", async () => {
+    const self = at(0);
+    const ctx = context(self, new Map(), []);
+    ctx.table.setSuccessors([at(1), at(5)]); // at(2)…at(4) joined since the last stabilize
+    const result = await findSuccessor(ctx, { key: at(3).id, signal, verify: false });
+    expect(result).toEqual({ node: at(5), hops: 0 });
+  });
+
   it("rejects with RingUnavailable when nothing answers, and when the hop budget is spent", async () => {
     const self = at(0);
     const ctx = context(self, new Map(), []);

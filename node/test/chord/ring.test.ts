@@ -64,6 +64,17 @@ describe("a ring built by joins one by one", () => {
     }
   });
 
+  it("names the same owner without the confirming request (verify: false) in a stable ring", async () => {
+    ring = await createRing(20, { seed: 6 });
+    for (const node of ring.nodes()) {
+      for (let i = 0; i < 5; i++) {
+        const key = randomKey(ring.random);
+        const named = await node.chord.lookup(key, { verify: false });
+        expect(named.node.addr).toBe(ring.ownerOf(key).addr);
+      }
+    }
+  });
+
   it("assigns each key to exactly one owner", async () => {
     ring = await createRing(20, { seed: 4 });
     for (let i = 0; i < 200; i++) {

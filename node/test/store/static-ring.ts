@@ -1,6 +1,12 @@
 /** A Ring over a static, shared membership list: enough to test the store without Chord. */
 import { betweenRightIncl, nodeIdOf, type RingId } from "@wisp/lib";
-import { type LookupResult, type NodeRef, type Ring, RingUnavailable } from "../../src/chord/ring";
+import {
+  type LookupOptions,
+  type LookupResult,
+  type NodeRef,
+  type Ring,
+  RingUnavailable,
+} from "../../src/chord/ring";
 
 export class Membership {
   private nodes: NodeRef[] = [];
@@ -52,6 +58,10 @@ export class StaticRing implements Ring {
   /** Forces owns() for tests of disagreeing views; null: the membership decides. */
   ownsOverride: ((key: RingId) => boolean) | null = null;
   failures: string[] = [];
+  /** Unconfirmed lookups (verify: false) name this node, as a successor list lagging a join would. */
+  staleOwner: NodeRef | null = null;
+  /** The verify option of every lookup, in order. */
+  lookups: boolean[] = [];
 
   constructor(
     addr: string,
@@ -64,7 +74,10 @@ export class StaticRing implements Ring {
     return this.joined;
   }
 
-  async lookup(key: RingId): Promise<LookupResult> {
+  async lookup(key: RingId, options: LookupOptions = {}): Promise<LookupResult> {
+    const verify = options.verify ?? true;
+    this.lookups.push(verify);
+    if (!verify && this.staleOwner && this.joined && !this.noRoute) return { node: this.staleOwner, hops: 1 };
     const node = this.joined && !this.noRoute ? this.members.ownerOf(key) : undefined;
     if (!node) throw new RingUnavailable("no ring");
     return { node, hops: 1 };

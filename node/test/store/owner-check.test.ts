@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { WireMessage } from "../../src/transport/transport";
+import { Cluster } from "./cluster";
+import { envelope, mailboxOf } from "./fixtures";
+
+let cluster: Cluster;
+
+afterEach(async () => {
+  await cluster.stop();
+});
+
+const REQUEST = { timeoutMs: 500 };
+
+describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
+  it("a node refuses a put or fetch marked owner for a mailbox it does not own, and stores nothing", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(300);
+    const env = envelope(bob);
+    const owner = cluster.ownerOf(bob);
+    const stranger = cluster.stranger(bob);
+    const from = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
+    const put = { t: "store.put", kind: "msg", envelope: env, owner: true } as unknown as WireMessage;
+    const fetch = {
+      t: "store.fetch",
+      mailbox: bob,
+      ack: [],
+      waitMs: 0,
+      owner: true,
+    } as unknown as WireMessage;
+    expect(await from.transport.request(stranger.addr, put, REQUEST)).toEqual({ t: "store.not_owner" });
+    expect(await from.transport.request(stranger.addr, fetch, REQUEST)).toEqual({ t: "store.not_owner" });
+    expect(stranger.store.count()).toBe(0);
+    expect(await from.transport.request(owner.addr, put, REQUEST)).toMatchObject({
+      t: "store.put.ok",
+      created: true,
+    });
+    expect(owner.store.get(bob, env.id)).toBeDefined();
+  });
+
+  it("stores on the owner when the unconfirmed lookup named a node that is not the owner", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(301);
+    const env = envelope(bob);
+    const owner = cluster.ownerOf(bob);
+    const stranger = cluster.stranger(bob);
+    const entry = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
+    entry.ring.staleOwner = { id: stranger.ring.self.id, addr: stranger.addr };
+    const outcome = await entry.mailboxes.store(env);
+    expect(outcome.created).toBe(true);
+    expect(entry.ring.lookups).toEqual([false, true]);
+    expect(cluster.holders(bob, env.id)).toContain(owner.addr);
+    expect(cluster.holders(bob, env.id)).not.toContain(stranger.addr);
+    const answer = await entry.mailboxes.retrieve(bob, [], { waitMs: 0 });
+    expect(answer.messages.map((m) => m.id)).toEqual([env.id]);
+  });
+
+  it("asks the named owner alone, with no confirming lookup, when it does own the mailbox", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(302);
+    const owner = cluster.ownerOf(bob);
+    const entry = cluster.nodes.find((n) => n !== owner)!;
+    await entry.mailboxes.store(envelope(bob));
+    const answer = await entry.mailboxes.retrieve(bob, [], { waitMs: 0 });
+    expect(answer.messages).toHaveLength(1);
+    expect(entry.ring.lookups).toEqual([false, false]);
+  });
+});
+
+describe("Mailboxes: the owner answers a parked long-poll first", () => {
+  it("copies the entry to its replicas only after the woken retrieve has its answer", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(303);
+    const env = envelope(bob);
+    const owner = cluster.ownerOf(bob);
+    const events: string[] = [];
+    const request = owner.transport.request.bind(owner.transport);
+    owner.transport.request = (to, message, options) => {
+      if (message.t === "store.replicate") events.push("replicate");
+      return request(to, message, options);
+    };
+    const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 }).then((answer) => {
+      events.push(`answered ${answer.messages.length}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await cluster.nodes.find((n) => n !== owner)!.mailboxes.store(env);
+    await waiting;
+    expect(events).toEqual(["answered 1", "replicate", "replicate"]);
+  });
+});
