@@ -10,6 +10,7 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     throw tooLarge(limit, `${declared} bytes`);
   }
   if (!request.body) return new Uint8Array(0);
+  const expected = declared === null ? -1 : Number(declared);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -28,6 +29,8 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
       throw tooLarge(limit, "more");
     }
     chunks.push(value);
+    // HTTP/1.1 framing ends a body at its declared length: no further read to see it end.
+    if (total === expected) break;
   }
   return chunks.length === 1 ? chunks[0] : concatBytes(...chunks);
 }
