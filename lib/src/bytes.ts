@@ -28,23 +28,38 @@ export function toB64u(bytes: Uint8Array): string {
 export function fromB64u(text: string): Uint8Array | null {
   if (typeof text !== "string" || text.length % 4 === 1) return null;
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
+  const whole = text.length - (text.length % 4);
   let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? B64U_LOOKUP[c] : -1;
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  for (let i = 0; i < whole; i += 4) {
+    const n = sextets(text, i, 4);
+    if (n < 0) return null;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 0xff;
+    out[o++] = n & 0xff;
   }
+  const rest = text.length - whole;
+  if (rest === 0) return out;
+  const n = sextets(text, whole, rest);
   // Non-canonical trailing bits would let two strings name the same bytes.
-  if ((acc & ((1 << bits) - 1)) !== 0) return null;
+  if (n < 0 || (n & (rest === 2 ? 0xffff : 0xff)) !== 0) return null;
+  out[o++] = n >> 16;
+  if (rest === 3) out[o] = (n >> 8) & 0xff;
   return out;
+}
+
+/** `count` (2..4) characters from `at` as 6-bit groups, left-aligned in 24 bits; -1 for a character outside the alphabet. */
+function sextets(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let k = 0; k < 4; k++) {
+    let v = 0;
+    if (k < count) {
+      const c = text.charCodeAt(at + k);
+      v = c < 128 ? B64U_LOOKUP[c] : -1;
+      if (v < 0) return -1;
+    }
+    n = (n << 6) | v;
+  }
+  return n;
 }
 
 /**
@@ -121,6 +136,16 @@ export function u64be(n: number): Uint8Array {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new RangeError(`u64be expects a non-negative safe integer, got ${n}`);
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  // Two 32-bit halves: the same bytes as DataView.setBigUint64, without a BigInt per call.
+  const high = Math.floor(n / 0x1_0000_0000);
+  const low = n >>> 0;
+  out[0] = high >>> 24;
+  out[1] = (high >>> 16) & 0xff;
+  out[2] = (high >>> 8) & 0xff;
+  out[3] = high & 0xff;
+  out[4] = low >>> 24;
+  out[5] = (low >>> 16) & 0xff;
+  out[6] = (low >>> 8) & 0xff;
+  out[7] = low & 0xff;
   return out;
 }
