@@ -139,6 +139,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
     // key ∈ (predecessor, self]: the check a lookup's confirmation would make of this node, made
     // locally, so an owned key needs no deadline, timer or request.
     if (this.joined && !options.signal?.aborted && this.table.owns(key)) return { node: this.self, hops: 0 };
+    // Unconfirmed and within the successor list: what findSuccessor would name first, without its
+    // deadline timer, abort signal and promise chain (the store's first try of every request).
+    if (options.verify === false && this.joined && !options.signal?.aborted && key !== this.self.id) {
+      const named = this.table.successorsFor(key)[0];
+      if (named) return { node: named.addr === this.self.addr ? this.self : named, hops: 0 };
+    }
     try {
       const result = await this.find(key, options.verify ?? true, options.signal);
       metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);
