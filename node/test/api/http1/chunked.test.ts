@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ChunkedDecoder, type ChunkedProgress } from "../../../src/api/http1/chunked";
+import { chunked } from "../../reliability/fuzz-bytes";
 
 /** Feeds `pieces` one after another as a connection would; answers the last progress and the bytes left over. */
 function decode(decoder: ChunkedDecoder, pieces: Buffer[]): { last: ChunkedProgress; rest: Buffer } {
@@ -34,16 +35,9 @@ function encode(body: Buffer, sizes: number[], extension = ""): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The stream cut at the given offsets, as the Buffers a socket would deliver. */
 function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let from = 0;
-  for (const point of points) {
-    pieces.push(bytes.subarray(from, point));
-    from = point;
-  }
-  pieces.push(bytes.subarray(from));
-  return pieces;
+  return chunked(bytes, cuts).map((piece) => Buffer.from(piece));
 }
 
 describe("ChunkedDecoder", () => {
