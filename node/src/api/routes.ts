@@ -1,6 +1,6 @@
 /**
  * The client API of PROTOCOL.md as one function from a web-standard Request to a Response,
- * testable without a server (hono's shape). server.ts adapts it to node:http.
+ * testable without a server (hono's shape). server.ts serves it over HTTP/1.1 on node:net.
  */
 export type { ApiDeps, ApiHandler, RequestContext } from "./context";
 
