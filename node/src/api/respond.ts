@@ -24,7 +24,7 @@ export function json(body: unknown, status: number, headers?: Record<string, str
 /**
  * A JSON answer without undici's Response machinery (a body stream per answer, ~70 µs on this
  * machine; docs/performance.md). It has the Response members that callers read; the HTTP server
- * adapter writes `payload` and `rawHeaders` directly.
+ * (http1/answer.ts) writes `payload` and `rawHeaders` directly.
  */
 export class JsonResponse {
   private parsedHeaders: Headers | null = null;
