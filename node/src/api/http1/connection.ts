@@ -123,20 +123,16 @@ export class Http1Connection {
   }
 
   private readHead(): boolean {
-    const buffer = this.buffer as Buffer;
-    let start = 0;
-    // RFC 9112 §2.2: empty lines before a request line are ignored.
-    while (buffer.length >= start + 2 && buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
-    const end = buffer.indexOf(CRLF2, start, "latin1");
-    if (end < 0) {
-      if (buffer.length - start > this.limits.maxHeadBytes) this.fail(431, "the request head is too long");
-      return false;
-    }
-    if (end - start > this.limits.maxHeadBytes) {
+    this.dropBlankLines();
+    const buffer = this.buffer;
+    if (buffer === null) return false;
+    const end = buffer.indexOf(CRLF2, 0, "latin1");
+    if (end < 0 ? buffer.length > this.limits.maxHeadBytes : end > this.limits.maxHeadBytes) {
       this.fail(431, "the request head is too long");
       return false;
     }
-    const parsed = parseRequestHead(buffer.toString("latin1", start, end));
+    if (end < 0) return false;
+    const parsed = parseRequestHead(buffer.toString("latin1", 0, end));
     if (!parsed.ok) {
       this.fail(parsed.status, parsed.message);
       return false;
@@ -150,6 +146,14 @@ export class Http1Connection {
     else if (expectContinue && (this.buffer?.length ?? 0) < contentLength)
       this.socket.write("HTTP/1.1 100 Continue\r\n\r\n");
     return true;
+  }
+
+  /** RFC 9112 §2.2: empty lines before a request line are ignored; dropped, they cannot pile up. */
+  private dropBlankLines(): void {
+    const buffer = this.buffer as Buffer;
+    let start = 0;
+    while (buffer.length >= start + 2 && buffer[start] === 13 && buffer[start + 1] === 10) start += 2;
+    if (start > 0) this.consume(start);
   }
 
   private readBody(): boolean {

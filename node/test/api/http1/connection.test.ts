@@ -226,3 +226,12 @@ describe("HTTP/1.1 connection, failures of the handler", () => {
     expect(bodies(await c.closed)[0]).toMatchObject({ method: "OPTIONS", url: "http://node/" });
   });
 });
+
+describe("HTTP/1.1 connection, blank lines", () => {
+  it("ignores empty lines before a request line, and drops them as they come", async () => {
+    const c = client(await start());
+    for (let i = 0; i < 200; i++) c.socket.write("\r\n".repeat(100));
+    c.socket.write("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(bodies(await c.closed)[0].url).toBe("http://node/after");
+  });
+});
