@@ -12,7 +12,7 @@ import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
 import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
-import { JsonResponse, json } from "./respond";
+import { JSON_HEADERS, JsonResponse, json } from "./respond";
 
 export interface MessagingScope {
   deps: ApiDeps;
@@ -70,7 +70,6 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
 }
 
 const EMPTY_ANSWER = JSON.stringify({ messages: [], nacks: [], more: false });
-const JSON_HEADERS = (json({}, 200) as unknown as JsonResponse).rawHeaders;
 
 function emptyAnswer(): JsonResponse {
   return new JsonResponse(EMPTY_ANSWER, 200, JSON_HEADERS);

@@ -11,7 +11,8 @@ export const PREFLIGHT_HEADERS: Record<string, string> = {
   "access-control-max-age": "86400",
 };
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+/** The headers of every JSON answer; one frozen object, so the HTTP server serializes it once. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...CORS_HEADERS,
   "content-type": "application/json",
 });

@@ -5,7 +5,7 @@
  */
 import type { RequestHead } from "./request-head";
 
-/** Why a body was not buffered whole: too long to buffer, or its client went away mid-body. */
+/** Whether the body was buffered whole, not read at all (a declared length above the buffer), or cut off past it (chunked). */
 export type BodyState = "complete" | "unread" | "overflow";
 
 export class WireRequest {
