@@ -3,11 +3,11 @@ import type { WispCrypto } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
-import type { MailboxService } from "../store/mailboxes";
+import type { Mailboxes } from "../store/mailboxes";
 
 export interface ApiDeps {
   ring: Ring;
-  mailboxes: MailboxService;
+  mailboxes: Mailboxes;
   clock: Clock;
   metrics: Metrics;
   crypto: WispCrypto;

@@ -4,16 +4,14 @@
  * is reported failed at once and the lookup goes on through the next-best candidate.
  */
 import { between, betweenRightIncl, type RingId } from "@wisp/lib";
-import type { WireMessage } from "../transport/transport";
-import { TransportError } from "../transport/transport";
-import { stepRequest } from "./handlers";
-import { parseStateAnswer, parseStepAnswer } from "./messages";
+import { TransportError, type WireMessage } from "../transport/transport";
+import { type ChordRequest, decodeStateAnswer, decodeStepAnswer, type StateAnswer } from "./messages";
 import { type LookupResult, type NodeRef, RingUnavailable } from "./ring";
 import { type RoutingTable, splitAtKey } from "./routing-table";
 
 export interface LookupContext {
   table: RoutingTable;
-  request(to: string, message: WireMessage, signal: AbortSignal): Promise<WireMessage>;
+  request(to: string, request: ChordRequest, signal: AbortSignal): Promise<WireMessage>;
   reportFailure(addr: string): void;
   maxHops: number;
 }
@@ -43,7 +41,8 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
   if (plan.start) {
     candidates = [...plan.start];
   } else {
-    if (table.isAlone() || plan.key === self.id) return { node: self, hops: 0 };
+    // key ∈ (predecessor, self]: this node is the successor of the key, by its own predecessor.
+    if (table.isAlone() || plan.key === self.id || table.owns(plan.key)) return { node: self, hops: 0 };
     final = splitAtKey(self, table.successors(), plan.key);
     // Locally every known node is a candidate: trying them costs nothing until one is asked.
     if (final.from.length === 0) candidates = table.closestPreceding(plan.key, Number.POSITIVE_INFINITY);
@@ -51,10 +50,7 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
 
   for (;;) {
     for (const node of final.from) {
-      if (node.addr === self.addr) {
-        if (plan.start) continue; // a stale entry from an earlier life of this address
-        return { node: self, hops };
-      }
+      if (node.addr === self.addr && plan.start) continue; // a stale entry from an earlier life of this address
       if (failed.has(node.addr)) continue;
       if (!plan.verify) return { node, hops };
       const confirmed = await confirmOwner(ctx, plan, node, failed);
@@ -83,9 +79,9 @@ export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promi
       if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
       hops++;
       queried.add(next.addr);
-      const answer = await ask(ctx, plan.signal, next.addr, stepRequest(plan.key), failed);
+      const answer = await ask(ctx, plan.signal, next.addr, { t: "chord.step", key: plan.key }, failed);
       if (!answer) continue;
-      const step = parseStepAnswer(answer);
+      const step = decodeStepAnswer(answer);
       if (typeof step === "string") {
         markFailed(ctx, failed, next.addr);
         continue;
@@ -120,8 +116,7 @@ async function confirmOwner(
   let node = named;
   let previous: NodeRef | null = null;
   for (let steps = 0; ; steps++) {
-    const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
-    const state = answer ? parseStateAnswer(answer) : null;
+    const state = await stateOf(ctx, plan, node, failed);
     if (typeof state === "string") markFailed(ctx, failed, node.addr);
     // A dead node on the way back: the last live one is the best answer there is for now.
     if (!state || typeof state === "string") return previous ? { node: previous, steps } : null;
@@ -136,6 +131,19 @@ async function confirmOwner(
   }
 }
 
+/** chord.state of node; this node's own from its table, without a request. */
+async function stateOf(
+  ctx: LookupContext,
+  plan: LookupPlan,
+  node: NodeRef,
+  failed: Set<string>,
+): Promise<StateAnswer | string | null> {
+  if (node.addr === ctx.table.self.addr)
+    return { predecessor: ctx.table.predecessor(), successors: [...ctx.table.successors()] };
+  const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
+  return answer ? decodeStateAnswer(answer) : null;
+}
+
 async function successorsOf(
   ctx: LookupContext,
   signal: AbortSignal,
@@ -144,7 +152,7 @@ async function successorsOf(
 ): Promise<NodeRef[] | null> {
   const answer = await ask(ctx, signal, node.addr, { t: "chord.state" }, failed);
   if (!answer) return null;
-  const state = parseStateAnswer(answer);
+  const state = decodeStateAnswer(answer);
   if (typeof state !== "string") return state.successors;
   markFailed(ctx, failed, node.addr);
   return null;
@@ -155,12 +163,12 @@ async function ask(
   ctx: LookupContext,
   signal: AbortSignal,
   to: string,
-  message: WireMessage,
+  request: ChordRequest,
   failed: Set<string>,
 ): Promise<WireMessage | null> {
   if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
   try {
-    return await ctx.request(to, message, signal);
+    return await ctx.request(to, request, signal);
   } catch (error) {
     if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
     if (error instanceof TransportError && error.code === "closed")

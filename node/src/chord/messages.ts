@@ -1,7 +1,8 @@
 /**
- * Chord's node-to-node messages (docs/node-protocol.md, "Chord messages"): their shapes, and
- * parsers that treat every message and answer as hostile — a malformed one yields a string
- * reason, never an exception.
+ * Chord's node-to-node messages (docs/node-protocol.md, "Chord messages"): one union of requests
+ * and one of answers, each with its encoder and its decoder. Decoding is validation: every message
+ * and answer from the network is hostile, and a malformed one yields a string reason, never an
+ * exception.
  */
 import { idFromHex, idToHex, nodeIdOf, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
@@ -30,7 +31,19 @@ export interface StateAnswer {
   successors: NodeRef[];
 }
 
-export const CHORD_TAGS = ["chord.ping", "chord.state", "chord.step", "chord.notify", "chord.leave"] as const;
+export type ChordAnswer =
+  | { t: "chord.pong" }
+  | { t: "chord.ok" }
+  | ({ t: "chord.state.ok" } & StateAnswer)
+  | ({ t: "chord.step.ok" } & StepAnswer);
+
+export const CHORD_TAGS: readonly ChordRequest["t"][] = [
+  "chord.ping",
+  "chord.state",
+  "chord.step",
+  "chord.notify",
+  "chord.leave",
+];
 
 /**
  * Refs seen on the wire, by address: every ref is checked against SHA-256 of its address, and a
@@ -87,7 +100,43 @@ function parseOptionalRef(value: unknown, field: string): NodeRef | null | strin
   return parseRef(value, field);
 }
 
-export function parseRequest(message: WireMessage): ChordRequest | string {
+export function encodeRequest(request: ChordRequest): WireMessage {
+  switch (request.t) {
+    case "chord.ping":
+    case "chord.state":
+      return { t: request.t };
+    case "chord.step":
+      return { t: "chord.step", key: idToHex(request.key) };
+    case "chord.notify":
+      return { t: "chord.notify", node: encodeRef(request.node) };
+    case "chord.leave":
+      return {
+        t: "chord.leave",
+        node: encodeRef(request.node),
+        predecessor: request.predecessor ? encodeRef(request.predecessor) : null,
+        successors: encodeRefs(request.successors),
+      };
+  }
+}
+
+export function encodeAnswer(answer: ChordAnswer): WireMessage {
+  switch (answer.t) {
+    case "chord.pong":
+    case "chord.ok":
+      return { t: answer.t };
+    case "chord.state.ok":
+      return {
+        t: "chord.state.ok",
+        predecessor: answer.predecessor ? encodeRef(answer.predecessor) : null,
+        successors: encodeRefs(answer.successors),
+      };
+    case "chord.step.ok":
+      if (answer.done) return { t: "chord.step.ok", done: true, successors: encodeRefs(answer.successors) };
+      return { t: "chord.step.ok", done: false, next: encodeRefs(answer.next) };
+  }
+}
+
+export function decodeRequest(message: WireMessage): ChordRequest | string {
   switch (message.t) {
     case "chord.ping":
       return { t: "chord.ping" };
@@ -117,7 +166,7 @@ export function parseRequest(message: WireMessage): ChordRequest | string {
   }
 }
 
-export function parseStepAnswer(answer: WireMessage): StepAnswer | string {
+export function decodeStepAnswer(answer: WireMessage): StepAnswer | string {
   if (answer.t !== "chord.step.ok") return `expected a chord.step.ok answer`;
   if (answer.done === true) {
     const successors = parseRefList(answer.successors, "successors");
@@ -131,7 +180,7 @@ export function parseStepAnswer(answer: WireMessage): StepAnswer | string {
   return { done: false, next };
 }
 
-export function parseStateAnswer(answer: WireMessage): StateAnswer | string {
+export function decodeStateAnswer(answer: WireMessage): StateAnswer | string {
   if (answer.t !== "chord.state.ok") return `expected a chord.state.ok answer`;
   const predecessor = parseOptionalRef(answer.predecessor, "predecessor");
   if (typeof predecessor === "string") return predecessor;

@@ -2,7 +2,8 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
-import { parseEnvelope, parseFetchAnswer, parsePut } from "../../src/store/wire";
+import { decodeFetchAnswer, decodePut } from "../../src/store/wire";
+import { decodeEnvelope } from "../../src/store/wire-fields";
 import { b64, envelope } from "./fuzz-messages";
 import { DEEP } from "./fuzz-wire";
 
@@ -15,10 +16,10 @@ afterEach(async () => {
 describe("found by fuzz-rpc", () => {
   it('store.put with "v" nested 100,000 levels deep is refused with a reason, not a stack overflow', () => {
     const envelope = { v: DEEP, id: "AAAAAAAAAAAAAAAAAAAAAA", to: "x", nackTo: "x", eph: "x", ct: "x" };
-    expect(parseEnvelope(envelope)).toBe('"v" expected 1, got an array');
-    expect(parsePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
-    expect(parseEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
-    expect(parseEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
+    expect(decodeEnvelope(envelope)).toBe('"v" expected 1, got an array');
+    expect(decodePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
+    expect(decodeEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
+    expect(decodeEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
   });
 });
 
@@ -32,8 +33,8 @@ describe("found by fuzz-answers", () => {
       nacks: Array(nacks).fill(nack),
       more: true,
     });
-    expect(parseFetchAnswer(answer(200, 57))).toBeNull();
-    expect(parseFetchAnswer(answer(200, 56))?.messages).toHaveLength(200);
+    expect(decodeFetchAnswer(answer(200, 57))).toBeNull();
+    expect(decodeFetchAnswer(answer(200, 56))?.messages).toHaveLength(200);
   });
 });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim";
 import { mailboxKey } from "../../src/store/entry";
-import type { Mailboxes } from "../../src/store/mailbox-service";
+import type { MailboxService } from "../../src/store/mailbox-service";
 import { envelope, mailboxOf } from "./fixtures";
 import { SimMailboxes } from "./sim-mailboxes";
 
@@ -23,7 +23,7 @@ function live(): SimNodeContext[] {
   return ring!.nodes();
 }
 
-function service(node: SimNodeContext): Mailboxes {
+function service(node: SimNodeContext): MailboxService {
   return sim.service(node);
 }
 
