@@ -4,6 +4,7 @@ import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
 import type { Mailboxes } from "../store/mailboxes";
+import type { ApiAnswer, ApiRequest } from "./exchange";
 
 export interface ApiDeps {
   ring: Ring;
@@ -19,4 +20,4 @@ export interface RequestContext {
   clientAddr: string;
 }
 
-export type ApiHandler = (request: Request, context: RequestContext) => Promise<Response>;
+export type ApiHandler = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer>;

@@ -10,9 +10,10 @@ import {
 import { parseJsonBody, readBodyLimited } from "./body";
 import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
+import type { ApiAnswer, ApiRequest } from "./exchange";
 import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
-import { JSON_HEADERS, JsonResponse, json } from "./respond";
+import { json, jsonText } from "./respond";
 
 export interface MessagingScope {
   deps: ApiDeps;
@@ -20,10 +21,14 @@ export interface MessagingScope {
   limiter: RateLimiter;
 }
 
-export async function handleStore(request: Request, context: RequestContext, scope: MessagingScope) {
+export async function handleStore(
+  request: ApiRequest,
+  context: RequestContext,
+  scope: MessagingScope,
+): Promise<ApiAnswer> {
   rateLimit(scope.limiter, context.clientAddr);
   const value = parseJsonBody(
-    await readBodyLimited(request, scope.options.maxStoreBytes),
+    readBodyLimited(request, scope.options.maxStoreBytes),
     scope.options.maxJsonDepth,
   );
   const checked = validateEnvelope(value);
@@ -33,18 +38,18 @@ export async function handleStore(request: Request, context: RequestContext, sco
 }
 
 /** `json({ id, expiresAt }, status)`, put together: a checked id is base64url, which JSON never escapes. */
-function storeAnswer(id: string, expiresAt: number, status: number): Response {
-  return new JsonResponse(
-    `{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`,
-    status,
-    JSON_HEADERS,
-  ) as unknown as Response;
+function storeAnswer(id: string, expiresAt: number, status: number): ApiAnswer {
+  return jsonText(`{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`, status);
 }
 
-export async function handleRetrieve(request: Request, context: RequestContext, scope: MessagingScope) {
+export async function handleRetrieve(
+  request: ApiRequest,
+  context: RequestContext,
+  scope: MessagingScope,
+): Promise<ApiAnswer> {
   rateLimit(scope.limiter, context.clientAddr);
   const { deps, options } = scope;
-  const value = parseJsonBody(await readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
+  const value = parseJsonBody(readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
   const checked = validateRetrieveRequest(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const retrieve = checked.value;
@@ -64,16 +69,11 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
     waitMs: retrieve.wait,
     signal: retrieve.wait > 0 ? request.signal : undefined,
   });
-  if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more)
-    return emptyAnswer() as unknown as Response;
+  if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more) return EMPTY_ANSWER;
   return json(answer, 200);
 }
 
-const EMPTY_ANSWER = JSON.stringify({ messages: [], nacks: [], more: false });
-
-function emptyAnswer(): JsonResponse {
-  return new JsonResponse(EMPTY_ANSWER, 200, JSON_HEADERS);
-}
+const EMPTY_ANSWER = json({ messages: [], nacks: [], more: false }, 200);
 
 /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
 const mailboxByKey = new Map<string, string>();

@@ -1,6 +1,7 @@
 /** Bugs the fuzzers found, pinned as plain tests. */
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { json } from "../../src/api/respond";
 import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
 import { decodeFetchAnswer, decodePut } from "../../src/store/wire";
 import { decodeEnvelope } from "../../src/store/wire-fields";
@@ -40,7 +41,7 @@ describe("found by fuzz-answers", () => {
 
 describe("found by fuzz-http", () => {
   it("a request the HTTP server cannot parse is answered 400 with a PROTOCOL.md error body", async () => {
-    server = await startHttpServer(async () => new Response("unreachable"), { host: "127.0.0.1", port: 0 });
+    server = await startHttpServer(async () => json({}, 200), { host: "127.0.0.1", port: 0 });
     const reply = await new Promise<string>((resolve) => {
       const socket = net.connect(server!.port, "127.0.0.1");
       let text = "";

@@ -1,6 +1,6 @@
-/** Serializing answers: status line, header block and body, as one write where the body is JSON. */
+/** Serializing answers: status line, header block and body, as one write where the body is text. */
 import { STATUS_CODES } from "node:http";
-import { JsonResponse } from "../respond";
+import type { ApiAnswer } from "../exchange";
 
 /** What the connection adds to every answer's own headers. */
 export interface Framing {
@@ -10,31 +10,23 @@ export interface Framing {
 }
 
 const statusLines = new Map<number, string>();
-// The JSON answers share a few frozen header objects; each is serialized once.
+// Most answers share a few frozen header objects; each is serialized once.
 const headerBlocks = new WeakMap<object, string>();
 let dateSecond = -1;
 let dateField = "";
 
-/** The whole answer as a string (JSON bodies) or a head and a body (other answers). */
-export async function serializeAnswer(
-  response: Response | JsonResponse,
+/** The head, and the body as the answer has it (a string is written with the head, in one write). */
+export function serializeAnswer(
+  answer: ApiAnswer,
   framing: Framing,
-): Promise<{ head: string; body: Uint8Array | string | null }> {
-  if (response instanceof JsonResponse) {
-    const length = Buffer.byteLength(response.payload);
-    const head = `${statusLine(response.status)}${headerBlock(response.rawHeaders)}content-length: ${length}\r\n${trailingFields(framing.close)}`;
-    return { head, body: framing.head ? null : response.payload };
-  }
-  const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
-  let fields = "";
-  response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection" && name !== "transfer-encoding")
-      fields += `${name}: ${value}\r\n`;
-  });
-  const noBody = response.status === 204 || response.status === 304;
-  if (!noBody) fields += `content-length: ${bytes?.byteLength ?? 0}\r\n`;
-  const head = `${statusLine(response.status)}${fields}${trailingFields(framing.close)}`;
-  return { head, body: framing.head || noBody ? null : bytes };
+): { head: string; body: Uint8Array | string | null } {
+  const { status, body } = answer;
+  const noBody = status === 204 || status === 304;
+  let length = "";
+  if (!noBody)
+    length = `content-length: ${typeof body === "string" ? Buffer.byteLength(body) : (body?.byteLength ?? 0)}\r\n`;
+  const head = `${statusLine(status)}${headerBlock(answer.headers)}${length}${trailingFields(framing.close)}`;
+  return { head, body: framing.head || noBody ? null : body };
 }
 
 /** An answer the server gives itself (malformed request, timeout), always closing. */
