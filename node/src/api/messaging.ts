@@ -33,8 +33,9 @@ export async function handleStore(
   );
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
-  const outcome = await scope.deps.mailboxes.store(checked.value);
-  return storeAnswer(checked.value.id, outcome.expiresAt, outcome.created ? 201 : 200);
+  const { envelope } = checked.value;
+  const outcome = await scope.deps.mailboxes.store(envelope);
+  return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
 /** `json({ id, expiresAt }, status)`, put together: a checked id is base64url, which JSON never escapes. */

@@ -3,7 +3,7 @@
  * request and routes it to the owner of the mailbox (OwnerRouting), answers other nodes' store.*
  * requests (rpc.ts → MailboxOwner), and runs the background work: expiry → NACK, and the repair round.
  */
-import { checkedEnvelopeSize, type Envelope, MAX_WAIT_MS, type RetrieveResponse } from "@wisp/lib";
+import { type Envelope, MAX_WAIT_MS, type RetrieveResponse } from "@wisp/lib";
 import { mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
 import { type Mailboxes, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
@@ -49,19 +49,7 @@ export class MailboxService implements Mailboxes {
 
   async store(envelope: Envelope): Promise<StoreOutcome> {
     try {
-      // Only the six sealed fields travel; a checked envelope has exactly those.
-      const own: Envelope =
-        checkedEnvelopeSize(envelope) >= 0
-          ? envelope
-          : {
-              v: 1,
-              id: envelope.id,
-              to: envelope.to,
-              nackTo: envelope.nackTo,
-              eph: envelope.eph,
-              ct: envelope.ct,
-            };
-      const answer = await this.put({ t: "store.put", kind: "msg", envelope: own });
+      const answer = await this.put({ t: "store.put", kind: "msg", envelope });
       if (answer.t === "store.refused") throw new ServiceError("mailbox_full", answer.message);
       this.metrics.stored(answer.created);
       return { created: answer.created, expiresAt: answer.expiresAt };

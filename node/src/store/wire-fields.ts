@@ -26,7 +26,7 @@ export function isTime(value: unknown): value is number {
 /** The HTTP API's rules (lib's validateEnvelope): an envelope from a peer is trusted no more. */
 export function decodeEnvelope(value: unknown): Decoded<Envelope> {
   const result = validateEnvelope(sealedFields(value));
-  return result.ok ? result.value : result.message;
+  return result.ok ? result.value.envelope : result.message;
 }
 
 export function decodeNack(value: unknown): Decoded<Nack> {
