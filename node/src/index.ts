@@ -8,7 +8,7 @@ import { createApi } from "./api/routes";
 import { type HttpServerHandle, startHttpServer } from "./api/server";
 import { ChordNode, type ChordOptions } from "./chord/chord-node";
 import { type Clock, systemClock } from "./clock";
-import { nodeCrypto } from "./crypto/node-crypto";
+import { createNodeCrypto } from "./crypto/node-crypto";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
@@ -81,7 +81,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
       mailboxes,
       clock,
       metrics,
-      crypto: nodeCrypto,
+      crypto: createNodeCrypto(),
       log: (message) => log("error", { message }),
     },
     { ...options.api, webRoot: options.webRoot ?? options.api?.webRoot ?? null },

@@ -7,6 +7,7 @@ import {
   validateRetrieveRequest,
   verifyRetrieveAsync,
 } from "@wisp/lib";
+import type { LruMap } from "../lru";
 import { parseJsonBody, readBodyLimited } from "./body";
 import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
@@ -19,6 +20,8 @@ export interface MessagingScope {
   deps: ApiDeps;
   options: ApiOptions;
   limiter: RateLimiter;
+  /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
+  mailboxOfKey: LruMap<string, string>;
 }
 
 export async function handleStore(
@@ -66,7 +69,7 @@ export async function handleRetrieve(
   }
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
-  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, deps), retrieve.ack, {
+  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, scope), retrieve.ack, {
     waitMs: retrieve.wait,
     signal: retrieve.wait > 0 ? request.signal : undefined,
   });
@@ -76,18 +79,13 @@ export async function handleRetrieve(
 
 const EMPTY_ANSWER = json({ messages: [], nacks: [], more: false }, 200);
 
-/** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
-const mailboxByKey = new Map<string, string>();
-const MAX_CACHED_MAILBOXES = 4_096;
-
-function mailboxOfKey(pkText: string, deps: ApiDeps): string {
-  const cached = mailboxByKey.get(pkText);
+function mailboxOfKey(pkText: string, scope: MessagingScope): string {
+  const cached = scope.mailboxOfKey.get(pkText);
   if (cached !== undefined) return cached;
   const pk = fromB64u(pkText);
   if (!pk) throw new ApiError("bad_request", `"pk" is not base64url`);
-  const mailbox = mailboxAddress(pk, deps.crypto);
-  if (mailboxByKey.size >= MAX_CACHED_MAILBOXES) mailboxByKey.clear();
-  mailboxByKey.set(pkText, mailbox);
+  const mailbox = mailboxAddress(pk, scope.deps.crypto);
+  scope.mailboxOfKey.set(pkText, mailbox);
   return mailbox;
 }
 

@@ -4,6 +4,7 @@
  */
 import { idToHex } from "@wisp/lib";
 import type { NodeRef, Ring } from "../chord/ring";
+import { LruMap } from "../lru";
 import type { Counter, Metrics } from "../metrics";
 import type { ApiDeps, ApiHandler, RequestContext } from "./context";
 import { ApiError, errorAnswer } from "./errors";
@@ -14,6 +15,9 @@ import { RateLimiter } from "./rate-limit";
 import { CORS_HEADERS, json, PREFLIGHT_ANSWER, text } from "./respond";
 import { findStaticFile } from "./static";
 
+/** Mailbox addresses of the clients' keys kept by one API (LruMap). */
+const CACHED_MAILBOXES = 4_096;
+
 type Route = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer>;
 
 export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): ApiHandler {
@@ -22,9 +26,10 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
   const log = deps.log ?? (() => {});
   defineMetrics(deps.metrics);
 
+  const scope = { deps, options, limiter, mailboxOfKey: new LruMap<string, string>(CACHED_MAILBOXES) };
   const routes: Record<string, Partial<Record<string, Route>>> = {
-    "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, { deps, options, limiter }) },
-    "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, { deps, options, limiter }) },
+    "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, scope) },
+    "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, scope) },
     "/v1/health": { GET: async () => health(deps.ring) },
     "/v1/node": { GET: async () => describeNode(deps) },
     "/metrics": { GET: async () => text(deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8") },

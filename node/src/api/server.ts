@@ -7,6 +7,7 @@
  */
 import { type AddressInfo, createServer, type Server } from "node:net";
 import type { ApiHandler } from "./context";
+import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options";
 
@@ -36,8 +37,9 @@ export async function startHttpServer(
   const log = options.log ?? (() => {});
   const limits = { maxHeadBytes: MAX_HEAD_BYTES, maxBodyBytes: MAX_BUFFERED_BODY_BYTES };
   const connections = new Set<Http1Connection>();
+  const writer = new AnswerWriter();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    const connection = new Http1Connection(socket, handler, limits, log);
+    const connection = new Http1Connection(socket, handler, limits, writer, log);
     connections.add(connection);
     socket.once("close", () => connections.delete(connection));
   });

@@ -45,21 +45,7 @@ export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.leave",
 ];
 
-/**
- * Refs seen on the wire, by address: every ref is checked against SHA-256 of its address, and a
- * ring's refs repeat endlessly, so the check and the hex conversions are done once per address.
- */
-const refCache = new Map<string, { ref: NodeRef; hex: string }>();
-const REF_CACHE_LIMIT = 65_536;
-
-function remember(ref: NodeRef, hex: string): void {
-  if (refCache.size >= REF_CACHE_LIMIT) refCache.clear();
-  refCache.set(ref.addr, { ref, hex });
-}
-
 export function encodeRef(node: NodeRef): WireRef {
-  const cached = refCache.get(node.addr);
-  if (cached && cached.ref.id === node.id) return { id: cached.hex, addr: node.addr };
   return { id: idToHex(node.id), addr: node.addr };
 }
 
@@ -72,14 +58,10 @@ export function parseRef(value: unknown, field: string): NodeRef | string {
   const { id, addr } = value as Record<string, unknown>;
   if (typeof addr !== "string" || addr.length === 0 || addr.length > MAX_ADDR_LENGTH)
     return `"${field}.addr" expected a string of 1..${MAX_ADDR_LENGTH} characters`;
-  const cached = refCache.get(addr);
-  if (cached && cached.hex === id) return cached.ref;
   const parsed = idFromHex(id);
   if (parsed === null) return `"${field}.id" expected 64 lowercase hex characters`;
   if (parsed !== nodeIdOf(addr)) return `"${field}.id" is not SHA-256 of its addr`;
-  const ref = { id: parsed, addr };
-  remember(ref, id as string);
-  return ref;
+  return { id: parsed, addr };
 }
 
 export function parseRefList(value: unknown, field: string): NodeRef[] | string {

@@ -6,7 +6,7 @@
 import type { Socket } from "node:net";
 import type { ApiHandler } from "../context";
 import type { ApiAnswer } from "../exchange";
-import { errorAnswerText, serializeAnswer } from "./answer";
+import type { AnswerWriter } from "./answer";
 import { ChunkedDecoder } from "./chunked";
 import { Http1Request } from "./http1-request";
 import { parseRequestHead, type RequestHead } from "./request-head";
@@ -47,6 +47,7 @@ export class Http1Connection {
     private readonly socket: Socket,
     private readonly handler: ApiHandler,
     private readonly limits: ConnectionLimits,
+    private readonly writer: AnswerWriter,
     private readonly log: (message: string) => void,
   ) {
     this.clientAddr = socket.remoteAddress ?? "unknown";
@@ -208,7 +209,7 @@ export class Http1Connection {
     if (this.closed) return;
     if (this.peerEnded && request.watched) return void this.socket.destroy();
     const close = !bodyRead || !head.keepAlive || this.peerEnded;
-    const { head: text, body } = serializeAnswer(response, { head: head.method === "HEAD", close });
+    const { head: text, body } = this.writer.serialize(response, { head: head.method === "HEAD", close });
     if (typeof body === "string") this.socket.write(text + body);
     else {
       this.socket.cork();
@@ -244,7 +245,7 @@ export class Http1Connection {
     this.closed = true;
     this.current?.abort(new Error(message));
     if (!this.socket.writable) return void this.socket.destroy();
-    this.socket.end(errorAnswerText(status, code, message));
+    this.socket.end(this.writer.errorText(status, code, message));
     setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }
 
