@@ -16,7 +16,7 @@ import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
 import { json, jsonText } from "./respond";
 
-export interface MessagingScope {
+interface MessagingScope {
   deps: ApiDeps;
   options: ApiOptions;
   limiter: RateLimiter;

@@ -6,7 +6,7 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "access-control-expose-headers": "Retry-After",
 });
 
-export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...CORS_HEADERS,
   "access-control-allow-methods": "GET, POST, OPTIONS",
   "access-control-allow-headers": "Content-Type",
@@ -14,7 +14,7 @@ export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze
 });
 
 /** The headers of every JSON answer; one frozen object, so the HTTP server serializes it once. */
-export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...CORS_HEADERS,
   "content-type": "application/json",
 });

@@ -25,9 +25,9 @@ export interface HttpServerHandle {
 }
 
 /** node:http's default; a head longer than this is answered 431. */
-export const MAX_HEAD_BYTES = 16_384;
+const MAX_HEAD_BYTES = 16_384;
 /** Bodies up to this are read before the route runs; every route's own limit is below it. */
-export const MAX_BUFFERED_BODY_BYTES = 131_072;
+const MAX_BUFFERED_BODY_BYTES = 131_072;
 
 export async function startHttpServer(
   handler: ApiHandler,

@@ -29,7 +29,7 @@ export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost)
   router.on(CHORD_TAGS, (message) => handleChordMessage(host, message));
 }
 
-export async function handleChordMessage(host: ChordHandlerHost, message: WireMessage): Promise<WireMessage> {
+async function handleChordMessage(host: ChordHandlerHost, message: WireMessage): Promise<WireMessage> {
   const request = decodeRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
   if (!host.isJoined()) throw new RpcReject("not a ring member");

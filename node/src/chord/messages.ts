@@ -8,11 +8,11 @@ import { idFromHex, idToHex, nodeIdOf, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import type { NodeRef } from "./ring";
 
-export const MAX_ADDR_LENGTH = 255;
+const MAX_ADDR_LENGTH = 255;
 /** No list in a Chord message may be longer; bounds the work a peer can cause. */
-export const MAX_LIST_LENGTH = 64;
+const MAX_LIST_LENGTH = 64;
 
-export interface WireRef {
+interface WireRef {
   id: string;
   addr: string;
 }
@@ -53,7 +53,7 @@ export function encodeRefs(nodes: readonly NodeRef[]): WireRef[] {
   return nodes.map(encodeRef);
 }
 
-export function parseRef(value: unknown, field: string): NodeRef | string {
+function parseRef(value: unknown, field: string): NodeRef | string {
   if (typeof value !== "object" || value === null) return `"${field}" expected an object {id, addr}`;
   const { id, addr } = value as Record<string, unknown>;
   if (typeof addr !== "string" || addr.length === 0 || addr.length > MAX_ADDR_LENGTH)
@@ -64,7 +64,7 @@ export function parseRef(value: unknown, field: string): NodeRef | string {
   return { id: parsed, addr };
 }
 
-export function parseRefList(value: unknown, field: string): NodeRef[] | string {
+function parseRefList(value: unknown, field: string): NodeRef[] | string {
   if (!Array.isArray(value)) return `"${field}" expected an array`;
   if (value.length > MAX_LIST_LENGTH)
     return `"${field}" expected at most ${MAX_LIST_LENGTH} entries, got ${value.length}`;

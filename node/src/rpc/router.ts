@@ -5,7 +5,7 @@
  */
 import type { RequestHandler, WireMessage } from "../transport/transport";
 
-export type RpcHandlerFn = (message: WireMessage) => Promise<WireMessage>;
+type RpcHandlerFn = (message: WireMessage) => Promise<WireMessage>;
 
 export class RpcReject extends Error {
   override name = "RpcReject";

@@ -3,7 +3,7 @@ import type { Entry, Tombstone } from "./entry";
 import { MAX_BATCH_ITEMS, type ReplicateRequest } from "./wire";
 
 /** Bytes of entries in one store.replicate: well below the frame limit, so one batch never fails for its size. */
-export const BATCH_BYTES = 1024 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 /** A tombstone's JSON is at most this long (two b64u ids and a time). */
 const TOMBSTONE_BYTES = 120;
 

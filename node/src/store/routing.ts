@@ -12,7 +12,7 @@ import { ServiceError } from "./mailboxes";
 import type { MailboxDeps } from "./options";
 import { isNotOwner, type OwnerRequest } from "./wire";
 
-export interface RouteOptions {
+interface RouteOptions {
   timeoutMs: number;
   signal?: AbortSignal;
 }

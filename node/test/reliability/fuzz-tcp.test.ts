@@ -129,7 +129,7 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
             fc.array(mutation, { minLength: 1, maxLength: 3 }),
           )
           .map(([messages, mutations]) => {
-            let bytes = concatBytes(
+            let bytes: Uint8Array = concatBytes(
               ...messages.map((m, i) => requestFrame(i, { ...m.message, t: "chord.ping" })),
             );
             for (const m of mutations) bytes = mutate(bytes, m);

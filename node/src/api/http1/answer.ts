@@ -3,7 +3,7 @@ import { STATUS_CODES } from "node:http";
 import type { ApiAnswer } from "../exchange";
 
 /** What the connection adds to every answer's own headers. */
-export interface Framing {
+interface Framing {
   /** The answer to a HEAD request: headers only. */
   head: boolean;
   close: boolean;

@@ -11,7 +11,7 @@ import { ChunkedDecoder } from "./chunked";
 import { Http1Request } from "./http1-request";
 import { parseRequestHead, type RequestHead } from "./request-head";
 
-export interface ConnectionLimits {
+interface ConnectionLimits {
   /** Largest request head (request line and fields) in bytes; longer heads are answered 431. */
   maxHeadBytes: number;
   /** Largest body buffered before the route runs; a longer one reaches it cut (bodyComplete false). */
@@ -19,7 +19,7 @@ export interface ConnectionLimits {
 }
 
 /** What the server's sweep compares with its timeouts. */
-export type Phase = "idle" | "receiving" | "busy";
+type Phase = "idle" | "receiving" | "busy";
 
 const CRLF2 = "\r\n\r\n";
 const LINGER_MS = 2_000;
