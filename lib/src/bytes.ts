@@ -73,7 +73,7 @@ function sextets(text: string, at: number, count: number): number {
  */
 export function b64uByteLength(text: string): number {
   if (typeof text !== "string" || text.length % 4 === 1) return -1;
-  // The regex engine scans ~3× faster than a loop over charCodeAt (0.9 vs 2.6 µs for 1 KiB here).
+  // One regex test: the engine scans the alphabet faster than a loop over charCodeAt.
   if (!B64U_TEXT.test(text)) return -1;
   const rest = text.length % 4;
   // Non-canonical trailing bits would let two strings name the same bytes.

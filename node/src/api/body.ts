@@ -32,7 +32,10 @@ export function parseJsonBody(bytes: Uint8Array, maxDepth: number): unknown {
   }
 }
 
-/** Deepest bracket nesting outside strings, found without parsing (so a hostile body cannot recurse). */
+/**
+ * Deepest bracket nesting outside strings, found in one scan before parsing: a deeply nested body
+ * costs JSON.parse far more CPU than an envelope of the same size (docs/performance.md).
+ */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;

@@ -1,7 +1,7 @@
 /**
  * The HTTP/1.1 server of the client API, on node:net: connections (http1/connection.ts) parse
  * requests and hand them to the ApiHandler; one sweep enforces the timeouts of every connection.
- * node:http cost about half of a store's CPU on its own (docs/performance.md); this serves the
+ * node:http's own work dominated a store's CPU (docs/performance.md); this serves the
  * same protocol subset — keep-alive, pipelining, Content-Length and chunked bodies, Expect:
  * 100-continue, HEAD — with the strict framing checks of RFC 9112.
  */
