@@ -35,9 +35,9 @@ export class MailboxService implements Mailboxes {
     options: Partial<MailboxOptions> = {},
   ) {
     this.options = withDefaults(options);
-    this.metrics = new StoreMetrics(deps.metrics, deps.store);
     this.peers = new Peers(deps, this.options);
     this.owner = new MailboxOwner(deps, this.options, this.peers);
+    this.metrics = new StoreMetrics(deps.metrics, deps.store, () => this.owner.parked);
     this.routing = new OwnerRouting(deps);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
     this.expiry = new Expiry(deps, this.options, (request) => this.put(request), this.metrics);
