@@ -1,7 +1,7 @@
 /**
  * DHT store and get on N nodes started with startNode in this process (real TCP between them).
- * "Store" is Mailboxes.store from a random node: route to the owner, which stores and waits for its
- * replicas. "Get" is Mailboxes.retrieve(mailbox, [], wait 0) from another random node: a lookup
+ * "Store" is MailboxService.store from a random node: route to the owner, which stores and waits for its
+ * replicas. "Get" is MailboxService.retrieve(mailbox, [], wait 0) from another random node: a lookup
  * through fingers and successor lists, then a fetch at the owner. Each entry has a mailbox of its own.
  */
 import { type Envelope, mailboxAddress } from "@wisp/lib";
@@ -29,7 +29,7 @@ export async function dhtRows(config: BenchConfig): Promise<Row[]> {
       figure: `p50 ${ms(get.p50)}, p99 ${ms(get.p99)}, ${found}/${total} found`,
       target: "p50 ≤ 0.5 ms, p99 ≤ 4 ms, 100 % found",
       met: get.p50 <= 0.5 && get.p99 <= 4 && found === total,
-      command: `npm run bench (bench/rows/dht.ts: Mailboxes.retrieve on ${n} startNode nodes)`,
+      command: `npm run bench (bench/rows/dht.ts: MailboxService.retrieve on ${n} startNode nodes)`,
       values: { nodes: n, p50Ms: get.p50, p99Ms: get.p99, found, total, hopsMean: result.hopsMean },
       note: result.note,
     });
@@ -40,7 +40,7 @@ export async function dhtRows(config: BenchConfig): Promise<Row[]> {
     figure: stores.map((s) => `N = ${s.n}: p50 ${ms(s.latency.p50)}, p99 ${ms(s.latency.p99)}`).join("; "),
     target: "p50 ≤ 1.5 ms, p99 ≤ 8 ms",
     met: stores.every((s) => s.latency.p50 <= 1.5 && s.latency.p99 <= 8),
-    command: "npm run bench (bench/rows/dht.ts: Mailboxes.store, 3 replicas)",
+    command: "npm run bench (bench/rows/dht.ts: MailboxService.store, 3 replicas)",
     values: Object.fromEntries(
       stores.flatMap((s) => [
         [`p50Ms_N${s.n}`, s.latency.p50],

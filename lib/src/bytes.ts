@@ -1,4 +1,9 @@
-/** Byte helpers shared by every part of Wisp. Browser-safe: Uint8Array only, never Buffer. */
+/**
+ * Byte helpers shared by every part of Wisp. Browser-safe: Uint8Array only, never Buffer. Hex,
+ * concatenation, comparison and big-endian numbers are noble's; base64url is Wisp's own (strict:
+ * canonical, unpadded, and measured without decoding for validation).
+ */
+import { numberToBytesBE } from "@noble/ciphers/utils.js";
 
 const B64U = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const B64U_LOOKUP = new Int16Array(128).fill(-1);
@@ -68,7 +73,7 @@ function sextets(text: string, at: number, count: number): number {
  */
 export function b64uByteLength(text: string): number {
   if (typeof text !== "string" || text.length % 4 === 1) return -1;
-  // The regex engine scans ~3× faster than a loop over charCodeAt (0.9 vs 2.6 µs for 1 KiB here).
+  // One regex test: the engine scans the alphabet faster than a loop over charCodeAt.
   if (!B64U_TEXT.test(text)) return -1;
   const rest = text.length % 4;
   // Non-canonical trailing bits would let two strings name the same bytes.
@@ -83,38 +88,9 @@ export function fromB64uExact(text: string, length: number): Uint8Array | null {
   return bytes && bytes.length === length ? bytes : null;
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += bytes[i].toString(16).padStart(2, "0");
-  return out;
-}
-
-export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new TypeError(`invalid hex string of length ${hex.length}`);
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
+/** Compares in constant time. */
+export { equalBytes } from "@noble/ciphers/utils.js";
+export { bytesToHex as toHex, concatBytes, hexToBytes as fromHex } from "@noble/hashes/utils.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -132,20 +108,9 @@ export function fromUtf8(bytes: Uint8Array): string | null {
   }
 }
 
+/** n as 8 bytes, big-endian. */
 export function u64be(n: number): Uint8Array {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new RangeError(`u64be expects a non-negative safe integer, got ${n}`);
-  const out = new Uint8Array(8);
-  // Two 32-bit halves: the same bytes as DataView.setBigUint64, without a BigInt per call.
-  const high = Math.floor(n / 0x1_0000_0000);
-  const low = n >>> 0;
-  out[0] = high >>> 24;
-  out[1] = (high >>> 16) & 0xff;
-  out[2] = (high >>> 8) & 0xff;
-  out[3] = high & 0xff;
-  out[4] = low >>> 24;
-  out[5] = (low >>> 16) & 0xff;
-  out[6] = (low >>> 8) & 0xff;
-  out[7] = low & 0xff;
-  return out;
+  return numberToBytesBE(n, 8);
 }

@@ -77,7 +77,7 @@ export function seal(
 export function open(recipient: Identity, envelope: unknown, crypto: WispCrypto = nobleCrypto): OpenResult {
   const valid = validateEnvelope(sealedFields(envelope));
   if (!valid.ok) return { ok: false, reason: valid.message };
-  const env = valid.value;
+  const env = valid.value.envelope;
   const id = fromB64u(env.id) as Uint8Array;
   const to = fromB64u(env.to) as Uint8Array;
   const nackTo = fromB64u(env.nackTo) as Uint8Array;

@@ -27,72 +27,16 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 // JSON.stringify of {v: 1, id, to, nackTo, eph, ct} is these bytes plus the five values.
 const ENVELOPE_JSON_FRAME = '{"v":1,"id":"","to":"","nackTo":"","eph":"","ct":""}'.length;
 
-/**
- * What validateEnvelope answers: the six fields (own, enumerable, in the order of PROTOCOL.md, so
- * JSON and equality see a plain envelope) and, privately, what the check measured — the JSON size
- * and the fields it holds for — so the node's store neither scans nor serializes the fields again.
- */
-class CheckedEnvelope implements Envelope {
-  // Assigned in this order in the constructor: it is the order of JSON.stringify's keys.
-  readonly v: 1;
-  readonly id: string;
-  readonly to: string;
-  readonly nackTo: string;
-  readonly eph: string;
-  readonly ct: string;
-  // The checked strings, compared by identity on use: a field replaced since the check is re-measured.
-  readonly #id: string;
-  readonly #to: string;
-  readonly #nackTo: string;
-  readonly #eph: string;
-  readonly #ct: string;
-  readonly #size: number;
-
-  constructor(id: string, to: string, nackTo: string, eph: string, ct: string, size: number) {
-    this.v = 1;
-    this.id = id;
-    this.to = to;
-    this.nackTo = nackTo;
-    this.eph = eph;
-    this.ct = ct;
-    this.#id = id;
-    this.#to = to;
-    this.#nackTo = nackTo;
-    this.#eph = eph;
-    this.#ct = ct;
-    this.#size = size;
-  }
-
-  /** The JSON size measured by the check, or -1 when envelope is not one that passed it unchanged. */
-  static sizeOf(envelope: Envelope): number {
-    if (!(#size in envelope)) return -1;
-    const e = envelope as CheckedEnvelope;
-    const unchanged =
-      e.v === 1 &&
-      e.id === e.#id &&
-      e.to === e.#to &&
-      e.nackTo === e.#nackTo &&
-      e.eph === e.#eph &&
-      e.ct === e.#ct;
-    return unchanged ? e.#size : -1;
-  }
+/** What validateEnvelope answers: the six fields as a plain object, and the size of its JSON. */
+export interface CheckedEnvelope {
+  /** Exactly v, id, to, nackTo, eph, ct, in the order of PROTOCOL.md (the order JSON.stringify writes). */
+  envelope: Envelope;
+  /** Bytes of `envelope` as JSON (UTF-8), the measure of the 65,536-byte limit. */
+  jsonBytes: number;
 }
 
-/**
- * The JSON size validateEnvelope measured, when `envelope` is a value it answered and no field was
- * replaced since; -1 otherwise. Such an envelope has exactly the six keys, all canonical base64url.
- */
-export function checkedEnvelopeSize(envelope: Envelope): number {
-  return CheckedEnvelope.sizeOf(envelope);
-}
-
-/**
- * Bytes of the envelope as JSON, the measure of the 65,536-byte limit. Free for an envelope that
- * validateEnvelope answered.
- */
+/** Bytes of the envelope as JSON (UTF-8), the measure of the 65,536-byte limit. */
 export function envelopeSize(envelope: Envelope): number {
-  const checked = CheckedEnvelope.sizeOf(envelope);
-  if (checked >= 0) return checked;
   // Computed from the field lengths where JSON adds no escapes; anything else is measured by
   // serializing it.
   const { v, id, to, nackTo, eph, ct } = envelope;
@@ -107,22 +51,11 @@ export function envelopeSize(envelope: Envelope): number {
 }
 
 /**
- * The envelope's JSON, exactly as JSON.stringify writes it. For an envelope that validateEnvelope
- * answered, its canonical base64url fields need no escapes, so it is put together without
- * serializing; its length is then envelopeSize (one byte per character).
- */
-export function envelopeJson(envelope: Envelope): string {
-  if (CheckedEnvelope.sizeOf(envelope) < 0) return JSON.stringify(envelope);
-  const { id, to, nackTo, eph, ct } = envelope;
-  return `{"v":1,"id":"${id}","to":"${to}","nackTo":"${nackTo}","eph":"${eph}","ct":"${ct}"}`;
-}
-
-/**
  * Checks an envelope from outside: exactly the keys v, id, to, nackTo, eph, ct; v = 1; id 16
  * bytes, to/nackTo/eph 32 bytes, ct at least 112 bytes, all canonical base64url; at most 65,536
  * bytes as JSON (code "too_large"). Every other failure is code "bad_request". Never throws.
  */
-export function validateEnvelope(value: unknown): Validated<Envelope> {
+export function validateEnvelope(value: unknown): Validated<CheckedEnvelope> {
   const problem = checkKeys(value, ENVELOPE_KEYS, "envelope");
   if (problem) return fail(problem);
   const o = value as Record<string, unknown>;
@@ -156,7 +89,8 @@ export function validateEnvelope(value: unknown): Validated<Envelope> {
     lengthProblem("eph", ephBytes, 32) ??
     lengthProblem("ct", ctBytes, MIN_CT_BYTES, "at least");
   if (fieldProblem) return bad(fieldProblem);
-  return { ok: true, value: new CheckedEnvelope(id, to, nackTo, eph, ct, fieldsSize) };
+  // Canonical base64url needs no JSON escapes: the JSON is the frame and the fields, byte for byte.
+  return { ok: true, value: { envelope: { v: 1, id, to, nackTo, eph, ct }, jsonBytes: fieldsSize } };
 }
 
 function tooLarge(envelope: Envelope): Validated<never> {

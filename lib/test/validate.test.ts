@@ -25,8 +25,9 @@ function expectBad(
 
 describe("validateEnvelope", () => {
   it("accepts a sealed envelope and returns only its fields", () => {
-    expect(validateEnvelope(envelope)).toEqual({ ok: true, value: envelope });
-    expect(validateEnvelope(JSON.parse(JSON.stringify(envelope)))).toEqual({ ok: true, value: envelope });
+    const value = { envelope, jsonBytes: JSON.stringify(envelope).length };
+    expect(validateEnvelope(envelope)).toEqual({ ok: true, value });
+    expect(validateEnvelope(JSON.parse(JSON.stringify(envelope)))).toEqual({ ok: true, value });
   });
 
   it("names the field and says why", () => {

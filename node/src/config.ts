@@ -1,4 +1,5 @@
 /** Node configuration from environment variables and flags (PROTOCOL.md "Running a node"); a flag wins. */
+import { parseArgs } from "node:util";
 import { DEFAULT_TTL_MS } from "@wisp/lib";
 
 export interface NodeConfig {
@@ -16,72 +17,71 @@ export interface NodeConfig {
 
 export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error: string } | { ok: "help" };
 
-interface Setting {
-  key: keyof NodeConfig;
+interface Setting<K extends keyof NodeConfig> {
   env: string;
   flag: string;
-  parse: (text: string, name: string) => NodeConfig[keyof NodeConfig];
+  parse: (text: string, name: string) => NodeConfig[K];
   help: string;
 }
 
-const SETTINGS: Setting[] = [
-  {
-    key: "host",
+const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
+  host: {
     env: "WISP_HOST",
     flag: "--host",
     parse: parseHost,
     help: "address to bind and to advertise (127.0.0.1)",
   },
-  {
-    key: "port",
+  port: {
     env: "WISP_PORT",
     flag: "--port",
     parse: parsePort,
     help: "TCP port for node-to-node traffic (7400; 0 = any free port)",
   },
-  {
-    key: "apiPort",
+  apiPort: {
     env: "WISP_API_PORT",
     flag: "--api-port",
     parse: parsePort,
     help: "HTTP port of the client API (7401; 0 = any free port)",
   },
-  {
-    key: "bootstrap",
+  bootstrap: {
     env: "WISP_BOOTSTRAP",
     flag: "--bootstrap",
     parse: parseHostPort,
     help: "host:port of a node of an existing ring (unset: start a new ring)",
   },
-  {
-    key: "ttlMs",
+  ttlMs: {
     env: "WISP_TTL_MS",
     flag: "--ttl-ms",
     parse: parseTtl,
     help: "message lifetime in ms (86400000)",
   },
-  {
-    key: "replicas",
+  replicas: {
     env: "WISP_REPLICAS",
     flag: "--replicas",
     parse: parseReplicas,
     help: "copies of each mailbox entry (3)",
   },
-  {
-    key: "webRoot",
+  webRoot: {
     env: "WISP_WEB_ROOT",
     flag: "--web-root",
     parse: parseNonEmpty,
     help: "folder of the built web app to serve on the API port",
   },
-  {
-    key: "dataDir",
+  dataDir: {
     env: "WISP_DATA_DIR",
     flag: "--data-dir",
     parse: parseNonEmpty,
     help: "folder to keep entries in across restarts (unset: memory)",
   },
-];
+};
+
+const KEYS = Object.keys(SETTINGS) as (keyof NodeConfig)[];
+/** parseArgs' option name of each flag ("--api-port" → "api-port"). */
+const KEY_BY_OPTION = new Map(KEYS.map((key) => [SETTINGS[key].flag.slice(2), key]));
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  ...Object.fromEntries(KEYS.map((key) => [SETTINGS[key].flag.slice(2), { type: "string" }])),
+} as const;
 
 export const DEFAULT_CONFIG: NodeConfig = {
   host: "127.0.0.1",
@@ -94,34 +94,38 @@ export const DEFAULT_CONFIG: NodeConfig = {
   dataDir: null,
 };
 
-export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${SETTINGS.map(
-  (s) => `  ${`${s.flag} VALUE`.padEnd(20)} ${s.env.padEnd(15)} ${s.help}`,
+export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${KEYS.map(
+  (key) =>
+    `  ${`${SETTINGS[key].flag} VALUE`.padEnd(20)} ${SETTINGS[key].env.padEnd(15)} ${SETTINGS[key].help}`,
 ).join("\n")}`;
 
 export function parseConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
-  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const config: NodeConfig = { ...DEFAULT_CONFIG };
   try {
-    for (const setting of SETTINGS) {
-      const value = env[setting.env];
-      if (value !== undefined && value !== "") config[setting.key] = setting.parse(value, setting.env);
+    for (const key of KEYS) {
+      const value = env[SETTINGS[key].env];
+      if (value !== undefined && value !== "") apply(config, key, value, SETTINGS[key].env);
     }
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
-      if (arg === "--help" || arg === "-h") return { ok: "help" };
-      const [flag, inline] = arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-      const setting = SETTINGS.find((s) => s.flag === flag);
-      if (!setting) throw new ConfigError(`unknown argument "${arg}"; see --help`);
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new ConfigError(`${flag} needs a value`);
-      config[setting.key] = setting.parse(value, flag);
+    // Not strict: every argument is judged here, in order, with this file's messages.
+    const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, tokens: true });
+    for (const token of tokens) {
+      const arg = argv[token.index];
+      if (token.kind !== "option") throw new ConfigError(`unknown argument "${arg}"; see --help`);
+      if (token.name === "help" && token.value === undefined) return { ok: "help" };
+      const key = KEY_BY_OPTION.get(token.name);
+      if (key === undefined) throw new ConfigError(`unknown argument "${arg}"; see --help`);
+      if (token.value === undefined) throw new ConfigError(`${token.rawName} needs a value`);
+      apply(config, key, token.value, token.rawName);
     }
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, error: error.message };
     throw error;
   }
-  return { ok: true, config: config as unknown as NodeConfig };
+  return { ok: true, config };
+}
+
+function apply<K extends keyof NodeConfig>(config: NodeConfig, key: K, text: string, name: string): void {
+  config[key] = SETTINGS[key].parse(text, name);
 }
 
 class ConfigError extends Error {}

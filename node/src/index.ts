@@ -8,11 +8,11 @@ import { createApi } from "./api/routes";
 import { type HttpServerHandle, startHttpServer } from "./api/server";
 import { ChordNode, type ChordOptions } from "./chord/chord-node";
 import { type Clock, systemClock } from "./clock";
-import { nodeCrypto } from "./crypto/node-crypto";
+import { createNodeCrypto } from "./crypto/node-crypto";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
-import { Mailboxes } from "./store/mailbox-service";
+import { MailboxService } from "./store/mailbox-service";
 import { MemoryEntryStore } from "./store/memory-store";
 import type { MailboxOptions } from "./store/options";
 import { TcpTransport } from "./transport/tcp";
@@ -50,7 +50,7 @@ export interface ListeningInfo {
 
 export interface NodeHandle extends ListeningInfo {
   chord: ChordNode;
-  mailboxes: Mailboxes;
+  mailboxes: MailboxService;
   metrics: Metrics;
   /** graceful: hands every entry to the successor and leaves the ring first. Safe to call twice. */
   stop(options?: { graceful?: boolean }): Promise<void>;
@@ -71,7 +71,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     throw error;
   });
   const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
-  const mailboxes = new Mailboxes(
+  const mailboxes = new MailboxService(
     { ring: chord, transport, router, clock, store, metrics },
     { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
   );
@@ -81,7 +81,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
       mailboxes,
       clock,
       metrics,
-      crypto: nodeCrypto,
+      crypto: createNodeCrypto(),
       log: (message) => log("error", { message }),
     },
     { ...options.api, webRoot: options.webRoot ?? options.api?.webRoot ?? null },

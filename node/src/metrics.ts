@@ -73,18 +73,15 @@ export class Metrics {
   }
 }
 
-/** Label keys by their labels in the caller's order: built (sorted, escaped) once per label set, not per increment. */
-const labelKeys = new Map<string, string>();
-const MAX_CACHED_LABEL_KEYS = 10_000;
-
+/** The series key of a label set: `{a="1",b="2"}`, names sorted, values escaped; "" without labels. */
 function labelKey(labels: Labels): string {
-  let raw = "";
-  for (const k in labels) raw += `${k}\u0000${labels[k]}\u0000`;
-  if (raw === "") return "";
-  const cached = labelKeys.get(raw);
-  if (cached !== undefined) return cached;
-  const keys = Object.keys(labels).sort();
-  const key = `{${keys.map((k) => `${k}="${labels[k].replace(/["\\\n]/g, "_")}"`).join(",")}}`;
-  if (labelKeys.size < MAX_CACHED_LABEL_KEYS) labelKeys.set(raw, key);
-  return key;
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  names.sort();
+  return `{${names.map((name) => `${name}="${escapeLabelValue(labels[name])}"`).join(",")}}`;
+}
+
+/** The text format's escapes in a label value: backslash, double quote and line feed. */
+function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
 }

@@ -13,12 +13,15 @@ describe("Metrics", () => {
     expect(metrics.render()).toContain('wisp_test_total{route="/v1/store",status="400"} 1\n');
   });
 
-  it("escapes quotes, backslashes and newlines in label values", () => {
+  it("escapes backslashes, quotes and newlines in label values as the text format says", () => {
     const metrics = new Metrics();
     metrics.counter("wisp_test_total", "test");
     metrics.inc("wisp_test_total", { code: 'a"b\\c\nd' });
+    metrics.inc("wisp_test_total", { code: "a_b_c_d" });
     metrics.inc("wisp_test_total");
+    expect(metrics.render()).toContain('wisp_test_total{code="a\\"b\\\\c\\nd"} 1\n');
     expect(metrics.render()).toContain('wisp_test_total{code="a_b_c_d"} 1\n');
+    expect(metrics.get("wisp_test_total", { code: 'a"b\\c\nd' })).toBe(1);
     expect(metrics.get("wisp_test_total")).toBe(1);
   });
 

@@ -1,38 +1,15 @@
 /** Reading request bodies with a byte limit, and parsing JSON that must be shallow. */
-import { concatBytes, fromUtf8 } from "@wisp/lib";
+import { fromUtf8 } from "@wisp/lib";
 import { ApiError } from "./errors";
+import type { ApiRequest } from "./exchange";
 
-/** Reads at most `limit` bytes; a longer body is cut off (the stream is cancelled) with 413. */
-export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    await request.body?.cancel().catch(() => {});
-    throw tooLarge(limit, `${declared} bytes`);
-  }
-  if (!request.body) return new Uint8Array(0);
-  const expected = declared === null ? -1 : Number(declared);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      throw new ApiError("bad_request", "the request body broke off before its end");
-    }
-    const { done, value } = chunk;
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit, "more");
-    }
-    chunks.push(value);
-    // HTTP/1.1 framing ends a body at its declared length: no further read to see it end.
-    if (total === expected) break;
-  }
-  return chunks.length === 1 ? chunks[0] : concatBytes(...chunks);
+/** The body, when it is at most `limit` bytes and arrived whole; otherwise 413, or 400 for a cut body. */
+export function readBodyLimited(request: ApiRequest, limit: number): Uint8Array {
+  const declared = request.header("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
+  if (request.body.byteLength > limit) throw tooLarge(limit, "more");
+  if (!request.bodyComplete) throw new ApiError("bad_request", "the request body broke off before its end");
+  return request.body;
 }
 
 function tooLarge(limit: number, got: string): ApiError {
@@ -55,7 +32,10 @@ export function parseJsonBody(bytes: Uint8Array, maxDepth: number): unknown {
   }
 }
 
-/** Deepest bracket nesting outside strings, found without parsing (so a hostile body cannot recurse). */
+/**
+ * Deepest bracket nesting outside strings, found in one scan before parsing: a deeply nested body
+ * costs JSON.parse far more CPU than an envelope of the same size (docs/performance.md).
+ */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
@@ -83,11 +63,4 @@ function closingQuote(text: string, open: number): number {
     if (backslashes % 2 === 0) return quote;
     from = quote + 1;
   }
-}
-
-export function requireObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ApiError("bad_request", `${what} must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
 }

@@ -3,11 +3,12 @@ import type { WispCrypto } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
-import type { MailboxService } from "../store/mailboxes";
+import type { Mailboxes } from "../store/mailboxes";
+import type { ApiAnswer, ApiRequest } from "./exchange";
 
 export interface ApiDeps {
   ring: Ring;
-  mailboxes: MailboxService;
+  mailboxes: Mailboxes;
   clock: Clock;
   metrics: Metrics;
   crypto: WispCrypto;
@@ -19,4 +20,4 @@ export interface RequestContext {
   clientAddr: string;
 }
 
-export type ApiHandler = (request: Request, context: RequestContext) => Promise<Response>;
+export type ApiHandler = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer>;

@@ -16,7 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface ErrorAnswer {
+interface ErrorAnswer {
   status: number;
   code: ErrorCode;
   body: ApiErrorBody;

@@ -7,44 +7,53 @@ import {
   validateRetrieveRequest,
   verifyRetrieveAsync,
 } from "@wisp/lib";
+import type { LruMap } from "../lru";
 import { parseJsonBody, readBodyLimited } from "./body";
 import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
+import type { ApiAnswer, ApiRequest } from "./exchange";
 import type { ApiOptions } from "./options";
 import type { RateLimiter } from "./rate-limit";
-import { JSON_HEADERS, JsonResponse, json } from "./respond";
+import { json, jsonText } from "./respond";
 
-export interface MessagingScope {
+interface MessagingScope {
   deps: ApiDeps;
   options: ApiOptions;
   limiter: RateLimiter;
+  /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
+  mailboxOfKey: LruMap<string, string>;
 }
 
-export async function handleStore(request: Request, context: RequestContext, scope: MessagingScope) {
+export async function handleStore(
+  request: ApiRequest,
+  context: RequestContext,
+  scope: MessagingScope,
+): Promise<ApiAnswer> {
   rateLimit(scope.limiter, context.clientAddr);
   const value = parseJsonBody(
-    await readBodyLimited(request, scope.options.maxStoreBytes),
+    readBodyLimited(request, scope.options.maxStoreBytes),
     scope.options.maxJsonDepth,
   );
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
-  const outcome = await scope.deps.mailboxes.store(checked.value);
-  return storeAnswer(checked.value.id, outcome.expiresAt, outcome.created ? 201 : 200);
+  const { envelope } = checked.value;
+  const outcome = await scope.deps.mailboxes.store(envelope);
+  return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
 /** `json({ id, expiresAt }, status)`, put together: a checked id is base64url, which JSON never escapes. */
-function storeAnswer(id: string, expiresAt: number, status: number): Response {
-  return new JsonResponse(
-    `{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`,
-    status,
-    JSON_HEADERS,
-  ) as unknown as Response;
+function storeAnswer(id: string, expiresAt: number, status: number): ApiAnswer {
+  return jsonText(`{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`, status);
 }
 
-export async function handleRetrieve(request: Request, context: RequestContext, scope: MessagingScope) {
+export async function handleRetrieve(
+  request: ApiRequest,
+  context: RequestContext,
+  scope: MessagingScope,
+): Promise<ApiAnswer> {
   rateLimit(scope.limiter, context.clientAddr);
   const { deps, options } = scope;
-  const value = parseJsonBody(await readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
+  const value = parseJsonBody(readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
   const checked = validateRetrieveRequest(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const retrieve = checked.value;
@@ -60,33 +69,23 @@ export async function handleRetrieve(request: Request, context: RequestContext, 
   }
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
-  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, deps), retrieve.ack, {
+  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, scope), retrieve.ack, {
     waitMs: retrieve.wait,
     signal: retrieve.wait > 0 ? request.signal : undefined,
   });
-  if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more)
-    return emptyAnswer() as unknown as Response;
+  if (answer.messages.length === 0 && answer.nacks.length === 0 && !answer.more) return EMPTY_ANSWER;
   return json(answer, 200);
 }
 
-const EMPTY_ANSWER = JSON.stringify({ messages: [], nacks: [], more: false });
+const EMPTY_ANSWER = json({ messages: [], nacks: [], more: false }, 200);
 
-function emptyAnswer(): JsonResponse {
-  return new JsonResponse(EMPTY_ANSWER, 200, JSON_HEADERS);
-}
-
-/** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
-const mailboxByKey = new Map<string, string>();
-const MAX_CACHED_MAILBOXES = 4_096;
-
-function mailboxOfKey(pkText: string, deps: ApiDeps): string {
-  const cached = mailboxByKey.get(pkText);
+function mailboxOfKey(pkText: string, scope: MessagingScope): string {
+  const cached = scope.mailboxOfKey.get(pkText);
   if (cached !== undefined) return cached;
   const pk = fromB64u(pkText);
   if (!pk) throw new ApiError("bad_request", `"pk" is not base64url`);
-  const mailbox = mailboxAddress(pk, deps.crypto);
-  if (mailboxByKey.size >= MAX_CACHED_MAILBOXES) mailboxByKey.clear();
-  mailboxByKey.set(pkText, mailbox);
+  const mailbox = mailboxAddress(pk, scope.deps.crypto);
+  scope.mailboxOfKey.set(pkText, mailbox);
   return mailbox;
 }
 

@@ -17,7 +17,7 @@ interface Bucket {
   at: number;
 }
 
-export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
+type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
 
 const TAKEN: TakeResult = Object.freeze({ ok: true });
 

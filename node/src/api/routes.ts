@@ -1,21 +1,24 @@
 /**
- * The client API of PROTOCOL.md as one function from a web-standard Request to a Response,
+ * The client API of PROTOCOL.md as one function from an ApiRequest to an ApiAnswer (exchange.ts),
  * testable without a server (hono's shape). server.ts serves it over HTTP/1.1 on node:net.
  */
-export type { ApiDeps, ApiHandler, RequestContext } from "./context";
-
 import { idToHex } from "@wisp/lib";
 import type { NodeRef, Ring } from "../chord/ring";
+import { LruMap } from "../lru";
 import type { Counter, Metrics } from "../metrics";
 import type { ApiDeps, ApiHandler, RequestContext } from "./context";
 import { ApiError, errorAnswer } from "./errors";
+import type { ApiAnswer, ApiRequest } from "./exchange";
 import { handleRetrieve, handleStore } from "./messaging";
 import { type ApiOptions, DEFAULT_API_OPTIONS } from "./options";
 import { RateLimiter } from "./rate-limit";
-import { CORS_HEADERS, json, PREFLIGHT_HEADERS, text } from "./respond";
+import { CORS_HEADERS, json, PREFLIGHT_ANSWER, text } from "./respond";
 import { findStaticFile } from "./static";
 
-type Route = (request: Request, context: RequestContext) => Promise<Response>;
+/** Mailbox addresses of the clients' keys kept by one API (LruMap). */
+const CACHED_MAILBOXES = 4_096;
+
+type Route = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer>;
 
 export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): ApiHandler {
   const options: ApiOptions = { ...DEFAULT_API_OPTIONS, ...partial };
@@ -23,9 +26,10 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
   const log = deps.log ?? (() => {});
   defineMetrics(deps.metrics);
 
+  const scope = { deps, options, limiter, mailboxOfKey: new LruMap<string, string>(CACHED_MAILBOXES) };
   const routes: Record<string, Partial<Record<string, Route>>> = {
-    "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, { deps, options, limiter }) },
-    "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, { deps, options, limiter }) },
+    "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, scope) },
+    "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, scope) },
     "/v1/health": { GET: async () => health(deps.ring) },
     "/v1/node": { GET: async () => describeNode(deps) },
     "/metrics": { GET: async () => text(deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8") },
@@ -33,7 +37,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
   const answered = new AnswerCounters(deps.metrics);
 
   return async (request, context) => {
-    const path = pathOf(request.url);
+    const { path } = request;
     const routeLabel = path in routes ? path : "other";
     try {
       const response = await dispatch(request, context, path);
@@ -47,9 +51,8 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     }
   };
 
-  function dispatch(request: Request, context: RequestContext, path: string): Promise<Response> {
-    if (request.method === "OPTIONS")
-      return Promise.resolve(new Response(null, { status: 204, headers: PREFLIGHT_HEADERS }));
+  function dispatch(request: ApiRequest, context: RequestContext, path: string): Promise<ApiAnswer> {
+    if (request.method === "OPTIONS") return Promise.resolve(PREFLIGHT_ANSWER);
     const methods = routes[path];
     if (methods) {
       const route = methods[request.method];
@@ -59,7 +62,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     return serveStatic(request, path);
   }
 
-  async function serveStatic(request: Request, path: string): Promise<Response> {
+  async function serveStatic(request: ApiRequest, path: string): Promise<ApiAnswer> {
     if (
       options.webRoot &&
       (request.method === "GET" || request.method === "HEAD") &&
@@ -72,28 +75,21 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
           "content-type": file.contentType,
           "cache-control": file.cacheControl,
         };
-        return new Response(request.method === "HEAD" ? null : file.body, { status: 200, headers });
+        return { status: 200, headers, body: request.method === "HEAD" ? null : file.body };
       }
     }
     throw notFound(request.method, path);
   }
 }
 
-/** Plain paths (no dots, escapes or query) are their own pathname; others are normalized by URL. */
-const PLAIN_URL = /^http:\/\/node(\/[A-Za-z0-9_~-]+)+$/;
-
-function pathOf(url: string): string {
-  return PLAIN_URL.test(url) ? url.slice("http://node".length) : new URL(url).pathname;
-}
-
-function health(ring: Ring): Response {
+function health(ring: Ring): ApiAnswer {
   if (!ring.isJoined()) {
     return json({ error: { code: "unavailable", message: "this node has not joined a ring yet" } }, 503);
   }
   return json({ status: "ok" }, 200);
 }
 
-function describeNode({ ring, mailboxes }: ApiDeps): Response {
+function describeNode({ ring, mailboxes }: ApiDeps): ApiAnswer {
   const ref = (node: NodeRef) => ({ id: idToHex(node.id), addr: node.addr });
   const predecessor = ring.predecessor();
   return json(

@@ -1,12 +1,13 @@
 /**
  * The HTTP/1.1 server of the client API, on node:net: connections (http1/connection.ts) parse
  * requests and hand them to the ApiHandler; one sweep enforces the timeouts of every connection.
- * node:http cost about half of a store's CPU on its own (docs/performance.md); this serves the
+ * node:http's own work dominated a store's CPU (docs/performance.md); this serves the
  * same protocol subset — keep-alive, pipelining, Content-Length and chunked bodies, Expect:
  * 100-continue, HEAD — with the strict framing checks of RFC 9112.
  */
 import { type AddressInfo, createServer, type Server } from "node:net";
 import type { ApiHandler } from "./context";
+import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from "./options";
 
@@ -24,9 +25,9 @@ export interface HttpServerHandle {
 }
 
 /** node:http's default; a head longer than this is answered 431. */
-export const MAX_HEAD_BYTES = 16_384;
+const MAX_HEAD_BYTES = 16_384;
 /** Bodies up to this are read before the route runs; every route's own limit is below it. */
-export const MAX_BUFFERED_BODY_BYTES = 131_072;
+const MAX_BUFFERED_BODY_BYTES = 131_072;
 
 export async function startHttpServer(
   handler: ApiHandler,
@@ -36,8 +37,9 @@ export async function startHttpServer(
   const log = options.log ?? (() => {});
   const limits = { maxHeadBytes: MAX_HEAD_BYTES, maxBodyBytes: MAX_BUFFERED_BODY_BYTES };
   const connections = new Set<Http1Connection>();
+  const writer = new AnswerWriter();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    const connection = new Http1Connection(socket, handler, limits, log);
+    const connection = new Http1Connection(socket, handler, limits, writer, log);
     connections.add(connection);
     socket.once("close", () => connections.delete(connection));
   });

@@ -19,7 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".map": "application/json",
 };
 
-export interface StaticFile {
+interface StaticFile {
   body: Uint8Array<ArrayBuffer>;
   contentType: string;
   cacheControl: string;

@@ -7,7 +7,13 @@ import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib"
 import type { WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
 import { findSuccessor, type LookupContext } from "./lookup";
-import { encodeRef, encodeRefs, parseStateAnswer, type StateAnswer, type StepAnswer } from "./messages";
+import {
+  type ChordRequest,
+  decodeStateAnswer,
+  encodeRequest,
+  type StateAnswer,
+  type StepAnswer,
+} from "./messages";
 import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
 import { type LookupOptions, type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
@@ -37,7 +43,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.table = new RoutingTable(this.self, this.options.successorListSize);
     this.lookupContext = {
       table: this.table,
-      request: (to, message, signal) => this.call(to, message, signal),
+      request: (to, request, signal) => this.call(to, request, signal),
       reportFailure: (addr) => this.reportFailure(addr),
       maxHops: this.options.maxLookupHops,
     };
@@ -136,15 +142,6 @@ export class ChordNode implements Ring, ChordHandlerHost {
   async lookup(key: RingId, options: LookupOptions = {}): Promise<LookupResult> {
     const metrics = this.components.metrics;
     metrics?.inc("wisp_chord_lookups_total");
-    // key ∈ (predecessor, self]: the check a lookup's confirmation would make of this node, made
-    // locally, so an owned key needs no deadline, timer or request.
-    if (this.joined && !options.signal?.aborted && this.table.owns(key)) return { node: this.self, hops: 0 };
-    // Unconfirmed and within the successor list: what findSuccessor would name first, without its
-    // deadline timer, abort signal and promise chain (the store's first try of every request).
-    if (options.verify === false && this.joined && !options.signal?.aborted && key !== this.self.id) {
-      const named = this.table.successorsFor(key)[0];
-      if (named) return { node: named.addr === this.self.addr ? this.self : named, hops: 0 };
-    }
     try {
       const result = await this.find(key, options.verify ?? true, options.signal);
       metrics?.inc("wisp_chord_lookup_hops_total", {}, result.hops);
@@ -245,12 +242,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
       this.stop();
       return;
     }
-    const message: WireMessage = {
+    const message = encodeRequest({
       t: "chord.leave",
-      node: encodeRef(this.self),
-      predecessor: this.table.predecessor() ? encodeRef(this.table.predecessor()!) : null,
-      successors: encodeRefs(this.table.successors()),
-    };
+      node: this.self,
+      predecessor: this.table.predecessor(),
+      successors: [...this.table.successors()],
+    });
     const targets = new Set<string>();
     const predecessor = this.table.predecessor();
     const successor = this.table.successor();
@@ -297,7 +294,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (!candidate) return;
     let state: StateAnswer | string;
     try {
-      state = parseStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
+      state = decodeStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
     } catch {
       state = "no answer";
     }
@@ -325,7 +322,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
   private async queryState(node: NodeRef): Promise<StateAnswer | null> {
     try {
       const answer = await this.call(node.addr, { t: "chord.state" });
-      const state = parseStateAnswer(answer);
+      const state = decodeStateAnswer(answer);
       if (typeof state !== "string") return state;
     } catch {
       // handled below: the peer is treated as failed
@@ -336,7 +333,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
 
   private async notify(node: NodeRef): Promise<void> {
     try {
-      await this.call(node.addr, { t: "chord.notify", node: encodeRef(this.self) });
+      await this.call(node.addr, { t: "chord.notify", node: this.self });
     } catch {
       this.reportFailure(node.addr);
     }
@@ -350,8 +347,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
     }
   }
 
-  private call(to: string, message: WireMessage, signal?: AbortSignal): Promise<WireMessage> {
-    return this.components.transport.request(to, message, { timeoutMs: this.options.rpcTimeoutMs, signal });
+  private call(to: string, request: ChordRequest, signal?: AbortSignal): Promise<WireMessage> {
+    return this.components.transport.request(to, encodeRequest(request), {
+      timeoutMs: this.options.rpcTimeoutMs,
+      signal,
+    });
   }
 
   /** Runs fn under lookupTimeoutMs measured on the injected clock, and under the caller's signal. */

@@ -1,17 +1,17 @@
 /**
- * Answers Chord's requests from other nodes: one exhaustive switch over the parsed message.
+ * Answers Chord's requests from other nodes: one exhaustive switch over the decoded message.
  * Malformed input, and any request to a node that is not (or no longer) a ring member, is
  * rejected with RpcReject; the transport sends the reason back.
  */
-import { idToHex, type RingId } from "@wisp/lib";
+import type { RingId } from "@wisp/lib";
 import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { WireMessage } from "../transport/transport";
 import {
   CHORD_TAGS,
+  type ChordAnswer,
   type ChordRequest,
-  encodeRef,
-  encodeRefs,
-  parseRequest,
+  decodeRequest,
+  encodeAnswer,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
@@ -26,48 +26,29 @@ export interface ChordHandlerHost {
 }
 
 export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost): void {
-  for (const tag of CHORD_TAGS) router.on(tag, (message) => handleChordMessage(host, message));
+  router.on(CHORD_TAGS, (message) => handleChordMessage(host, message));
 }
 
-export function handleChordMessage(host: ChordHandlerHost, message: WireMessage): WireMessage {
-  const request = parseRequest(message);
+async function handleChordMessage(host: ChordHandlerHost, message: WireMessage): Promise<WireMessage> {
+  const request = decodeRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
   if (!host.isJoined()) throw new RpcReject("not a ring member");
-  return answer(host, request);
+  return encodeAnswer(answer(host, request));
 }
 
-function answer(host: ChordHandlerHost, request: ChordRequest): WireMessage {
+function answer(host: ChordHandlerHost, request: ChordRequest): ChordAnswer {
   switch (request.t) {
     case "chord.ping":
       return { t: "chord.pong" };
-    case "chord.state": {
-      const state = host.answerState();
-      return {
-        t: "chord.state.ok",
-        predecessor: state.predecessor ? encodeRef(state.predecessor) : null,
-        successors: encodeRefs(state.successors),
-      };
-    }
-    case "chord.step": {
-      const step = host.answerStep(request.key);
-      if (step.done) return { t: "chord.step.ok", done: true, successors: encodeRefs(step.successors) };
-      return { t: "chord.step.ok", done: false, next: encodeRefs(step.next) };
-    }
+    case "chord.state":
+      return { t: "chord.state.ok", ...host.answerState() };
+    case "chord.step":
+      return { t: "chord.step.ok", ...host.answerStep(request.key) };
     case "chord.notify":
       host.acceptNotify(request.node);
       return { t: "chord.ok" };
     case "chord.leave":
       host.acceptLeave(request.node, request.predecessor, request.successors);
       return { t: "chord.ok" };
-    default:
-      return unreachable(request);
   }
-}
-
-function unreachable(request: never): never {
-  throw new RpcReject(`unhandled chord message ${JSON.stringify(request)}`);
-}
-
-export function stepRequest(key: RingId): WireMessage {
-  return { t: "chord.step", key: idToHex(key) };
 }

@@ -4,16 +4,14 @@
  * is reported failed at once and the lookup goes on through the next-best candidate.
  */
 import { between, betweenRightIncl, type RingId } from "@wisp/lib";
-import type { WireMessage } from "../transport/transport";
-import { TransportError } from "../transport/transport";
-import { stepRequest } from "./handlers";
-import { parseStateAnswer, parseStepAnswer } from "./messages";
+import { TransportError, type WireMessage } from "../transport/transport";
+import { type ChordRequest, decodeStateAnswer, decodeStepAnswer, type StateAnswer } from "./messages";
 import { type LookupResult, type NodeRef, RingUnavailable } from "./ring";
 import { type RoutingTable, splitAtKey } from "./routing-table";
 
 export interface LookupContext {
   table: RoutingTable;
-  request(to: string, message: WireMessage, signal: AbortSignal): Promise<WireMessage>;
+  request(to: string, request: ChordRequest, signal: AbortSignal): Promise<WireMessage>;
   reportFailure(addr: string): void;
   maxHops: number;
 }
@@ -21,87 +19,139 @@ export interface LookupContext {
 export interface LookupPlan {
   key: RingId;
   signal: AbortSignal;
-  /** Confirm that the answer is alive with a ping before returning it (not counted as a hop). */
+  /** Confirm the named owner with chord.state (key ∈ (its predecessor, it]) before returning it. */
   verify: boolean;
   /** Where to start instead of the local table (a joining node starts at its bootstrap). */
   start?: NodeRef[];
 }
 
+/** A successor list split at the key (splitAtKey): `from` answers the lookup, `before` precedes the key. */
+type Owners = { before: NodeRef[]; from: NodeRef[] };
+
+/** What one lookup has learned so far. */
+interface Search {
+  plan: LookupPlan;
+  hops: number;
+  /** Nodes to ask chord.step, best first. */
+  candidates: NodeRef[];
+  failed: Set<string>;
+  queried: Set<string>;
+  /** The answering node closest to the key: when every candidate failed, the walk goes on along its successor list. */
+  closest: NodeRef | null;
+  /** Nodes whose successor lists the walk has consulted. */
+  walked: Set<string>;
+}
+
+const NO_OWNERS: Owners = { before: [], from: [] };
+
 export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promise<LookupResult> {
-  const { table } = ctx;
-  const self = table.self;
-  const failed = new Set<string>();
-  const queried = new Set<string>([self.addr]);
-  let hops = 0;
-  let candidates: NodeRef[] = [];
-  let final: { before: NodeRef[]; from: NodeRef[] } = { before: [], from: [] };
-  // The answering node closest to the key, and the nodes whose successor lists were consulted:
-  // when every candidate has failed, the lookup walks on along that node's successor list.
-  let closest: NodeRef | null = null;
-  const walked = new Set<string>([self.addr]);
-
-  if (plan.start) {
-    candidates = [...plan.start];
-  } else {
-    if (table.isAlone() || plan.key === self.id) return { node: self, hops: 0 };
-    final = splitAtKey(self, table.successors(), plan.key);
-    // Locally every known node is a candidate: trying them costs nothing until one is asked.
-    if (final.from.length === 0) candidates = table.closestPreceding(plan.key, Number.POSITIVE_INFINITY);
-  }
-
+  const start = planLookup(ctx.table, plan);
+  if ("answer" in start) return start.answer;
+  const self = ctx.table.self.addr;
+  const search: Search = {
+    plan,
+    hops: 0,
+    candidates: start.candidates,
+    failed: new Set(),
+    queried: new Set([self]),
+    closest: null,
+    walked: new Set([self]),
+  };
+  let owners = start.owners;
   for (;;) {
-    for (const node of final.from) {
-      if (node.addr === self.addr) {
-        if (plan.start) continue; // a stale entry from an earlier life of this address
-        return { node: self, hops };
-      }
-      if (failed.has(node.addr)) continue;
-      if (!plan.verify) return { node, hops };
-      const confirmed = await confirmOwner(ctx, plan, node, failed);
-      if (!confirmed) continue;
-      return { node: confirmed.node, hops: hops + confirmed.steps };
-    }
+    const found = await tryOwners(ctx, search, owners.from);
+    if (found) return found;
     // Every listed successor of the key failed: route on through the nodes just before them,
     // whose own lists reach further.
-    if (final.from.length > 0) candidates = [...final.before.reverse(), ...candidates];
-    final = { before: [], from: [] };
-
-    while (final.from.length === 0) {
-      const next = candidates.shift();
-      if (!next) {
-        if (!closest || walked.has(closest.addr)) throw new RingUnavailable("no live route towards the key");
-        if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
-        hops++;
-        walked.add(closest.addr);
-        const list = await successorsOf(ctx, plan.signal, closest, failed);
-        if (!list) continue;
-        final = splitAtKey(closest, list, plan.key);
-        candidates = final.before.reverse();
-        continue;
-      }
-      if (queried.has(next.addr) || failed.has(next.addr)) continue;
-      if (hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
-      hops++;
-      queried.add(next.addr);
-      const answer = await ask(ctx, plan.signal, next.addr, stepRequest(plan.key), failed);
-      if (!answer) continue;
-      const step = parseStepAnswer(answer);
-      if (typeof step === "string") {
-        markFailed(ctx, failed, next.addr);
-        continue;
-      }
-      if (step.done) {
-        final = splitAtKey(next, step.successors, plan.key);
-        if (final.from.length === 0) markFailed(ctx, failed, next.addr); // claimed done, but is not
-        continue;
-      }
-      if (!closest || between(closest.id, next.id, plan.key)) closest = next;
-      const closer = step.next.filter(
-        (node) => between(next.id, node.id, plan.key) && !queried.has(node.addr) && !failed.has(node.addr),
-      );
-      candidates = [...closer, ...candidates];
-    }
+    if (owners.from.length > 0) search.candidates = [...[...owners.before].reverse(), ...search.candidates];
+    owners = await nextOwners(ctx, search);
   }
+}
+
+/** Planning: the answer from the local table alone, or where the search starts. */
+function planLookup(
+  table: RoutingTable,
+  plan: LookupPlan,
+): { answer: LookupResult } | { owners: Owners; candidates: NodeRef[] } {
+  if (plan.start) return { owners: NO_OWNERS, candidates: [...plan.start] };
+  const self = table.self;
+  // key ∈ (predecessor, self]: this node is the successor of the key, by its own predecessor.
+  if (table.isAlone() || plan.key === self.id || table.owns(plan.key))
+    return { answer: { node: self, hops: 0 } };
+  const owners = splitAtKey(self, table.successors(), plan.key);
+  // Locally every known node is a candidate: trying them costs nothing until one is asked.
+  const candidates =
+    owners.from.length === 0 ? table.closestPreceding(plan.key, Number.POSITIVE_INFINITY) : [];
+  return { owners, candidates };
+}
+
+/** The first of a list's successors of the key that is alive (and, with verify, confirmed). */
+async function tryOwners(ctx: LookupContext, search: Search, from: NodeRef[]): Promise<LookupResult | null> {
+  const { plan } = search;
+  for (const node of from) {
+    if (node.addr === ctx.table.self.addr && plan.start) continue; // a stale entry from an earlier life of this address
+    if (search.failed.has(node.addr)) continue;
+    if (!plan.verify) return { node, hops: search.hops };
+    const confirmed = await confirmOwner(ctx, plan, node, search.failed);
+    if (confirmed) return { node: confirmed.node, hops: search.hops + confirmed.steps };
+  }
+  return null;
+}
+
+/** Steps towards the key until some node's successor list holds it; throws when no route is left. */
+async function nextOwners(ctx: LookupContext, search: Search): Promise<Owners> {
+  for (;;) {
+    const next = search.candidates.shift();
+    const owners = next ? await step(ctx, search, next) : await walk(ctx, search);
+    if (owners && owners.from.length > 0) return owners;
+  }
+}
+
+/** Stepping: one chord.step to next; its successor list when done, else its closer nodes become candidates. */
+async function step(ctx: LookupContext, search: Search, next: NodeRef): Promise<Owners | null> {
+  const { plan, failed, queried } = search;
+  if (queried.has(next.addr) || failed.has(next.addr)) return null;
+  spendHop(ctx, search);
+  queried.add(next.addr);
+  const answer = await ask(ctx, plan.signal, next.addr, { t: "chord.step", key: plan.key }, failed);
+  if (!answer) return null;
+  const stepped = decodeStepAnswer(answer);
+  if (typeof stepped === "string") {
+    markFailed(ctx, failed, next.addr);
+    return null;
+  }
+  if (stepped.done) {
+    const owners = splitAtKey(next, stepped.successors, plan.key);
+    if (owners.from.length === 0) markFailed(ctx, failed, next.addr); // claimed done, but is not
+    return owners;
+  }
+  if (!search.closest || between(search.closest.id, next.id, plan.key)) search.closest = next;
+  const closer = stepped.next.filter(
+    (node) => between(next.id, node.id, plan.key) && !queried.has(node.addr) && !failed.has(node.addr),
+  );
+  search.candidates = [...closer, ...search.candidates];
+  return null;
+}
+
+/**
+ * The successor-list walk, when every candidate has failed: the answering node closest to the key
+ * is asked for its successor list, and the nodes on it become the candidates.
+ */
+async function walk(ctx: LookupContext, search: Search): Promise<Owners | null> {
+  const { closest } = search;
+  if (!closest || search.walked.has(closest.addr)) throw new RingUnavailable("no live route towards the key");
+  spendHop(ctx, search);
+  search.walked.add(closest.addr);
+  const list = await successorsOf(ctx, search.plan.signal, closest, search.failed);
+  if (!list) return null;
+  const owners = splitAtKey(closest, list, search.plan.key);
+  search.candidates = [...owners.before].reverse();
+  return owners;
+}
+
+function spendHop(ctx: LookupContext, search: Search): void {
+  if (search.hops >= ctx.maxHops) throw new RingUnavailable(`lookup exceeded ${ctx.maxHops} hops`);
+  search.hops++;
 }
 
 /**
@@ -120,8 +170,7 @@ async function confirmOwner(
   let node = named;
   let previous: NodeRef | null = null;
   for (let steps = 0; ; steps++) {
-    const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
-    const state = answer ? parseStateAnswer(answer) : null;
+    const state = await stateOf(ctx, plan, node, failed);
     if (typeof state === "string") markFailed(ctx, failed, node.addr);
     // A dead node on the way back: the last live one is the best answer there is for now.
     if (!state || typeof state === "string") return previous ? { node: previous, steps } : null;
@@ -136,6 +185,19 @@ async function confirmOwner(
   }
 }
 
+/** chord.state of node; this node's own from its table, without a request. */
+async function stateOf(
+  ctx: LookupContext,
+  plan: LookupPlan,
+  node: NodeRef,
+  failed: Set<string>,
+): Promise<StateAnswer | string | null> {
+  if (node.addr === ctx.table.self.addr)
+    return { predecessor: ctx.table.predecessor(), successors: [...ctx.table.successors()] };
+  const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
+  return answer ? decodeStateAnswer(answer) : null;
+}
+
 async function successorsOf(
   ctx: LookupContext,
   signal: AbortSignal,
@@ -144,7 +206,7 @@ async function successorsOf(
 ): Promise<NodeRef[] | null> {
   const answer = await ask(ctx, signal, node.addr, { t: "chord.state" }, failed);
   if (!answer) return null;
-  const state = parseStateAnswer(answer);
+  const state = decodeStateAnswer(answer);
   if (typeof state !== "string") return state.successors;
   markFailed(ctx, failed, node.addr);
   return null;
@@ -155,12 +217,12 @@ async function ask(
   ctx: LookupContext,
   signal: AbortSignal,
   to: string,
-  message: WireMessage,
+  request: ChordRequest,
   failed: Set<string>,
 ): Promise<WireMessage | null> {
   if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
   try {
-    return await ctx.request(to, message, signal);
+    return await ctx.request(to, request, signal);
   } catch (error) {
     if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
     if (error instanceof TransportError && error.code === "closed")

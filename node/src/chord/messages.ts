@@ -1,17 +1,18 @@
 /**
- * Chord's node-to-node messages (docs/node-protocol.md, "Chord messages"): their shapes, and
- * parsers that treat every message and answer as hostile — a malformed one yields a string
- * reason, never an exception.
+ * Chord's node-to-node messages (docs/node-protocol.md, "Chord messages"): one union of requests
+ * and one of answers, each with its encoder and its decoder. Decoding is validation: every message
+ * and answer from the network is hostile, and a malformed one yields a string reason, never an
+ * exception.
  */
 import { idFromHex, idToHex, nodeIdOf, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import type { NodeRef } from "./ring";
 
-export const MAX_ADDR_LENGTH = 255;
+const MAX_ADDR_LENGTH = 255;
 /** No list in a Chord message may be longer; bounds the work a peer can cause. */
-export const MAX_LIST_LENGTH = 64;
+const MAX_LIST_LENGTH = 64;
 
-export interface WireRef {
+interface WireRef {
   id: string;
   addr: string;
 }
@@ -30,23 +31,21 @@ export interface StateAnswer {
   successors: NodeRef[];
 }
 
-export const CHORD_TAGS = ["chord.ping", "chord.state", "chord.step", "chord.notify", "chord.leave"] as const;
+export type ChordAnswer =
+  | { t: "chord.pong" }
+  | { t: "chord.ok" }
+  | ({ t: "chord.state.ok" } & StateAnswer)
+  | ({ t: "chord.step.ok" } & StepAnswer);
 
-/**
- * Refs seen on the wire, by address: every ref is checked against SHA-256 of its address, and a
- * ring's refs repeat endlessly, so the check and the hex conversions are done once per address.
- */
-const refCache = new Map<string, { ref: NodeRef; hex: string }>();
-const REF_CACHE_LIMIT = 65_536;
-
-function remember(ref: NodeRef, hex: string): void {
-  if (refCache.size >= REF_CACHE_LIMIT) refCache.clear();
-  refCache.set(ref.addr, { ref, hex });
-}
+export const CHORD_TAGS: readonly ChordRequest["t"][] = [
+  "chord.ping",
+  "chord.state",
+  "chord.step",
+  "chord.notify",
+  "chord.leave",
+];
 
 export function encodeRef(node: NodeRef): WireRef {
-  const cached = refCache.get(node.addr);
-  if (cached && cached.ref.id === node.id) return { id: cached.hex, addr: node.addr };
   return { id: idToHex(node.id), addr: node.addr };
 }
 
@@ -54,22 +53,18 @@ export function encodeRefs(nodes: readonly NodeRef[]): WireRef[] {
   return nodes.map(encodeRef);
 }
 
-export function parseRef(value: unknown, field: string): NodeRef | string {
+function parseRef(value: unknown, field: string): NodeRef | string {
   if (typeof value !== "object" || value === null) return `"${field}" expected an object {id, addr}`;
   const { id, addr } = value as Record<string, unknown>;
   if (typeof addr !== "string" || addr.length === 0 || addr.length > MAX_ADDR_LENGTH)
     return `"${field}.addr" expected a string of 1..${MAX_ADDR_LENGTH} characters`;
-  const cached = refCache.get(addr);
-  if (cached && cached.hex === id) return cached.ref;
   const parsed = idFromHex(id);
   if (parsed === null) return `"${field}.id" expected 64 lowercase hex characters`;
   if (parsed !== nodeIdOf(addr)) return `"${field}.id" is not SHA-256 of its addr`;
-  const ref = { id: parsed, addr };
-  remember(ref, id as string);
-  return ref;
+  return { id: parsed, addr };
 }
 
-export function parseRefList(value: unknown, field: string): NodeRef[] | string {
+function parseRefList(value: unknown, field: string): NodeRef[] | string {
   if (!Array.isArray(value)) return `"${field}" expected an array`;
   if (value.length > MAX_LIST_LENGTH)
     return `"${field}" expected at most ${MAX_LIST_LENGTH} entries, got ${value.length}`;
@@ -87,7 +82,43 @@ function parseOptionalRef(value: unknown, field: string): NodeRef | null | strin
   return parseRef(value, field);
 }
 
-export function parseRequest(message: WireMessage): ChordRequest | string {
+export function encodeRequest(request: ChordRequest): WireMessage {
+  switch (request.t) {
+    case "chord.ping":
+    case "chord.state":
+      return { t: request.t };
+    case "chord.step":
+      return { t: "chord.step", key: idToHex(request.key) };
+    case "chord.notify":
+      return { t: "chord.notify", node: encodeRef(request.node) };
+    case "chord.leave":
+      return {
+        t: "chord.leave",
+        node: encodeRef(request.node),
+        predecessor: request.predecessor ? encodeRef(request.predecessor) : null,
+        successors: encodeRefs(request.successors),
+      };
+  }
+}
+
+export function encodeAnswer(answer: ChordAnswer): WireMessage {
+  switch (answer.t) {
+    case "chord.pong":
+    case "chord.ok":
+      return { t: answer.t };
+    case "chord.state.ok":
+      return {
+        t: "chord.state.ok",
+        predecessor: answer.predecessor ? encodeRef(answer.predecessor) : null,
+        successors: encodeRefs(answer.successors),
+      };
+    case "chord.step.ok":
+      if (answer.done) return { t: "chord.step.ok", done: true, successors: encodeRefs(answer.successors) };
+      return { t: "chord.step.ok", done: false, next: encodeRefs(answer.next) };
+  }
+}
+
+export function decodeRequest(message: WireMessage): ChordRequest | string {
   switch (message.t) {
     case "chord.ping":
       return { t: "chord.ping" };
@@ -117,7 +148,7 @@ export function parseRequest(message: WireMessage): ChordRequest | string {
   }
 }
 
-export function parseStepAnswer(answer: WireMessage): StepAnswer | string {
+export function decodeStepAnswer(answer: WireMessage): StepAnswer | string {
   if (answer.t !== "chord.step.ok") return `expected a chord.step.ok answer`;
   if (answer.done === true) {
     const successors = parseRefList(answer.successors, "successors");
@@ -131,7 +162,7 @@ export function parseStepAnswer(answer: WireMessage): StepAnswer | string {
   return { done: false, next };
 }
 
-export function parseStateAnswer(answer: WireMessage): StateAnswer | string {
+export function decodeStateAnswer(answer: WireMessage): StateAnswer | string {
   if (answer.t !== "chord.state.ok") return `expected a chord.state.ok answer`;
   const predecessor = parseOptionalRef(answer.predecessor, "predecessor");
   if (typeof predecessor === "string") return predecessor;

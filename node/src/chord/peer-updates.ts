@@ -8,7 +8,7 @@ import type { NodeRef } from "./ring";
 import type { RoutingTable } from "./routing-table";
 
 /** How many next-hop candidates a step answer carries. */
-export const STEP_CANDIDATES = 8;
+const STEP_CANDIDATES = 8;
 
 export function stepAnswer(table: RoutingTable, key: RingId): StepAnswer {
   if (table.isAlone()) return { done: true, successors: [table.self] };

@@ -1,11 +1,11 @@
 /**
- * Dispatches node-to-node requests by their tag `t` to the handler a module registered. Each
- * handler validates its own message (input from the network is hostile) and throws RpcReject
- * with a short reason when it is malformed; the transport sends that reason back as an error.
+ * Dispatches node-to-node requests by their tag `t` to the protocol that registered it (chord.*,
+ * store.*). Each protocol decodes its own messages (input from the network is hostile) and throws
+ * RpcReject with a short reason when one is malformed; the transport sends that reason back.
  */
 import type { RequestHandler, WireMessage } from "../transport/transport";
 
-export type RpcHandlerFn = (message: WireMessage) => Promise<WireMessage> | WireMessage;
+type RpcHandlerFn = (message: WireMessage) => Promise<WireMessage>;
 
 export class RpcReject extends Error {
   override name = "RpcReject";
@@ -14,9 +14,12 @@ export class RpcReject extends Error {
 export class RpcRouter {
   private handlers = new Map<string, RpcHandlerFn>();
 
-  on(type: string, handler: RpcHandlerFn): void {
-    if (this.handlers.has(type)) throw new Error(`a handler for "${type}" is already registered`);
-    this.handlers.set(type, handler);
+  /** Registers handler for every tag of one protocol. */
+  on(tags: readonly string[], handler: RpcHandlerFn): void {
+    for (const tag of tags) {
+      if (this.handlers.has(tag)) throw new Error(`a handler for "${tag}" is already registered`);
+      this.handlers.set(tag, handler);
+    }
   }
 
   readonly handle: RequestHandler = async (message) => {

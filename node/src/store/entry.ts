@@ -77,20 +77,11 @@ export function entrySize(entry: Entry): number {
 
 /** The ring key of a b64u mailbox: its 32 bytes read as a ring id. Throws on a malformed mailbox. */
 export function mailboxKey(mailbox: string): RingId {
-  const cached = keyByMailbox.get(mailbox);
-  if (cached !== undefined) return cached;
   if (b64uByteLength(mailbox) !== 32)
     throw new TypeError(`mailbox expected 32 bytes of base64url, got "${mailbox.slice(0, 60)}"`);
-  // idFromBytes(fromB64u(mailbox)), decoded natively: this runs once per store and retrieve.
-  const key = BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
-  if (keyByMailbox.size >= MAX_CACHED_KEYS) keyByMailbox.clear();
-  keyByMailbox.set(mailbox, key);
-  return key;
+  // idFromBytes(fromB64u(mailbox)), decoded by Buffer: this runs on every store and retrieve.
+  return BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
 }
-
-/** Clients store to and poll the same mailboxes again and again: each key is decoded once, not per request. */
-const keyByMailbox = new Map<string, RingId>();
-const MAX_CACHED_KEYS = 4_096;
 
 /** Retrieve's order: oldest first, ties broken by id so every replica answers alike. */
 export function compareEntries(a: Entry, b: Entry): number {

@@ -9,9 +9,8 @@ import type { Nack } from "@wisp/lib";
 import { mailboxKey } from "./entry";
 import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
-import type { Peers } from "./peers";
 import type { StoreMetrics } from "./store-metrics";
-import { PUT, parsePutAnswer } from "./wire";
+import type { PutAnswer, PutRequest } from "./wire";
 
 const EXPIRED_PER_TICK = 10_000;
 
@@ -29,7 +28,7 @@ export class Expiry {
   constructor(
     private deps: MailboxDeps,
     private options: MailboxOptions,
-    private peers: Peers,
+    private put: (request: PutRequest) => Promise<PutAnswer>,
     private metrics: StoreMetrics,
   ) {}
 
@@ -97,13 +96,8 @@ export class Expiry {
 
   private async send(item: PendingNack): Promise<boolean> {
     try {
-      const answer = await this.peers.routed(
-        mailboxKey(item.mailbox),
-        { t: PUT, kind: "nack", mailbox: item.mailbox, nack: item.nack },
-        { timeoutMs: this.options.rpcTimeoutMs },
-        parsePutAnswer,
-      );
-      if (answer?.t !== "store.put.ok") return false;
+      const answer = await this.put({ t: "store.put", kind: "nack", mailbox: item.mailbox, nack: item.nack });
+      if (answer.t !== "store.put.ok") return false;
       if (answer.created) this.metrics.nackSent();
       return true;
     } catch (error) {

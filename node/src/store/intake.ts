@@ -7,7 +7,7 @@
 import { type Entry, mailboxKey, type Tombstone } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
 
-export const MAX_CLOCK_SKEW_MS = 300_000;
+const MAX_CLOCK_SKEW_MS = 300_000;
 const REPLICA_LIMIT_FACTOR = 2;
 
 export class Intake {

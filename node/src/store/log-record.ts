@@ -25,7 +25,7 @@ export function encodeRecord(record: LogRecord): string {
   return `${crc32(json).toString(16).padStart(CRC_HEX, "0")} ${json}\n`;
 }
 
-/** The fields by name: a store may hand out entries whose fields are getters, which JSON would miss. */
+/** The fields in one order whatever object holds them (the owner's, a replica's, a store's), so every put line has one shape. */
 function plainEntry(entry: Entry): Entry {
   const { mailbox, id, storedAt, expiresAt } = entry;
   if (entry.kind === "msg")

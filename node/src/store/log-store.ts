@@ -26,7 +26,7 @@ export interface LogStoreOptions {
   garbageRatio: number;
 }
 
-export const DEFAULT_LOG_STORE_OPTIONS: LogStoreOptions = {
+const DEFAULT_LOG_STORE_OPTIONS: LogStoreOptions = {
   fsyncIntervalMs: 1_000,
   minCompactBytes: 1 << 20,
   garbageRatio: 2,

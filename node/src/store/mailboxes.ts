@@ -1,4 +1,4 @@
-/** What the HTTP API needs from the messaging layer (implemented by the store's mailbox service). */
+/** What the HTTP API needs from the store: the mailboxes of the whole ring (implemented by MailboxService). */
 import type { Envelope, ErrorCode, RetrieveResponse } from "@wisp/lib";
 
 export interface StoreOutcome {
@@ -14,7 +14,7 @@ export interface RetrieveOptions {
   signal?: AbortSignal;
 }
 
-export interface MailboxService {
+export interface Mailboxes {
   /**
    * Routes the envelope to the owner of `to` and stores it there and on its replicas. The envelope
    * must have passed lib's validateEnvelope (the API's check): when this node owns `to` it is not

@@ -5,7 +5,7 @@
  * (docs/performance.md). A slab is freed when no live entry points into it; as every entry expires
  * within the TTL, so does every slab. Entries handed out parse their payload on first access.
  */
-import { betweenRightIncl, type Envelope, envelopeJson, type Nack, type RingId } from "@wisp/lib";
+import { betweenRightIncl, type Envelope, type Nack, type RingId } from "@wisp/lib";
 import {
   compareEntries,
   type Entry,
@@ -54,7 +54,7 @@ export class MemoryEntryStore implements EntryStore {
     if (existing) return { created: false, expiresAt: existing.expiresAt };
     const tombstone = box.tombstones.get(entry.id);
     if (tombstone !== undefined) return { created: false, expiresAt: tombstone };
-    const json = entry.kind === "msg" ? envelopeJson(entry.envelope) : JSON.stringify(entry.nack);
+    const json = entry.kind === "msg" ? JSON.stringify(entry.envelope) : JSON.stringify(entry.nack);
     const size = json.length;
     const start = this.reserve(size);
     // Every field was checked to be base64url or a number: the JSON is ASCII, one byte per character.

@@ -1,29 +1,18 @@
 /**
- * The store's calls to other nodes: routed requests to the owner of a key (or to this node itself,
- * without the transport), and store.replicate pushes. Answers are checked like any hostile input.
+ * The store's copies to other nodes: store.replicate pushes to the replicas, the repair round's
+ * store.digest offers, and an acknowledgement's tombstones. Answers are checked like any hostile input.
  */
 import type { RingId } from "@wisp/lib";
-import { RingUnavailable } from "../chord/ring";
 import { TransportError, type WireMessage } from "../transport/transport";
+import { digestBatches, replicateBatches } from "./batches";
 import type { Entry, Tombstone } from "./entry";
-import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
-import { batches, DIGEST, digestBatches, isNotOwner, parseDigestAnswer, parseReplicateAnswer } from "./wire";
-
-export type LocalHandler = (message: WireMessage, signal?: AbortSignal) => WireMessage | Promise<WireMessage>;
-
-export interface RouteOptions {
-  timeoutMs: number;
-  signal?: AbortSignal;
-}
-
-const ROUTE_ATTEMPTS = 2;
+import { type DigestRequest, decodeDigestAnswer, decodeReplicateAnswer } from "./wire";
 
 export class Peers {
   constructor(
     private deps: MailboxDeps,
     private options: MailboxOptions,
-    private local: LocalHandler,
   ) {}
 
   get selfAddr(): string {
@@ -41,68 +30,6 @@ export class Peers {
   }
 
   /**
-   * Sends message to the owner of key and checks a remote owner's answer with parseAnswer (null:
-   * malformed). When this node owns key, the local handler answers without a lookup or the
-   * transport, and its answer is trusted as it is (and may come back without a promise). Throws
-   * ServiceError("unavailable") when no owner answers; a peer that fails is reported to Chord and
-   * the lookup is tried once more.
-   */
-  routed<T>(
-    key: RingId,
-    message: WireMessage,
-    options: RouteOptions,
-    parseAnswer: (raw: WireMessage) => T | null,
-  ): T | null | Promise<T | null> {
-    const { ring } = this.deps;
-    if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
-    // key ∈ (predecessor, self]: what Chord's lookup answers at once for an owned key, without its
-    // promise and result object.
-    if (!options.signal?.aborted && ring.owns(key))
-      return this.local(message, options.signal) as unknown as T | Promise<T>;
-    return this.routedByLookup(key, message, options, parseAnswer);
-  }
-
-  private async routedByLookup<T>(
-    key: RingId,
-    message: WireMessage,
-    options: RouteOptions,
-    parseAnswer: (raw: WireMessage) => T | null,
-  ): Promise<T | null> {
-    const { ring, transport } = this.deps;
-    // First the owner this node's table names, unconfirmed: it checks that it owns key itself
-    // (`owner: true`), which saves the confirming round trip of a verified lookup.
-    const named = await this.lookup(key, options.signal, false);
-    if (named === ring.self.addr) return (await this.local(message, options.signal)) as unknown as T;
-    let lastProblem = "no owner answered";
-    try {
-      const answer = await transport.request(named, { ...message, owner: true }, options);
-      if (!isNotOwner(answer)) return parseAnswer(answer);
-    } catch (error) {
-      lastProblem = this.failed(error, named);
-    }
-    for (let attempt = 0; attempt < ROUTE_ATTEMPTS; attempt++) {
-      const owner = await this.lookup(key, options.signal, true);
-      if (owner === ring.self.addr) return (await this.local(message, options.signal)) as unknown as T;
-      try {
-        return parseAnswer(await transport.request(owner, message, options));
-      } catch (error) {
-        lastProblem = this.failed(error, owner);
-      }
-    }
-    throw new ServiceError("unavailable", lastProblem);
-  }
-
-  /** Throws for an abort and for the owner's refusal; reports any other failure and answers why. */
-  private failed(error: unknown, owner: string): string {
-    if (error instanceof TransportError && error.code === "aborted")
-      throw new ServiceError("unavailable", "the request was aborted");
-    if (error instanceof TransportError && error.code === "remote")
-      throw new ServiceError("internal", `the owner ${owner} refused: ${error.message}`);
-    this.deps.ring.reportFailure(owner);
-    return `the owner ${owner} did not answer: ${error instanceof Error ? error.message : error}`;
-  }
-
-  /**
    * Pushes entries and tombstones to addr in batches. Resolves to the number of entries the
    * receiver did not have and the receiver's replica set, or null when addr failed.
    */
@@ -114,15 +41,15 @@ export class Peers {
   ): Promise<{ created: number; replicas: string[] } | null> {
     let created = 0;
     let replicas: string[] = [];
-    for (const batch of batches(entries, tombstones)) {
+    for (const batch of replicateBatches(entries, tombstones)) {
       let answer: WireMessage;
       try {
-        answer = await this.deps.transport.request(addr, batch as unknown as WireMessage, { timeoutMs });
+        answer = await this.deps.transport.request(addr, batch, { timeoutMs });
       } catch (error) {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
       }
-      const checked = parseReplicateAnswer(answer);
+      const checked = decodeReplicateAnswer(answer);
       if (!checked) return null;
       created += checked.created;
       replicas = checked.replicas;
@@ -142,8 +69,8 @@ export class Peers {
     let created = 0;
     let replicas: string[] = [];
     for (const batch of digestBatches(entries, tombstones)) {
-      const message = {
-        t: DIGEST,
+      const message: DigestRequest = {
+        t: "store.digest",
         entries: batch.entries.map((e) => [e.mailbox, e.id]),
         tombstones: batch.tombstones,
       };
@@ -154,7 +81,7 @@ export class Peers {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
       }
-      const answer = parseDigestAnswer(raw, batch.entries.length);
+      const answer = decodeDigestAnswer(raw, batch.entries.length);
       if (!answer) return null;
       replicas = answer.replicas;
       if (answer.missing.length === 0) continue;
@@ -208,14 +135,5 @@ export class Peers {
       replicas.map((addr) => this.push(addr, entries, tombstones, timeoutMs)),
     );
     return results.reduce((sum, result) => sum + (result?.created ?? 0), 0);
-  }
-
-  private async lookup(key: RingId, signal: AbortSignal | undefined, verify: boolean): Promise<string> {
-    try {
-      return (await this.deps.ring.lookup(key, { signal, verify })).node.addr;
-    } catch (error) {
-      const reason = error instanceof RingUnavailable ? error.message : String(error);
-      throw new ServiceError("unavailable", `no route to the mailbox's node: ${reason}`);
-    }
   }
 }

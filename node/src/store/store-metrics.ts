@@ -12,6 +12,7 @@ export class StoreMetrics {
   constructor(
     private metrics: Metrics | undefined,
     store: EntryStore,
+    parkedRetrieves: () => number,
   ) {
     if (!metrics) return;
     metrics.counter("wisp_store_stores_total", "Store requests answered, by result (created, duplicate)");
@@ -23,6 +24,11 @@ export class StoreMetrics {
       store.count(),
     );
     metrics.gauge("wisp_store_bytes", "Bytes of mailbox entries held by this node", () => store.bytes());
+    metrics.gauge(
+      "wisp_store_long_polls",
+      "Long-poll retrieves parked at this node as their mailbox's owner",
+      parkedRetrieves,
+    );
     this.storedCreated = metrics.counterOf("wisp_store_stores_total", { result: "created" });
     this.storedDuplicate = metrics.counterOf("wisp_store_stores_total", { result: "duplicate" });
     this.retrieves = metrics.counterOf("wisp_store_retrieves_total");

@@ -25,7 +25,7 @@ describe("parseConfig", () => {
       WISP_WEB_ROOT: "webclient/dist",
       WISP_DATA_DIR: "/var/lib/wisp",
     };
-    const result = parseConfig(["--port", "0", "--api-port=0", "--replicas", "4"], env);
+    const result = parseConfig(["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4"], env);
     expect(result).toEqual({
       ok: true,
       config: {
@@ -54,5 +54,13 @@ describe("parseConfig", () => {
     expect(error(["--frob"])).toBe('unknown argument "--frob"; see --help');
     expect(error(["--host"])).toBe("--host needs a value");
     expect(parseConfig(["--help"], {})).toEqual({ ok: "help" });
+    expect(parseConfig(["-h"], {})).toEqual({ ok: "help" });
+    expect(error(["--frob=1"])).toBe('unknown argument "--frob=1"; see --help');
+    expect(error(["--help=1"])).toBe('unknown argument "--help=1"; see --help');
+    expect(error(["7400"])).toBe('unknown argument "7400"; see --help');
+    expect(error(["-p", "1"])).toBe('unknown argument "-p"; see --help');
+    expect(error(["--", "--port", "1"])).toBe('unknown argument "--"; see --help');
+    expect(error(["--frob", "--help"])).toBe('unknown argument "--frob"; see --help');
+    expect(error(["--host="])).toMatch(/--host expected a host name/);
   });
 });

@@ -1,7 +1,7 @@
 /** Trivial fakes of the ring and the mailbox service, enough to drive the routes without a node. */
 import { type Envelope, nodeIdOf, type RetrieveResponse, type StoredMessage } from "@wisp/lib";
 import type { NodeRef, Ring } from "../../src/chord/ring";
-import type { MailboxService, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
+import type { Mailboxes, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
 
 export function fakeRing(joined = true): Ring {
   const ref = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
@@ -17,7 +17,7 @@ export function fakeRing(joined = true): Ring {
   };
 }
 
-export class FakeMailboxes implements MailboxService {
+export class FakeMailboxes implements Mailboxes {
   readonly stored = new Map<string, StoredMessage>();
   readonly retrieves: { mailbox: string; ack: string[]; options: RetrieveOptions }[] = [];
   failWith: ServiceError | Error | null = null;

@@ -5,6 +5,7 @@ import { ApiError } from "../../src/api/errors";
 import { RateLimiter } from "../../src/api/rate-limit";
 import { safeRelativePath } from "../../src/api/static";
 import { ManualClock } from "../../src/clock";
+import { apiRequest } from "./exchange";
 
 describe("jsonDepth", () => {
   it("counts bracket nesting outside strings", () => {
@@ -91,15 +92,12 @@ describe("safeRelativePath", () => {
 });
 
 describe("readBodyLimited", () => {
-  it("answers bad_request, not internal, when the body breaks off", async () => {
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new Uint8Array([0x7b]));
-        controller.error(new Error("socket hang up"));
-      },
-    });
-    // @ts-expect-error: Node's fetch needs duplex for streamed bodies.
-    const request = new Request("http://node/v1/store", { method: "POST", body: stream, duplex: "half" });
-    await expect(readBodyLimited(request, 100)).rejects.toMatchObject({ code: "bad_request" });
+  it("answers bad_request, not internal, when the body broke off, and too_large past the limit first", () => {
+    const cut = apiRequest("POST", "/v1/store", { body: "{", bodyComplete: false });
+    expect(() => readBodyLimited(cut, 100)).toThrow(expect.objectContaining({ code: "bad_request" }));
+    const long = apiRequest("POST", "/v1/store", { body: "x".repeat(101), bodyComplete: false });
+    expect(() => readBodyLimited(long, 100)).toThrow(expect.objectContaining({ code: "too_large" }));
+    const declared = apiRequest("POST", "/v1/store", { headers: { "Content-Length": "101" } });
+    expect(() => readBodyLimited(declared, 100)).toThrow(expect.objectContaining({ code: "too_large" }));
   });
 });

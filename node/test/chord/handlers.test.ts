@@ -105,9 +105,9 @@ describe("Chord handlers facing hostile input", () => {
     // The liar keeps its place on the ring but answers every step with nonsense.
     await liar.transport.close();
     const fake = new RpcRouter();
-    fake.on("chord.step", () => ({ t: "chord.step.ok", done: "maybe" }));
-    fake.on("chord.ping", () => ({ t: "chord.pong" }));
-    fake.on("chord.state", () => ({ t: "chord.state.ok", predecessor: 5, successors: [] }));
+    fake.on(["chord.step"], async () => ({ t: "chord.step.ok", done: "maybe" }));
+    fake.on(["chord.ping"], async () => ({ t: "chord.pong" }));
+    fake.on(["chord.state"], async () => ({ t: "chord.state.ok", predecessor: 5, successors: [] }));
     const impostor = ring.network.transport(liar.addr);
     extra.push(impostor);
     await impostor.listen(fake.handle);

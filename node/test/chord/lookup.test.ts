@@ -109,6 +109,34 @@ describe("iterative findSuccessor", () => {
     expect(result).toEqual({ node: at(3), hops: 2 });
   });
 
+  it("a confirmed lookup that another node's list ends at this node steps back from its own predecessor", async () => {
+    // at(14)'s successor list still names this node, at(10), for keys up to it; at(5) has joined
+    // since, and this node knows: it owns (at(5), at(10)] only.
+    const self = at(10);
+    const peers = new Map<string, Peer>([
+      [at(14).addr, () => ({ t: "chord.step.ok", done: true, successors: encodeRefs([self]) })],
+      [at(5).addr, withPredecessor(at(2))],
+    ]);
+    const ctx = context(self, peers, []);
+    ctx.table.setSuccessors([at(11), at(12), at(13), at(14)]);
+    ctx.table.setPredecessor(at(5));
+    const confirmed = await findSuccessor(ctx, { key: at(3).id, signal, verify: true });
+    expect(confirmed.node.addr).toBe(at(5).addr);
+    const unconfirmed = await findSuccessor(ctx, { key: at(3).id, signal, verify: false });
+    expect(unconfirmed.node.addr).toBe(self.addr);
+  });
+
+  it("answers a key in (predecessor, self] itself, without a request", async () => {
+    const self = at(10);
+    const ctx = context(self, new Map(), []);
+    ctx.table.setSuccessors([at(11)]);
+    ctx.table.setPredecessor(at(5));
+    expect(await findSuccessor(ctx, { key: at(7).id, signal, verify: true })).toEqual({
+      node: self,
+      hops: 0,
+    });
+  });
+
   it("with verify: false names the successor list's node without asking it, stale or not", async () => {
     const self = at(0);
     const ctx = context(self, new Map(), []);

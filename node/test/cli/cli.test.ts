@@ -8,6 +8,7 @@ import { parseArgs } from "../../src/cli/args";
 import { runCli } from "../../src/cli/run";
 import { systemClock } from "../../src/clock";
 import { Metrics } from "../../src/metrics";
+import { fetchOver } from "../api/exchange";
 import { FakeMailboxes, fakeRing } from "../api/fakes";
 
 let dir: string;
@@ -26,8 +27,7 @@ function harness() {
     metrics: new Metrics(),
     crypto: nobleCrypto,
   });
-  const fetchFn = (async (url: string, init?: RequestInit) =>
-    api(new Request(url, init), { clientAddr: "127.0.0.1" })) as typeof fetch;
+  const fetchFn = fetchOver(api);
   const wisp = async (who: string, ...argv: string[]) => wispUntil(who, () => false, ...argv);
   /** Runs the CLI, pressing Ctrl-C (aborting its signal) once `stopWhen` holds for a printed line. */
   const wispUntil = async (who: string, stopWhen: (line: string) => boolean, ...argv: string[]) => {

@@ -37,6 +37,17 @@ afterAll(async () => {
 
 const text = (t: string) => encodeBody({ type: "text", text: t, sentAt: Date.now() });
 
+/** Long-polls parked across the ring (each owner's wisp_store_long_polls gauge). */
+async function parkedLongPolls(): Promise<number> {
+  const counts = await Promise.all(
+    nodes.map(async (node) => {
+      const text = await (await fetch(`${node.apiUrl}/metrics`)).text();
+      return Number(/^wisp_store_long_polls (\d+)$/m.exec(text)?.[1] ?? 0);
+    }),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 async function retrieveAll(node: RunningNode, who: Identity, ack: string[] = [], wait = 0) {
   const answer = await post(node, "/v1/retrieve", signRetrieve(who, Date.now(), ack, wait));
   expect(answer.status).toBe(200);
@@ -124,7 +135,10 @@ describe("a ring of 8 nodes over TCP", () => {
     const bob = generateIdentity();
     const started = Date.now();
     const waiting = retrieveAll(nodes[1], bob, [], 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually(
+      async () => (await parkedLongPolls()) === 1 || undefined,
+      "the long-poll to park at its owner",
+    );
     const envelope = seal(alice, bob.publicKey, text("wake up"));
     expect((await post(nodes[3], "/v1/store", envelope)).status).toBe(201);
     const answer = await waiting;

@@ -7,12 +7,12 @@
 import { MAX_RETRIEVE_ENTRIES } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseStateAnswer, parseStepAnswer } from "../../src/chord/messages";
+import { decodeStateAnswer, decodeStepAnswer } from "../../src/chord/messages";
 import {
-  parseDigestAnswer,
-  parseFetchAnswer,
-  parsePutAnswer,
-  parseReplicateAnswer,
+  decodeDigestAnswer,
+  decodeFetchAnswer,
+  decodePutAnswer,
+  decodeReplicateAnswer,
 } from "../../src/store/wire";
 import type { WireMessage } from "../../src/transport/transport";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
@@ -87,12 +87,12 @@ function validAnswers(now: number): Valid[] {
 
 /** Every answer parser, by the tag of the answer it expects; each returns null or a reason when it refuses. */
 const PARSERS: Record<string, (answer: WireMessage) => unknown> = {
-  "chord.step.ok": parseStepAnswer,
-  "chord.state.ok": parseStateAnswer,
-  "store.put.ok": parsePutAnswer,
-  "store.fetch.ok": parseFetchAnswer,
-  "store.digest.ok": (answer) => parseDigestAnswer(answer, SENT),
-  "store.replicate.ok": parseReplicateAnswer,
+  "chord.step.ok": decodeStepAnswer,
+  "chord.state.ok": decodeStateAnswer,
+  "store.put.ok": decodePutAnswer,
+  "store.fetch.ok": decodeFetchAnswer,
+  "store.digest.ok": (answer) => decodeDigestAnswer(answer, SENT),
+  "store.replicate.ok": decodeReplicateAnswer,
 };
 
 function refused(result: unknown): boolean {

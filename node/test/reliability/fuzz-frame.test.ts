@@ -101,7 +101,7 @@ describe("fuzz: FrameDecoder", () => {
           (list, mutations, cuts, maxBytes) => {
             counter.add("mutated");
             const limit = Math.max(maxBytes, 300);
-            let stream = concatBytes(...list.map((p) => encodeFrame(p, limit)));
+            let stream: Uint8Array = concatBytes(...list.map((p) => encodeFrame(p, limit)));
             for (const m of mutations) stream = mutate(stream, m);
             check(stream, cuts, maxBytes);
           },
@@ -122,7 +122,7 @@ describe("fuzz: FrameDecoder", () => {
           maxBytesArb,
           (list, mutations, maxBytes) => {
             counter.add("byte-by-byte");
-            let stream = concatBytes(...list.map((p) => encodeFrame(p, 4 * 1024 * 1024)));
+            let stream: Uint8Array = concatBytes(...list.map((p) => encodeFrame(p, 4 * 1024 * 1024)));
             for (const m of mutations) stream = mutate(stream, m);
             const bytes = Array.from(stream, (b) => Uint8Array.of(b));
             const whole = decodeChunks([stream], maxBytes);

@@ -1,6 +1,6 @@
 /**
- * Fuzzes the HTTP API of a live node (startNode on 127.0.0.1): the routes as a Request → Response
- * function, and the node:http adapter over raw sockets (Content-Length and chunked bodies, mutated
+ * Fuzzes the HTTP API of a live node (startNode on 127.0.0.1): the routes as an ApiRequest →
+ * ApiAnswer function, and the HTTP/1.1 server over raw sockets (Content-Length and chunked bodies, mutated
  * requests, header floods). Every answer is the documented status with a PROTOCOL.md error body,
  * never a 500 or a stack trace; nothing is stored from invalid input; the node keeps serving.
  */
@@ -8,11 +8,14 @@ import net from "node:net";
 import { generateIdentity, open, seal, signRetrieve, utf8 } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiHandler, createApi } from "../../src/api/routes";
+import type { ApiHandler } from "../../src/api/context";
+import type { ApiRequest } from "../../src/api/exchange";
+import { createApi } from "../../src/api/routes";
 import { systemClock } from "../../src/clock";
 import { nodeCrypto } from "../../src/crypto/node-crypto";
 import { type NodeHandle, startNode } from "../../src/index";
 import { Metrics } from "../../src/metrics";
+import { apiRequest, toResponse } from "../api/exchange";
 import { mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
 import {
@@ -64,11 +67,12 @@ afterAll(async () => {
   await node?.stop();
 });
 
-function toRequest(c: HttpCase): Request {
+/** The request as the HTTP/1.1 server hands it to the routes: its path normalized as a URL's. */
+function toRequest(c: HttpCase): ApiRequest {
   const headers: Record<string, string> = {};
   if (c.contentType !== null) headers["content-type"] = c.contentType;
   const body = c.method === "GET" || c.method === "HEAD" ? null : c.body;
-  return new Request(`http://node${c.path}`, { method: c.method, headers, body: body as BodyInit | null });
+  return apiRequest(c.method, new URL(`http://localhost${c.path}`).pathname, { headers, body });
 }
 
 /** The answer is the documented one, with the PROTOCOL.md error body for error statuses. */
@@ -178,7 +182,7 @@ describe("fuzz: HTTP API of a live node", () => {
       await fc.assert(
         fc.asyncProperty(documentedCases, async (c) => {
           counter.add("route function");
-          const response = await api(toRequest(c), { clientAddr: "127.0.0.1" });
+          const response = toResponse(await api(toRequest(c), { clientAddr: "127.0.0.1" }));
           await expectDocumented(c, response.status, await response.text());
         }),
         params(cases(1_000, 10_000)),

@@ -1,8 +1,10 @@
 /** Bugs the fuzzers found, pinned as plain tests. */
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { json } from "../../src/api/respond";
 import { type HttpServerHandle, startHttpServer } from "../../src/api/server";
-import { parseEnvelope, parseFetchAnswer, parsePut } from "../../src/store/wire";
+import { decodeFetchAnswer, decodePut } from "../../src/store/wire";
+import { decodeEnvelope } from "../../src/store/wire-fields";
 import { b64, envelope } from "./fuzz-messages";
 import { DEEP } from "./fuzz-wire";
 
@@ -15,10 +17,10 @@ afterEach(async () => {
 describe("found by fuzz-rpc", () => {
   it('store.put with "v" nested 100,000 levels deep is refused with a reason, not a stack overflow', () => {
     const envelope = { v: DEEP, id: "AAAAAAAAAAAAAAAAAAAAAA", to: "x", nackTo: "x", eph: "x", ct: "x" };
-    expect(parseEnvelope(envelope)).toBe('"v" expected 1, got an array');
-    expect(parsePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
-    expect(parseEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
-    expect(parseEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
+    expect(decodeEnvelope(envelope)).toBe('"v" expected 1, got an array');
+    expect(decodePut({ t: "store.put", kind: "msg", envelope })).toBe('"v" expected 1, got an array');
+    expect(decodeEnvelope({ ...envelope, v: "1" })).toBe('"v" expected 1, got "1"');
+    expect(decodeEnvelope({ ...envelope, v: 2 })).toBe('"v" expected 1, got 2');
   });
 });
 
@@ -32,14 +34,14 @@ describe("found by fuzz-answers", () => {
       nacks: Array(nacks).fill(nack),
       more: true,
     });
-    expect(parseFetchAnswer(answer(200, 57))).toBeNull();
-    expect(parseFetchAnswer(answer(200, 56))?.messages).toHaveLength(200);
+    expect(decodeFetchAnswer(answer(200, 57))).toBeNull();
+    expect(decodeFetchAnswer(answer(200, 56))?.messages).toHaveLength(200);
   });
 });
 
 describe("found by fuzz-http", () => {
   it("a request the HTTP server cannot parse is answered 400 with a PROTOCOL.md error body", async () => {
-    server = await startHttpServer(async () => new Response("unreachable"), { host: "127.0.0.1", port: 0 });
+    server = await startHttpServer(async () => json({}, 200), { host: "127.0.0.1", port: 0 });
     const reply = await new Promise<string>((resolve) => {
       const socket = net.connect(server!.port, "127.0.0.1");
       let text = "";

@@ -11,7 +11,7 @@ import { RpcReject } from "../../src/rpc/router";
 import { randomKey, seededRandom } from "../../src/sim";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim/ring";
 import { mailboxKey } from "../../src/store/entry";
-import { Mailboxes } from "../../src/store/mailbox-service";
+import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
@@ -22,7 +22,7 @@ const counter = new CaseCounter("node-to-node handlers");
 const SETTLE_MS = 5_000;
 
 interface Holder {
-  mailboxes: Mailboxes;
+  mailboxes: MailboxService;
   store: MemoryEntryStore;
 }
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
     seed: 11,
     onNode: (node) => {
       const store = new MemoryEntryStore();
-      const mailboxes = new Mailboxes(
+      const mailboxes = new MailboxService(
         { ring: node.chord, transport: node.transport, router: node.router, clock: node.clock, store },
         { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9 },
       );

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChordNode } from "../../src/chord/chord-node";
 import { ManualClock } from "../../src/clock";
 import { RpcRouter } from "../../src/rpc/router";
-import { Mailboxes } from "../../src/store/mailbox-service";
+import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TcpTransport } from "../../src/transport/tcp";
 import { MAX_FRAME_BYTES, type WireMessage } from "../../src/transport/transport";
@@ -28,7 +28,7 @@ const clock = new ManualClock(1_000_000);
 const store = new MemoryEntryStore();
 let node: TcpTransport;
 let chord: ChordNode;
-let mailboxes: Mailboxes;
+let mailboxes: MailboxService;
 let peer: TcpTransport;
 let addr: string;
 let port: number;
@@ -39,7 +39,7 @@ beforeAll(async () => {
   addr = await node.listen(router.handle);
   port = Number(addr.slice(addr.lastIndexOf(":") + 1));
   chord = new ChordNode({ transport: node, clock, router }, { addr });
-  mailboxes = new Mailboxes({ ring: chord, transport: node, router, clock, store }, { replicas: 1 });
+  mailboxes = new MailboxService({ ring: chord, transport: node, router, clock, store }, { replicas: 1 });
   chord.create();
   peer = new TcpTransport({ host: HOST, port: 0 });
 });
@@ -129,7 +129,7 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
             fc.array(mutation, { minLength: 1, maxLength: 3 }),
           )
           .map(([messages, mutations]) => {
-            let bytes = concatBytes(
+            let bytes: Uint8Array = concatBytes(
               ...messages.map((m, i) => requestFrame(i, { ...m.message, t: "chord.ping" })),
             );
             for (const m of mutations) bytes = mutate(bytes, m);

@@ -3,7 +3,7 @@ import { ManualClock } from "../../src/clock";
 import { Metrics } from "../../src/metrics";
 import { RpcRouter } from "../../src/rpc/router";
 import { mailboxKey } from "../../src/store/entry";
-import { Mailboxes } from "../../src/store/mailbox-service";
+import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import type { MailboxOptions } from "../../src/store/options";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
@@ -13,7 +13,7 @@ export interface TestNode {
   addr: string;
   ring: StaticRing;
   store: MemoryEntryStore;
-  mailboxes: Mailboxes;
+  mailboxes: MailboxService;
   transport: MemoryTransport;
   metrics: Metrics;
 }
@@ -41,7 +41,7 @@ export class Cluster {
     const store = new MemoryEntryStore();
     const metrics = new Metrics();
     const deps = { ring, transport, router, clock: this.clock, store, metrics };
-    const mailboxes = new Mailboxes(deps, { rpcTimeoutMs: 500, ...this.options });
+    const mailboxes = new MailboxService(deps, { rpcTimeoutMs: 500, ...this.options });
     const node = { addr: transport.addr, ring, store, mailboxes, transport, metrics };
     this.nodes.push(node);
     this.members.add(transport.addr);

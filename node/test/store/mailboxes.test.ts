@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/store/mailboxes";
 import { TransportError } from "../../src/transport/transport";
+import { until } from "../until";
 import { Cluster } from "./cluster";
 import { envelope, freshId, mailboxOf, messageEntry } from "./fixtures";
 
@@ -143,13 +144,21 @@ describe("Mailboxes: store and retrieve", () => {
   });
 });
 
+/** Waits until a long-poll of mailbox is parked at its owner. */
+function untilParked(mailbox: string): Promise<void> {
+  return until(
+    () => cluster.ownerOf(mailbox).mailboxes.parkedRetrieves > 0,
+    "the long-poll to park at the owner",
+  );
+}
+
 describe("Mailboxes: long-poll", () => {
   it("wakes a waiting retrieve as soon as a message is stored through another node", async () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(110);
     const env = envelope(bob);
     const waiting = cluster.nodes[0].mailboxes.retrieve(bob, [], { waitMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilParked(bob);
     await cluster.nodes[4].mailboxes.store(env);
     const answer = await waiting;
     expect(answer.messages.map((m) => m.id)).toEqual([env.id]);
@@ -159,7 +168,7 @@ describe("Mailboxes: long-poll", () => {
     cluster = await Cluster.start(3);
     const bob = mailboxOf(111);
     const waiting = cluster.nodes[1].mailboxes.retrieve(bob, [], { waitMs: 3_000 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilParked(bob);
     cluster.clock.advance(3_000);
     expect(await waiting).toEqual({ messages: [], nacks: [], more: false });
   });
@@ -170,7 +179,7 @@ describe("Mailboxes: long-poll", () => {
     const owner = cluster.ownerOf(bob);
     const controller = new AbortController();
     const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilParked(bob);
     const second = await owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 });
     expect(second.messages).toEqual([]);
     controller.abort();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { WireMessage } from "../../src/transport/transport";
+import type { FetchRequest, PutRequest } from "../../src/store/wire";
+import { until } from "../until";
 import { Cluster } from "./cluster";
 import { envelope, mailboxOf } from "./fixtures";
 
@@ -12,21 +13,15 @@ afterEach(async () => {
 const REQUEST = { timeoutMs: 500 };
 
 describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
-  it("a node refuses a put or fetch marked owner for a mailbox it does not own, and stores nothing", async () => {
+  it("a node refuses a put or fetch for a mailbox it does not own, and stores nothing", async () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(300);
     const env = envelope(bob);
     const owner = cluster.ownerOf(bob);
     const stranger = cluster.stranger(bob);
     const from = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
-    const put = { t: "store.put", kind: "msg", envelope: env, owner: true } as unknown as WireMessage;
-    const fetch = {
-      t: "store.fetch",
-      mailbox: bob,
-      ack: [],
-      waitMs: 0,
-      owner: true,
-    } as unknown as WireMessage;
+    const put: PutRequest = { t: "store.put", kind: "msg", envelope: env };
+    const fetch: FetchRequest = { t: "store.fetch", mailbox: bob, ack: [], waitMs: 0 };
     expect(await from.transport.request(stranger.addr, put, REQUEST)).toEqual({ t: "store.not_owner" });
     expect(await from.transport.request(stranger.addr, fetch, REQUEST)).toEqual({ t: "store.not_owner" });
     expect(stranger.store.count()).toBe(0);
@@ -54,6 +49,19 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
     expect(answer.messages.map((m) => m.id)).toEqual([env.id]);
   });
 
+  it("a node whose unconfirmed lookup names itself, but which does not own the mailbox, stores on the confirmed owner", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(304);
+    const env = envelope(bob);
+    const owner = cluster.ownerOf(bob);
+    const entry = cluster.stranger(bob);
+    entry.ring.staleOwner = entry.ring.self;
+    expect((await entry.mailboxes.store(env)).created).toBe(true);
+    expect(entry.ring.lookups).toEqual([false, true]);
+    expect(cluster.holders(bob, env.id)).toContain(owner.addr);
+    expect(cluster.holders(bob, env.id)).not.toContain(entry.addr);
+  });
+
   it("asks the named owner alone, with no confirming lookup, when it does own the mailbox", async () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(302);
@@ -66,24 +74,17 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
   });
 });
 
-describe("Mailboxes: the owner answers a parked long-poll first", () => {
-  it("copies the entry to its replicas only after the woken retrieve has its answer", async () => {
+describe("Mailboxes: a put that wakes a parked long-poll", () => {
+  it("answers the woken retrieve and has copied the entry to both replicas when the store returns", async () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(303);
     const env = envelope(bob);
     const owner = cluster.ownerOf(bob);
-    const events: string[] = [];
-    const request = owner.transport.request.bind(owner.transport);
-    owner.transport.request = (to, message, options) => {
-      if (message.t === "store.replicate") events.push("replicate");
-      return request(to, message, options);
-    };
-    const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 }).then((answer) => {
-      events.push(`answered ${answer.messages.length}`);
-    });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 });
+    await until(() => owner.mailboxes.parkedRetrieves === 1, "the long-poll to park");
     await cluster.nodes.find((n) => n !== owner)!.mailboxes.store(env);
-    await waiting;
-    expect(events).toEqual(["answered 1", "replicate", "replicate"]);
+    expect(cluster.holders(bob, env.id)).toHaveLength(3);
+    expect((await waiting).messages.map((m) => m.id)).toEqual([env.id]);
+    expect(owner.mailboxes.parkedRetrieves).toBe(0);
   });
 });

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim";
 import { mailboxKey } from "../../src/store/entry";
-import type { Mailboxes } from "../../src/store/mailbox-service";
+import type { MailboxService } from "../../src/store/mailbox-service";
+import { until } from "../until";
 import { envelope, mailboxOf } from "./fixtures";
 import { SimMailboxes } from "./sim-mailboxes";
 
@@ -23,7 +24,7 @@ function live(): SimNodeContext[] {
   return ring!.nodes();
 }
 
-function service(node: SimNodeContext): Mailboxes {
+function service(node: SimNodeContext): MailboxService {
   return sim.service(node);
 }
 
@@ -157,7 +158,8 @@ describe("Mailboxes over a Chord ring", () => {
     const env = envelope(bob);
     const [reader, writer] = [live()[3], live()[15]];
     const waiting = service(reader).retrieve(bob, [], { waitMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const owner = ring.node(ring.ownerOf(mailboxKey(bob)).addr)!;
+    await until(() => service(owner).parkedRetrieves === 1, "the long-poll to park at the owner");
     await service(writer).store(env);
     expect((await waiting).messages.map((m) => m.id)).toEqual([env.id]);
   });

@@ -4,12 +4,12 @@
  * them. Shared by the store's ring tests and the churn property test.
  */
 import type { SimNodeContext, SimRing } from "../../src/sim";
-import { Mailboxes } from "../../src/store/mailbox-service";
+import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import type { MailboxOptions } from "../../src/store/options";
 
 export interface Holder {
-  mailboxes: Mailboxes;
+  mailboxes: MailboxService;
   store: MemoryEntryStore;
 }
 
@@ -21,14 +21,14 @@ export class SimMailboxes {
   /** createRing's onNode hook: gives the node a store and a mailbox service. */
   attach = (node: SimNodeContext): void => {
     const store = new MemoryEntryStore();
-    const mailboxes = new Mailboxes(
+    const mailboxes = new MailboxService(
       { ring: node.chord, transport: node.transport, router: node.router, clock: node.clock, store },
       { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9, ...this.options },
     );
     this.holders.set(node.addr, { mailboxes, store });
   };
 
-  service(node: SimNodeContext | string): Mailboxes {
+  service(node: SimNodeContext | string): MailboxService {
     return this.holder(node).mailboxes;
   }
 

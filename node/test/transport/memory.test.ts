@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
-import { expectCode, transportSuite } from "./transport.suite";
+import { expectCode, holdingHandler, transportSuite } from "./transport.suite";
 
 transportSuite("memory", () => {
   const network = new MemoryNetwork();
@@ -24,9 +24,10 @@ describe("MemoryNetwork", () => {
   it("fails requests waiting at a crashed node at once with unreachable", async () => {
     const network = new MemoryNetwork();
     const server = open(network);
-    const addr = await server.listen(() => new Promise(() => {}));
+    const held = holdingHandler();
+    const addr = await server.listen(held.handler);
     const pending = open(network).request(addr, { t: "wait" }, { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await held.arrived;
     network.crash(addr);
     const error = await expectCode(pending, "unreachable");
     expect(error.message).toBe(`${addr} went away before answering`);

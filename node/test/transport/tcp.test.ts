@@ -128,23 +128,44 @@ describe("TcpTransport against hostile and idle peers", () => {
   });
 
   it("keeps a busy connection whose chunks always end inside a frame", async () => {
-    const node = transport({ idleTimeoutMs: 100 });
+    const IDLE_MS = 200;
+    const node = transport({ idleTimeoutMs: IDLE_MS });
     const addr = await node.listen(async (request) => ({ t: "pong", n: request.n }));
     const busy = await rawConnection(addr);
-    const frames = Array.from({ length: 12 }, (_, n) =>
-      encodeFrame(utf8(`{"i":${n},"q":{"t":"p","n":${n}}}`), 100),
-    );
-    const answers: Buffer[] = [];
-    busy.socket.on("data", (chunk: Buffer) => answers.push(chunk));
-    busy.socket.write(frames[0].subarray(0, 5));
-    for (let n = 0; n < frames.length; n++) {
-      // One write that completes frame n and starts frame n + 1.
-      const next = n + 1 < frames.length ? frames[n + 1].subarray(0, 5) : new Uint8Array(0);
-      busy.socket.write(Buffer.concat([frames[n].subarray(5), next]));
-      await new Promise((resolve) => setTimeout(resolve, 40));
+    const frame = (n: number) => encodeFrame(utf8(`{"i":${n},"q":{"t":"p","n":${n}}}`), 100);
+    let received = "";
+    const waiting = new Set<() => void>();
+    busy.socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString();
+      for (const wake of [...waiting]) wake();
+    });
+    const answered = (n: number) =>
+      within(
+        new Promise<void>((resolve) => {
+          const check = () => {
+            if (!received.includes(`"n":${n}}`)) return;
+            waiting.delete(check);
+            resolve();
+          };
+          waiting.add(check);
+          check();
+        }),
+        5_000,
+        `the answer to frame ${n}`,
+      );
+    // Each write completes frame n and starts frame n + 1, so a frame is always partly buffered;
+    // the next write waits for frame n's answer, and the writes go on for longer than the idle timeout.
+    const start = Date.now();
+    busy.socket.write(frame(0).subarray(0, 5));
+    let n = 0;
+    for (; n < 10_000 && Date.now() - start < 1.5 * IDLE_MS; n++) {
+      busy.socket.write(Buffer.concat([frame(n).subarray(5), frame(n + 1).subarray(0, 5)]));
+      await answered(n);
     }
-    await until(() => Buffer.concat(answers).toString().includes('"n":11'), "answering the last frame");
+    expect(Date.now() - start).toBeGreaterThanOrEqual(1.5 * IDLE_MS);
     expect(busy.socket.destroyed).toBe(false);
+    busy.socket.write(frame(n).subarray(5));
+    await answered(n);
   });
 
   it("closes idle connections, and the next request reconnects", async () => {

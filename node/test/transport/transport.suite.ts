@@ -43,6 +43,19 @@ export async function expectCode(
 const never = (): Promise<WireMessage> => new Promise(() => {});
 const echo: RequestHandler = async (request) => ({ t: "echo", got: request });
 
+/** A handler that never answers; `arrived` resolves once a request reached it. */
+export function holdingHandler(): { handler: RequestHandler; arrived: Promise<void> } {
+  let arrive = () => {};
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  return {
+    arrived,
+    handler: () => {
+      arrive();
+      return never();
+    },
+  };
+}
+
 export function transportSuite(name: string, makeHarness: () => TransportHarness): void {
   describe(`Transport contract: ${name}`, () => {
     let harness: TransportHarness;
@@ -107,13 +120,15 @@ export function transportSuite(name: string, makeHarness: () => TransportHarness
 
     it("ignores an answer that arrives after the deadline", async () => {
       harness = makeHarness();
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
       const { addr } = await server(async (request) => {
-        if (request.t === "late") await new Promise((resolve) => setTimeout(resolve, 80));
+        if (request.t === "late") await released;
         return { t: `answer-to-${request.t}` };
       });
       const client = create();
       await expectCode(client.request(addr, { t: "late" }, { timeoutMs: 10 }), "timeout");
-      await new Promise((resolve) => setTimeout(resolve, 120));
+      release(); // the late answer is on its way before the next request
       expect(await client.request(addr, { t: "next" }, { timeoutMs: LONG })).toEqual({ t: "answer-to-next" });
     });
 
@@ -186,10 +201,11 @@ export function transportSuite(name: string, makeHarness: () => TransportHarness
 
     it("close fails pending requests with closed, and later ones too", async () => {
       harness = makeHarness();
-      const { addr } = await server(never);
+      const held = holdingHandler();
+      const { addr } = await server(held.handler);
       const client = create();
       const pending = client.request(addr, { t: "wait" }, { timeoutMs: LONG });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await held.arrived;
       await client.close();
       await expectCode(pending, "closed");
       await expectCode(client.request(addr, { t: "again" }, { timeoutMs: LONG }), "closed");
@@ -207,10 +223,11 @@ export function transportSuite(name: string, makeHarness: () => TransportHarness
 
     it("fails requests held by a peer that goes away at once with unreachable", async () => {
       harness = makeHarness();
-      const { transport, addr } = await server(never);
+      const held = holdingHandler();
+      const { transport, addr } = await server(held.handler);
       const client = create();
       const pending = client.request(addr, { t: "wait" }, { timeoutMs: LONG });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await held.arrived;
       await transport.close();
       await expectCode(pending, "unreachable");
     });

@@ -1,76 +1,66 @@
-/** Serializing answers: status line, header block and body, as one write where the body is JSON. */
+/** Serializing answers: status line, header block and body, as one write where the body is text. */
 import { STATUS_CODES } from "node:http";
-import { JsonResponse } from "../respond";
+import type { ApiAnswer } from "../exchange";
 
 /** What the connection adds to every answer's own headers. */
-export interface Framing {
+interface Framing {
   /** The answer to a HEAD request: headers only. */
   head: boolean;
   close: boolean;
 }
 
-const statusLines = new Map<number, string>();
-// The JSON answers share a few frozen header objects; each is serialized once.
-const headerBlocks = new WeakMap<object, string>();
-let dateSecond = -1;
-let dateField = "";
+/**
+ * Writes the answers of one server. Most answers share a few frozen header objects, each
+ * serialized once; the Date field is made once a second.
+ */
+export class AnswerWriter {
+  private headerBlocks = new WeakMap<object, string>();
+  private dateSecond = -1;
+  private dateField = "";
 
-/** The whole answer as a string (JSON bodies) or a head and a body (other answers). */
-export async function serializeAnswer(
-  response: Response | JsonResponse,
-  framing: Framing,
-): Promise<{ head: string; body: Uint8Array | string | null }> {
-  if (response instanceof JsonResponse) {
-    const length = Buffer.byteLength(response.payload);
-    const head = `${statusLine(response.status)}${headerBlock(response.rawHeaders)}content-length: ${length}\r\n${trailingFields(framing.close)}`;
-    return { head, body: framing.head ? null : response.payload };
+  /** The head, and the body as the answer has it (a string is written with the head, in one write). */
+  serialize(answer: ApiAnswer, framing: Framing): { head: string; body: Uint8Array | string | null } {
+    const { status, body } = answer;
+    const noBody = status === 204 || status === 304;
+    const length = noBody ? "" : `content-length: ${bodyBytes(body)}\r\n`;
+    const head = `${statusLine(status)}${this.headerBlock(answer.headers)}${length}${this.trailingFields(framing.close)}`;
+    return { head, body: framing.head || noBody ? null : body };
   }
-  const bytes = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
-  let fields = "";
-  response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection" && name !== "transfer-encoding")
-      fields += `${name}: ${value}\r\n`;
-  });
-  const noBody = response.status === 204 || response.status === 304;
-  if (!noBody) fields += `content-length: ${bytes?.byteLength ?? 0}\r\n`;
-  const head = `${statusLine(response.status)}${fields}${trailingFields(framing.close)}`;
-  return { head, body: framing.head || noBody ? null : bytes };
+
+  /** An answer the server gives itself (malformed request, timeout), always closing. */
+  errorText(status: number, code: string, message: string): string {
+    const body = JSON.stringify({ error: { code, message } });
+    return `${statusLine(status)}content-type: application/json\r\naccess-control-allow-origin: *\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${this.trailingFields(true)}${body}`;
+  }
+
+  private headerBlock(headers: Readonly<Record<string, string>>): string {
+    let block = this.headerBlocks.get(headers);
+    if (block !== undefined) return block;
+    block = "";
+    for (const [name, value] of Object.entries(headers)) block += `${name}: ${value}\r\n`;
+    if (Object.isFrozen(headers)) this.headerBlocks.set(headers, block);
+    return block;
+  }
+
+  private trailingFields(close: boolean): string {
+    return `${this.dateHeader()}${close ? "connection: close\r\n" : "connection: keep-alive\r\n"}\r\n`;
+  }
+
+  private dateHeader(): string {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateField = `date: ${new Date(now).toUTCString()}\r\n`;
+    }
+    return this.dateField;
+  }
 }
 
-/** An answer the server gives itself (malformed request, timeout), always closing. */
-export function errorAnswerText(status: number, code: string, message: string): string {
-  const body = JSON.stringify({ error: { code, message } });
-  return `${statusLine(status)}content-type: application/json\r\naccess-control-allow-origin: *\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${trailingFields(true)}${body}`;
+function bodyBytes(body: ApiAnswer["body"]): number {
+  return typeof body === "string" ? Buffer.byteLength(body) : (body?.byteLength ?? 0);
 }
 
 function statusLine(status: number): string {
-  let line = statusLines.get(status);
-  if (line === undefined) {
-    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
-    statusLines.set(status, line);
-  }
-  return line;
-}
-
-function headerBlock(headers: Readonly<Record<string, string>>): string {
-  let block = headerBlocks.get(headers);
-  if (block !== undefined) return block;
-  block = "";
-  for (const [name, value] of Object.entries(headers)) block += `${name}: ${value}\r\n`;
-  if (Object.isFrozen(headers)) headerBlocks.set(headers, block);
-  return block;
-}
-
-function trailingFields(close: boolean): string {
-  return `${dateHeader()}${close ? "connection: close\r\n" : "connection: keep-alive\r\n"}\r\n`;
-}
-
-function dateHeader(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateField = `date: ${new Date(now).toUTCString()}\r\n`;
-  }
-  return dateField;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
 }

@@ -5,21 +5,21 @@
  */
 import type { Socket } from "node:net";
 import type { ApiHandler } from "../context";
-import type { JsonResponse } from "../respond";
-import { errorAnswerText, serializeAnswer } from "./answer";
+import type { ApiAnswer } from "../exchange";
+import type { AnswerWriter } from "./answer";
 import { ChunkedDecoder } from "./chunked";
+import { Http1Request } from "./http1-request";
 import { parseRequestHead, type RequestHead } from "./request-head";
-import { BufferedBody, WireRequest } from "./wire-request";
 
-export interface ConnectionLimits {
+interface ConnectionLimits {
   /** Largest request head (request line and fields) in bytes; longer heads are answered 431. */
   maxHeadBytes: number;
-  /** Largest body buffered before the route runs; a longer declared body reaches it unread. */
+  /** Largest body buffered before the route runs; a longer one reaches it cut (bodyComplete false). */
   maxBodyBytes: number;
 }
 
 /** What the server's sweep compares with its timeouts. */
-export type Phase = "idle" | "receiving" | "busy";
+type Phase = "idle" | "receiving" | "busy";
 
 const CRLF2 = "\r\n\r\n";
 const LINGER_MS = 2_000;
@@ -38,7 +38,7 @@ export class Http1Connection {
   private buffer: Buffer | null = null;
   private head: RequestHead | null = null;
   private decoder: ChunkedDecoder | null = null;
-  private current: WireRequest | null = null;
+  private current: Http1Request | null = null;
   private peerEnded = false;
   private closed = false;
   private readonly clientAddr: string;
@@ -47,6 +47,7 @@ export class Http1Connection {
     private readonly socket: Socket,
     private readonly handler: ApiHandler,
     private readonly limits: ConnectionLimits,
+    private readonly writer: AnswerWriter,
     private readonly log: (message: string) => void,
   ) {
     this.clientAddr = socket.remoteAddress ?? "unknown";
@@ -141,8 +142,8 @@ export class Http1Connection {
     this.consume(end + 4);
     const { contentLength, chunked, expectContinue } = parsed.head;
     if (chunked) this.decoder = new ChunkedDecoder(this.limits.maxBodyBytes);
-    else if (contentLength === null || contentLength === 0) this.dispatch(null);
-    else if (contentLength > this.limits.maxBodyBytes) this.dispatch(new BufferedBody([], "unread"));
+    else if (contentLength === null || contentLength === 0) this.dispatch(NO_BODY, true);
+    else if (contentLength > this.limits.maxBodyBytes) this.dispatch(NO_BODY, false);
     else if (expectContinue && (this.buffer?.length ?? 0) < contentLength)
       this.socket.write("HTTP/1.1 100 Continue\r\n\r\n");
     return true;
@@ -163,7 +164,7 @@ export class Http1Connection {
       if (this.buffer === null || this.buffer.length < length) return false;
       const body = this.buffer.length === length ? this.buffer : this.buffer.subarray(0, length);
       this.consume(length);
-      this.dispatch(new BufferedBody([body], "complete"));
+      this.dispatch(body, true);
       return true;
     }
     const progress = this.decoder.feed(this.buffer as Buffer);
@@ -173,10 +174,10 @@ export class Http1Connection {
     }
     this.consume(progress.used);
     if (progress.kind === "done") {
-      this.dispatch(new BufferedBody(this.decoder.chunks, "complete"));
+      this.dispatch(Buffer.concat(this.decoder.chunks), true);
       return true;
     }
-    if (this.decoder.overflowed) this.dispatch(new BufferedBody(this.decoder.chunks, "overflow"));
+    if (this.decoder.overflowed) this.dispatch(Buffer.concat(this.decoder.chunks), false);
     return false;
   }
 
@@ -185,15 +186,13 @@ export class Http1Connection {
     this.buffer = bytes >= buffer.length ? null : buffer.subarray(bytes);
   }
 
-  private dispatch(body: BufferedBody | null): void {
-    const head = this.head as RequestHead;
-    const bodyRead = body === null || body.state === "complete";
-    const request = new WireRequest(head, body);
+  private dispatch(body: Uint8Array, bodyRead: boolean): void {
+    const request = new Http1Request(this.head as RequestHead, body, bodyRead);
     this.current = request;
     this.enter("busy");
-    let answered: Promise<Response | JsonResponse>;
+    let answered: Promise<ApiAnswer>;
     try {
-      answered = this.handler(request as unknown as Request, { clientAddr: this.clientAddr });
+      answered = this.handler(request, { clientAddr: this.clientAddr });
     } catch (error) {
       answered = Promise.reject(error);
     }
@@ -205,13 +204,12 @@ export class Http1Connection {
       });
   }
 
-  private async answer(request: WireRequest, response: Response | JsonResponse, bodyRead: boolean) {
+  private answer(request: Http1Request, response: ApiAnswer, bodyRead: boolean): void {
     const head = this.head as RequestHead;
     if (this.closed) return;
-    if (this.peerEnded && request.watched) return this.socket.destroy();
+    if (this.peerEnded && request.watched) return void this.socket.destroy();
     const close = !bodyRead || !head.keepAlive || this.peerEnded;
-    const { head: text, body } = await serializeAnswer(response, { head: head.method === "HEAD", close });
-    if (this.closed) return;
+    const { head: text, body } = this.writer.serialize(response, { head: head.method === "HEAD", close });
     if (typeof body === "string") this.socket.write(text + body);
     else {
       this.socket.cork();
@@ -223,7 +221,10 @@ export class Http1Connection {
     this.head = null;
     this.decoder = null;
     this.current = null;
-    if (close) return this.closeAfterWrite(bodyRead);
+    if (close) {
+      this.closeAfterWrite(bodyRead);
+      return;
+    }
     this.enter(this.size === 0 ? "idle" : "receiving");
     if (this.socket.isPaused()) this.socket.resume();
     if (this.size === 0) return;
@@ -244,7 +245,7 @@ export class Http1Connection {
     this.closed = true;
     this.current?.abort(new Error(message));
     if (!this.socket.writable) return void this.socket.destroy();
-    this.socket.end(errorAnswerText(status, code, message));
+    this.socket.end(this.writer.errorText(status, code, message));
     setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }
 
@@ -268,6 +269,8 @@ export class Http1Connection {
     this.since = Date.now();
   }
 }
+
+const NO_BODY = new Uint8Array(0);
 
 function lastBytes(before: string, chunk: Buffer): string {
   if (chunk.length >= 3) return chunk.toString("latin1", chunk.length - 3);

@@ -17,9 +17,7 @@ export interface RequestHead {
   expectContinue: boolean;
 }
 
-export type HeadResult =
-  | { ok: true; head: RequestHead }
-  | { ok: false; status: 400 | 431 | 501; message: string };
+type HeadResult = { ok: true; head: RequestHead } | { ok: false; status: 400 | 431 | 501; message: string };
 
 /** Any method token is a request; the routes answer those they do not serve with 404 or 405. */
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^\s]+) HTTP\/1\.([01])$/;

@@ -15,18 +15,8 @@ afterEach(async () => {
 });
 
 /** Answers every request with its method, path and body, as JSON. */
-const echo: ApiHandler = async (request) => {
-  let body = "";
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      body += Buffer.from(value).toString();
-    }
-  }
-  return json({ method: request.method, url: request.url, body }, 200);
-};
+const echo: ApiHandler = async (request) =>
+  json({ method: request.method, url: request.path, body: Buffer.from(request.body).toString() }, 200);
 
 async function start(handler: ApiHandler = echo, timeouts: Partial<HttpTimeouts> = {}) {
   server = await startHttpServer(handler, { host: "127.0.0.1", port: 0, timeouts });
@@ -75,11 +65,7 @@ describe("HTTP/1.1 connection", () => {
       "POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /three HTTP/1.1\r\nHost: x\r\n\r\n",
     );
     const text = await c.answers(3);
-    expect(bodies(text).map((b) => b.url)).toEqual([
-      "http://node/one",
-      "http://node/two",
-      "http://node/three",
-    ]);
+    expect(bodies(text).map((b) => b.url)).toEqual(["/one", "/two", "/three"]);
     expect(bodies(text)[1].body).toBe("abc");
   });
 
@@ -90,7 +76,7 @@ describe("HTTP/1.1 connection", () => {
       c.socket.write(byte);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(bodies(await c.answers(1))[0]).toMatchObject({ url: "http://node/slow", body: "hello" });
+    expect(bodies(await c.answers(1))[0]).toMatchObject({ url: "/slow", body: "hello" });
   });
 
   it("decodes a chunked body", async () => {
@@ -139,11 +125,13 @@ describe("HTTP/1.1 connection", () => {
   it("answers a complete request whose client half-closed at once", async () => {
     const c = client(await start());
     c.socket.end("GET /done HTTP/1.1\r\nHost: x\r\n\r\n");
-    expect(bodies(await c.closed)[0].url).toBe("http://node/done");
+    expect(bodies(await c.closed)[0].url).toBe("/done");
   });
 
   it("answers a too long head 431 and a body longer than it buffers unread, closing both", async () => {
-    const port = await start(async (request) => json({ length: request.headers.get("content-length") }, 413));
+    const port = await start(async (request) =>
+      json({ length: request.header("content-length"), complete: request.bodyComplete }, 413),
+    );
     const long = client(port);
     long.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
     expect(await long.closed).toMatch(/^HTTP\/1\.1 431 /);
@@ -207,23 +195,17 @@ describe("HTTP/1.1 connection, failures of the handler", () => {
     expect(await again.closed).toMatch(/^HTTP\/1\.1 500 /);
   });
 
-  it("answers 500 when the answer itself cannot be read", async () => {
-    const broken = new Response(
-      new ReadableStream({
-        pull(controller) {
-          controller.error(new Error("broken body"));
-        },
-      }),
-    );
-    const c = client(await start(async () => broken));
-    c.socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    expect(await c.closed).toMatch(/^HTTP\/1\.1 500 /);
+  it("hands the routes the target's path: dot segments resolved, a leading // kept as a path, the query dropped", async () => {
+    const c = client(await start());
+    c.socket.write("GET /v1/store/../node?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    c.socket.write("GET //evil.example/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(bodies(await c.closed).map((b) => b.url)).toEqual(["/v1/node", "//evil.example/x"]);
   });
 
   it("shows OPTIONS * to the routes as the root path", async () => {
     const c = client(await start());
     c.socket.write("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    expect(bodies(await c.closed)[0]).toMatchObject({ method: "OPTIONS", url: "http://node/" });
+    expect(bodies(await c.closed)[0]).toMatchObject({ method: "OPTIONS", url: "/" });
   });
 });
 
@@ -232,6 +214,6 @@ describe("HTTP/1.1 connection, blank lines", () => {
     const c = client(await start());
     for (let i = 0; i < 200; i++) c.socket.write("\r\n".repeat(100));
     c.socket.write("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    expect(bodies(await c.closed)[0].url).toBe("http://node/after");
+    expect(bodies(await c.closed)[0].url).toBe("/after");
   });
 });

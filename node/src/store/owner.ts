@@ -1,0 +1,132 @@
+/**
+ * What the owner of a mailbox does with the requests routed to it: stores a put within the
+ * mailbox's limits and copies it to the replicas before answering; answers a fetch after deleting
+ * its acknowledged ids everywhere, or parks it as a long-poll until something arrives. Also what
+ * a replica does with its owner's pushes (store.replicate, store.digest).
+ */
+import { MAX_RETRIEVE_ENTRIES, type Nack, type StoredMessage } from "@wisp/lib";
+import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
+import { Intake } from "./intake";
+import type { MailboxDeps, MailboxOptions } from "./options";
+import type { Peers } from "./peers";
+import { Waiters } from "./waiters";
+import type {
+  DigestAnswer,
+  DigestRequest,
+  FetchAnswer,
+  FetchRequest,
+  PutAnswer,
+  PutRequest,
+  ReplicateAnswer,
+  ReplicateRequest,
+} from "./wire";
+
+export class MailboxOwner {
+  private waiters: Waiters;
+  private intake: Intake;
+  private stopped = false;
+
+  constructor(
+    private deps: MailboxDeps,
+    private options: MailboxOptions,
+    private peers: Peers,
+  ) {
+    this.waiters = new Waiters(deps.clock, options.maxWaiters);
+    this.intake = new Intake(deps, options);
+  }
+
+  /** Long-poll fetches parked now. */
+  get parked(): number {
+    return this.waiters.size;
+  }
+
+  /** Releases every parked long-poll; later fetches answer at once. */
+  stop(): void {
+    this.stopped = true;
+    this.waiters.wakeAll();
+  }
+
+  async acceptPut(request: PutRequest): Promise<PutAnswer> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const expiresAt = now + this.options.ttlMs;
+    const entry: Entry =
+      request.kind === "msg"
+        ? {
+            kind: "msg",
+            mailbox: request.envelope.to,
+            id: request.envelope.id,
+            envelope: request.envelope,
+            storedAt: now,
+            expiresAt,
+          }
+        : {
+            kind: "nack",
+            mailbox: request.mailbox,
+            id: request.nack.id,
+            nack: request.nack,
+            storedAt: now,
+            expiresAt,
+          };
+    const existing = store.get(entry.mailbox, entry.id);
+    if (existing) return { t: "store.put.ok", created: false, expiresAt: existing.expiresAt };
+    const full = this.fullness(entry);
+    if (full) return { t: "store.refused", code: "mailbox_full", message: full };
+    const result = store.put(entry);
+    if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
+    this.waiters.wake(entry.mailbox);
+    // Half a deadline: the owner answers before the node that routed the put gives up on it.
+    await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
+    return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
+  }
+
+  async acceptReplicate(request: ReplicateRequest): Promise<ReplicateAnswer> {
+    this.intake.tombstones(request.tombstones);
+    const created = this.intake.entries(request.entries, (entry) => this.waiters.wake(entry.mailbox));
+    return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
+  }
+
+  async answerDigest(request: DigestRequest): Promise<DigestAnswer> {
+    this.intake.tombstones(request.tombstones);
+    const missing = this.intake.missing(request.entries);
+    return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
+  }
+
+  /** Deletes the acknowledged ids on every replica first; then the page, or a long-poll's wait for one. */
+  async answerFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {
+    const { store, clock } = this.deps;
+    if (request.ack.length > 0) {
+      const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
+      await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
+    }
+    const page = this.page(request.mailbox);
+    if (page.entries.length > 0 || request.waitMs <= 0 || this.stopped) return fetchAnswer(page);
+    await this.waiters.wait(request.mailbox, request.waitMs, signal);
+    return fetchAnswer(this.page(request.mailbox));
+  }
+
+  private page(mailbox: string): ListResult {
+    return this.deps.store.list(mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: this.deps.clock.now() });
+  }
+
+  /** Why entry does not fit its mailbox, or null when it does. */
+  private fullness(entry: Entry): string | null {
+    const { store } = this.deps;
+    const { maxMailboxEntries, maxMailboxBytes } = this.options;
+    if (store.count(entry.mailbox) >= maxMailboxEntries)
+      return `the mailbox holds its limit of ${maxMailboxEntries} entries`;
+    if (store.bytes(entry.mailbox) + entrySize(entry) > maxMailboxBytes)
+      return `the mailbox would exceed its limit of ${maxMailboxBytes} bytes`;
+    return null;
+  }
+}
+
+function fetchAnswer(page: ListResult): FetchAnswer {
+  const messages: StoredMessage[] = [];
+  const nacks: Nack[] = [];
+  for (const entry of page.entries) {
+    if (entry.kind === "msg") messages.push({ ...entry.envelope, expiresAt: entry.expiresAt });
+    else nacks.push(entry.nack);
+  }
+  return { t: "store.fetch.ok", messages, nacks, more: page.more };
+}
