@@ -17,6 +17,10 @@ describe("npm run bench, quick mode", () => {
       "start-up",
       "web app",
       "lib crypto",
+      "browser: own bubble",
+      "browser: peer screen",
+      "browser: ✓✓",
+      "browser: long chat, arriving message",
     ]);
     for (const row of report.rows) {
       expect(row.figure, row.row).not.toMatch(/^failed/);

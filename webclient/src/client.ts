@@ -34,6 +34,7 @@ import {
   upsertContact,
 } from "./state";
 import type { Storage } from "./storage";
+import { noTiming, type Timing } from "./timing";
 
 export interface ClientDeps {
   identity: Identity;
@@ -43,6 +44,8 @@ export interface ClientDeps {
   online?: () => boolean;
   /** Long-poll wait in ms; tests shorten it. */
   waitMs?: number;
+  /** User Timing spans for traces and the bench; none by default. */
+  timing?: Timing;
 }
 
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
@@ -62,6 +65,7 @@ export class WispClient {
   private readonly now: () => number;
   private readonly online: () => boolean;
   private readonly waitMs: number;
+  private readonly timing: Timing;
   private readonly listeners = new Set<() => void>();
   private readonly pendingAcks = new Set<string>();
   private readonly pendingReceipts = new Map<string, Set<string>>();
@@ -78,6 +82,7 @@ export class WispClient {
     this.now = deps.now ?? Date.now;
     this.online = deps.online ?? (() => true);
     this.waitMs = deps.waitMs ?? MAX_WAIT_MS;
+    this.timing = deps.timing ?? noTiming;
     this.state = state;
   }
 
@@ -144,7 +149,9 @@ export class WispClient {
     const parsed = parseAddress(peer);
     if (!parsed.ok || !text.trim()) return;
     const sentAt = this.now();
+    const sealing = this.timing.now();
     const envelope = seal(this.identity, parsed.publicKey, encodeBody({ type: "text", text, sentAt }));
+    this.timing.span("wisp:seal", sealing, { id: envelope.id });
     await this.commit(
       addOutgoing(this.state, { id: envelope.id, peer, text, sentAt, envelope }),
       [envelope.id],
@@ -167,7 +174,9 @@ export class WispClient {
     if (!m?.envelope || this.inFlight.has(id)) return;
     this.inFlight.add(id);
     try {
+      const storing = this.timing.now();
       const r = await this.api.store(m.envelope);
+      this.timing.span("wisp:store", storing, { id });
       if (r.ok) return this.commit(markStored(this.state, id), [id], []);
       if (PERMANENT_STORE_ERRORS.has(r.error.code))
         return this.commit(markRejected(this.state, id, r.error.message), [id], []);
@@ -180,10 +189,15 @@ export class WispClient {
 
   private async pollLoop(signal: AbortSignal): Promise<void> {
     let wait = 0;
+    let answered = this.timing.now();
     while (!signal.aborted) {
       const ack = [...this.pendingAcks].slice(0, MAX_ACKS);
       const request = signRetrieve(this.identity, this.now(), ack, wait);
+      this.timing.span("wisp:rearm", answered, { acks: ack.length });
+      const asking = this.timing.now();
       const r = await this.api.retrieve(request, signal);
+      answered = this.timing.now();
+      if (r.ok) this.timing.span("wisp:poll", asking, { ids: r.value.messages.map((m) => m.id) });
       if (signal.aborted) return;
       if (!r.ok) {
         this.failures++;
@@ -227,10 +241,15 @@ export class WispClient {
   }
 
   private async handleEnvelope(stored: RetrieveResponse["messages"][number]): Promise<void> {
+    const opening = this.timing.now();
     const opened = open(this.identity, stored);
+    const body = opened.ok ? decodeBody(opened.body) : null;
+    this.timing.span("wisp:open", opening, {
+      id: stored.id,
+      for: body?.type === "receipt" ? body.ids : undefined,
+    });
     if (!opened.ok) return;
     const from = toB64u(opened.senderPublicKey);
-    const body = decodeBody(opened.body);
     if (body?.type === "text") {
       const incoming = {
         id: opened.id,
@@ -263,8 +282,10 @@ export class WispClient {
       const parsed = parseAddress(peer);
       if (!parsed.ok) continue;
       const list = [...ids].slice(0, MAX_ACKS);
+      const sending = this.timing.now();
       const receipt = seal(this.identity, parsed.publicKey, encodeBody({ type: "receipt", ids: list }));
       const r = await this.api.store(receipt);
+      this.timing.span("wisp:receipt", sending, { ids: list });
       if (!r.ok) for (const id of list) this.queueReceipt(peer, id);
     }
     for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
@@ -274,6 +295,7 @@ export class WispClient {
     if (next === this.state) return;
     this.state = next;
     this.emit();
+    const writing = this.timing.now();
     for (const id of messageIds) {
       const m = findMessage(next, id);
       if (m) await this.storage.putMessage(m);
@@ -282,6 +304,7 @@ export class WispClient {
       const c = next.contacts[address];
       if (c) await this.storage.putContact(c);
     }
+    this.timing.span("wisp:idb", writing, { ids: messageIds });
   }
 
   private setConnection(): void {

@@ -7,6 +7,7 @@ import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config"
 import { openIndexedDbStorage } from "./db";
 import { identityFileText, parseIdentityFile } from "./identity-file";
 import type { Storage } from "./storage";
+import { userTiming } from "./timing";
 import "./style.css";
 import { App } from "./views/App";
 
@@ -37,6 +38,7 @@ async function boot(root: HTMLElement): Promise<void> {
     api: createNodeApi(nodeUrl),
     storage,
     online: () => navigator.onLine,
+    timing: userTiming(),
   });
   addEventListener("online", () => client.nudge());
   addEventListener("offline", () => client.nudge());
