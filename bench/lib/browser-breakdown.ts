@@ -8,7 +8,11 @@ import { percentile } from "./stats";
 export interface Timeline {
   text: string;
   ownBubble: number;
+  /** Enter → the animation frame that paints Alice's bubble. */
+  ownPainted: number;
   peerScreen: number;
+  /** Enter → the animation frame that paints the text on Bob's screen. */
+  peerPainted: number;
   ticks: number;
   /** Step name → [start after Enter, duration] in ms. */
   steps: Record<string, [number, number]>;
@@ -70,7 +74,9 @@ export function timelines(alice: ProbeRecord, bob: ProbeRecord, texts: readonly 
     out.push({
       text,
       ownBubble: alice.shown[text] - enter,
+      ownPainted: alice.painted[text] - enter,
       peerScreen: bob.arrived[text] - enter,
+      peerPainted: bob.painted[text] - enter,
       ticks: alice.delivered[text] - enter,
       steps,
     });

@@ -11,6 +11,7 @@ import { buildApp } from "../../webclient/test/build-app";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../webclient/test/e2e/chromium";
 import { ringConsistent } from "../rows/e2e";
 import { installProbe, type ProbeRecord } from "./page-probe";
+import { profiling } from "./page-profile";
 import { type NodeProcess, spawnWispNode } from "./processes";
 
 const NODES = 3;
@@ -42,7 +43,7 @@ export async function startBrowserStage(): Promise<BrowserStage> {
     rmSync(site, { recursive: true, force: true });
   };
   try {
-    await buildApp(site);
+    await buildApp(site, { minify: !profiling });
     nodes.push(await spawnWispNode({ WISP_WEB_ROOT: site }));
     for (let i = 1; i < NODES; i++) nodes.push(await spawnWispNode({ WISP_BOOTSTRAP: nodes[0].addr }));
     await ringConsistent(nodes, 60_000);
@@ -92,7 +93,7 @@ export async function addContact(page: Page, address: string, name: string): Pro
 
 /** Types `text` into the open chat and presses Enter; resolves once the sender sees two ticks. */
 export async function sendAndWait(sender: Page, receiver: Page, text: string): Promise<void> {
-  const composer = sender.getByLabel("Message", { exact: true });
+  const composer = sender.locator("#composer-text");
   await composer.fill(text);
   const both = Promise.all([
     sender.evaluate((t) => (window as unknown as ProbeWindow).__probe.delivered(t), text),

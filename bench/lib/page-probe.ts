@@ -17,7 +17,7 @@ export interface ProbeRecord {
   shown: Record<string, number>;
   arrived: Record<string, number>;
   delivered: Record<string, number>;
-  /** The animation frame after a bubble arrived: the frame that paints it. */
+  /** The animation frame after a bubble entered the DOM: the frame that paints it. */
   painted: Record<string, number>;
   idOf: Record<string, string>;
   spans: ProbeSpan[];
@@ -79,12 +79,10 @@ export function installProbe(): void {
     const seen = out ? record.shown : record.arrived;
     if (seen[text] === undefined) {
       seen[text] = now;
-      if (!out) {
-        requestAnimationFrame(() => {
-          record.painted[text] = at(performance.now());
-        });
-        wake(`arrived:${text}`);
-      }
+      requestAnimationFrame(() => {
+        record.painted[text] = at(performance.now());
+      });
+      if (!out) wake(`arrived:${text}`);
     }
     if (out && bubble.getAttribute("data-status") === "delivered" && record.delivered[text] === undefined) {
       record.delivered[text] = now;

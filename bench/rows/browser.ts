@@ -20,6 +20,7 @@ import {
   takeRecord,
 } from "../lib/browser-session";
 import { type BenchConfig, pick } from "../lib/config";
+import { profiling, startProfile } from "../lib/page-profile";
 import type { Row } from "../lib/row";
 import { latencyOf, ms, percentile, sleep } from "../lib/stats";
 import { summarizeTrace, TRACE_CATEGORIES, traceTable } from "../lib/trace-summary";
@@ -50,8 +51,13 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
     const breakdown = breakdownTable(lines);
     config.log(`browser breakdown (${lines.length} messages, load ${load.toFixed(2)}):\n${breakdown}`);
 
+    const profiles = profiling ? [await startProfile(alice.page), await startProfile(bob.page)] : [];
     await stage.browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
     await exchange(alice, bob, "t", traced);
+    for (const [i, stop] of profiles.entries())
+      config.log(
+        `CPU profile of ${i === 0 ? "Alice" : "Bob"}, ${traced} messages, self time:\n${await stop()}`,
+      );
     const trace = summarizeTrace((await stage.browser.stopTracing()).toString("utf8"));
     // The browser's other renderers (its start page, extensions' hosts) do next to nothing.
     for (const renderer of trace.filter((r) => r.busy / traced >= 0.5)) {
@@ -71,6 +77,7 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
         "p50 ≤ 16 ms",
         (p50) => p50 <= 16,
         load,
+        lines.map((l) => l.ownPainted),
       ),
       latencyRow(
         "browser: peer screen",
@@ -78,6 +85,7 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
         "p50 ≤ 25 ms, p99 ≤ 60 ms",
         (p50, p99) => p50 <= 25 && p99 <= 60,
         load,
+        lines.map((l) => l.peerPainted),
       ),
       latencyRow(
         "browser: ✓✓",
@@ -85,6 +93,7 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
         "p50 ≤ 50 ms",
         (p50) => p50 <= 50,
         load,
+        [],
         stepValues(lines),
       ),
       {
@@ -125,16 +134,26 @@ function latencyRow(
   target: string,
   met: (p50: number, p99: number) => boolean,
   load: number,
+  painted: number[] = [],
   extra: Record<string, number> = {},
 ): Row {
   const l = latencyOf(samples);
+  const frame = percentile(painted, 50);
+  const framed = painted.length > 0 ? `; the frame that paints it p50 ${ms(frame)}` : "";
   return {
     row,
-    figure: `p50 ${ms(l.p50)}, p99 ${ms(l.p99)} (${l.count} messages)`,
+    figure: `p50 ${ms(l.p50)}, p99 ${ms(l.p99)} (${l.count} messages)${framed}`,
     target,
     met: met(l.p50, l.p99),
     command: COMMAND,
-    values: { p50Ms: l.p50, p99Ms: l.p99, messages: l.count, loadavg1: load, ...extra },
+    values: {
+      p50Ms: l.p50,
+      p99Ms: l.p99,
+      messages: l.count,
+      loadavg1: load,
+      ...(painted.length > 0 ? { paintedFrameP50Ms: frame } : {}),
+      ...extra,
+    },
     note: `from Alice's Enter, in the pages (performance.timeOrigin + now, MutationObserver); load average ${load.toFixed(2)} at start`,
   };
 }
@@ -187,9 +206,7 @@ async function longChatRender(alice: AppPage, bob: AppPage, size: number, count:
   await bob.page.reload();
   await addressOf(bob.page);
   await bob.page.locator(".chat-item", { hasText: "Alice" }).click();
-  await bob.page.waitForFunction((n) => document.querySelectorAll(".bubble").length >= n, size, {
-    timeout: 60_000,
-  });
+  await bob.page.locator(".bubble", { hasText: `earlier message ${size - 1}:` }).waitFor({ timeout: 60_000 });
   await bob.page.locator('.conn[data-state="connected"]').waitFor({ timeout: 30_000 });
   await takeRecord(alice.page);
   await takeRecord(bob.page);

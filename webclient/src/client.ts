@@ -3,25 +3,33 @@
  * arrives, sends receipts and acknowledges only what is safely stored locally.
  */
 import {
+  type AsyncWispCrypto,
   decodeBody,
+  type Envelope,
   encodeBody,
   fromB64uExact,
   type Identity,
   MAX_ACKS,
   MAX_WAIT_MS,
-  open,
+  nobleAsyncCrypto,
+  type OpenResult,
+  openAsync,
   parseAddress,
+  type RecipientKeys,
   type RetrieveResponse,
-  seal,
-  signRetrieve,
+  recipientKeys,
+  sealAsync,
+  signRetrieveAsync,
   toB64u,
 } from "@wisp/lib";
+import { afterRender } from "./after-render";
 import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
 import {
   addOutgoing,
   applyNack,
   applyReceipt,
+  attachEnvelope,
   type ChatState,
   findMessage,
   hydrate,
@@ -35,6 +43,7 @@ import {
 } from "./state";
 import type { Storage } from "./storage";
 import { noTiming, type Timing } from "./timing";
+import { WriteBatch } from "./write-batch";
 
 export interface ClientDeps {
   identity: Identity;
@@ -46,9 +55,16 @@ export interface ClientDeps {
   waitMs?: number;
   /** User Timing spans for traces and the bench; none by default. */
   timing?: Timing;
+  /** Who signs, verifies and agrees keys: WebCrypto in the browser (main.tsx), noble by default. */
+  crypto?: AsyncWispCrypto;
 }
 
+type Opened = { opened: OpenResult; body: ReturnType<typeof decodeBody> };
+
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
+
+/** Recipients' derived keys kept per client (a subgroup check each saved); beyond it the oldest goes. */
+const RECIPIENTS_KEPT = 1024;
 
 /** Node answers that will not change on retry: the message is reported as not sent. */
 const PERMANENT_STORE_ERRORS = new Set(["bad_request", "too_large", "bad_response"]);
@@ -62,10 +78,13 @@ export class WispClient {
 
   private api: NodeApi;
   private readonly storage: Storage;
+  private readonly writes: WriteBatch;
   private readonly now: () => number;
   private readonly online: () => boolean;
   private readonly waitMs: number;
   private readonly timing: Timing;
+  private readonly crypto: AsyncWispCrypto;
+  private readonly recipients = new Map<string, RecipientKeys | null>();
   private readonly listeners = new Set<() => void>();
   private readonly pendingAcks = new Set<string>();
   private readonly pendingReceipts = new Map<string, Set<string>>();
@@ -83,7 +102,9 @@ export class WispClient {
     this.online = deps.online ?? (() => true);
     this.waitMs = deps.waitMs ?? MAX_WAIT_MS;
     this.timing = deps.timing ?? noTiming;
+    this.crypto = deps.crypto ?? nobleAsyncCrypto;
     this.state = state;
+    this.writes = new WriteBatch(deps.storage, () => this.state);
   }
 
   static async load(deps: ClientDeps): Promise<WispClient> {
@@ -145,19 +166,40 @@ export class WispClient {
     if (peer) void this.commit(markRead(this.state, peer), [], [peer]);
   }
 
+  /**
+   * Shows the bubble at once (the same frame as the Enter), then seals after that render, then
+   * writes it and asks the node to store it side by side: IndexedDB queues the write before any
+   * later status write of the same message, and the node answers a repeated id with 200.
+   */
   async send(peer: string, text: string): Promise<void> {
-    const parsed = parseAddress(peer);
-    if (!parsed.ok || !text.trim()) return;
+    if (!text.trim() || !fromB64uExact(peer, 32)) return;
     const sentAt = this.now();
+    const rawId = crypto.getRandomValues(new Uint8Array(16));
+    const id = toB64u(rawId);
+    this.state = addOutgoing(this.state, { id, peer, text, sentAt });
+    this.emit();
+    await afterRender();
+    const recipient = this.recipientFor(peer);
+    if (!recipient) {
+      await this.commit(markRejected(this.state, id, "not a valid address"), [id], [peer]);
+      return;
+    }
     const sealing = this.timing.now();
-    const envelope = seal(this.identity, parsed.publicKey, encodeBody({ type: "text", text, sentAt }));
-    this.timing.span("wisp:seal", sealing, { id: envelope.id });
-    await this.commit(
-      addOutgoing(this.state, { id: envelope.id, peer, text, sentAt, envelope }),
-      [envelope.id],
-      [peer],
-    );
-    await this.storeMessage(envelope.id);
+    const body = encodeBody({ type: "text", text, sentAt });
+    let envelope: Envelope;
+    try {
+      envelope = await sealAsync(this.identity, recipient, body, this.crypto, { id: rawId });
+    } catch (err) {
+      await this.commit(
+        markRejected(this.state, id, err instanceof Error ? err.message : String(err)),
+        [id],
+        [peer],
+      );
+      return;
+    }
+    this.timing.span("wisp:seal", sealing, { id });
+    this.state = attachEnvelope(this.state, id, envelope);
+    await Promise.all([this.persist([id], [peer]), this.storeMessage(id)]);
   }
 
   /** Sends the text of a failed message again, as a new message in its place. */
@@ -192,7 +234,7 @@ export class WispClient {
     let answered = this.timing.now();
     while (!signal.aborted) {
       const ack = [...this.pendingAcks].slice(0, MAX_ACKS);
-      const request = signRetrieve(this.identity, this.now(), ack, wait);
+      const request = await signRetrieveAsync(this.identity, this.now(), ack, wait, this.crypto);
       this.timing.span("wisp:rearm", answered, { acks: ack.length });
       const asking = this.timing.now();
       const r = await this.api.retrieve(request, signal);
@@ -223,16 +265,32 @@ export class WispClient {
     }
   }
 
+  /**
+   * Opens the whole answer and shows it in one render, sends the receipts at once, then writes
+   * everything in one transaction; only then are the ids acknowledged, so a crash before the write
+   * means the node delivers them again (and dedup absorbs what did arrive).
+   */
   private async handleBatch(batch: RetrieveResponse): Promise<void> {
-    for (const envelope of batch.messages) {
-      await this.handleEnvelope(envelope);
-      this.acknowledge(envelope.id);
-    }
+    const before = this.state;
+    const messageIds: string[] = [];
+    const contacts = new Set<string>();
+    const opened = await Promise.all(batch.messages.map((envelope) => this.openTimed(envelope)));
+    for (const result of opened) this.applyOpened(result, messageIds, contacts);
     for (const nack of batch.nacks) {
-      if (findMessage(this.state, nack.id)?.out)
-        await this.commit(applyNack(this.state, nack.id, nack.expiredAt), [nack.id], []);
-      this.acknowledge(nack.id);
+      if (!findMessage(this.state, nack.id)?.out) continue;
+      this.state = applyNack(this.state, nack.id, nack.expiredAt);
+      messageIds.push(nack.id);
     }
+    if (this.state !== before) this.emit();
+    // The bubbles render before the receipts are sealed; the receipts go before the write.
+    void afterRender()
+      .then(() => this.flushReceipts())
+      .catch(() => {});
+    const writing = this.timing.now();
+    await this.writes.write(messageIds, [...contacts]);
+    this.timing.span("wisp:idb", writing, { ids: messageIds });
+    for (const envelope of batch.messages) this.acknowledge(envelope.id);
+    for (const nack of batch.nacks) this.acknowledge(nack.id);
   }
 
   /** An id that is not 16 bytes can name no entry, and signRetrieve would refuse it. */
@@ -240,14 +298,20 @@ export class WispClient {
     if (fromB64uExact(id, 16)) this.pendingAcks.add(id);
   }
 
-  private async handleEnvelope(stored: RetrieveResponse["messages"][number]): Promise<void> {
+  private async openTimed(stored: RetrieveResponse["messages"][number]): Promise<Opened> {
     const opening = this.timing.now();
-    const opened = open(this.identity, stored);
+    const opened = await openAsync(this.identity, stored, this.crypto);
     const body = opened.ok ? decodeBody(opened.body) : null;
     this.timing.span("wisp:open", opening, {
       id: stored.id,
       for: body?.type === "receipt" ? body.ids : undefined,
     });
+    return { opened, body };
+  }
+
+  /** An opened envelope into the state (no render, no write): its changed records go into the lists. */
+  private applyOpened({ opened, body }: Opened, messageIds: string[], contacts: Set<string>): void {
+    const before = this.state;
     if (!opened.ok) return;
     const from = toB64u(opened.senderPublicKey);
     if (body?.type === "text") {
@@ -258,14 +322,19 @@ export class WispClient {
         sentAt: body.sentAt,
         receivedAt: this.now(),
       };
-      const { state } = receiveText(this.state, incoming, this.openPeer);
-      await this.commit(state, [opened.id], [from]);
+      const { state, isNew } = receiveText(this.state, incoming, this.openPeer);
+      this.state = state;
+      if (isNew) messageIds.push(opened.id);
+      // An open chat's contact does not change (no unread count): nothing to write for it.
+      if (state.contacts[from] !== before.contacts[from]) contacts.add(from);
+      // Redelivered too: its receipt may have been lost with the acknowledgement.
       this.queueReceipt(from, opened.id);
       return;
     }
     if (body?.type === "receipt") {
       const ids = body.ids.filter((id) => this.state.index[id] === from);
-      await this.commit(applyReceipt(this.state, from, ids), ids, []);
+      this.state = applyReceipt(this.state, from, ids);
+      messageIds.push(...ids);
     }
   }
 
@@ -277,34 +346,57 @@ export class WispClient {
 
   /** Receipts and messages still waiting for a node; each stays queued until a node takes it. */
   private async flushOutbox(): Promise<void> {
-    for (const [peer, ids] of [...this.pendingReceipts]) {
-      this.pendingReceipts.delete(peer);
-      const parsed = parseAddress(peer);
-      if (!parsed.ok) continue;
-      const list = [...ids].slice(0, MAX_ACKS);
-      const sending = this.timing.now();
-      const receipt = seal(this.identity, parsed.publicKey, encodeBody({ type: "receipt", ids: list }));
-      const r = await this.api.store(receipt);
-      this.timing.span("wisp:receipt", sending, { ids: list });
-      if (!r.ok) for (const id of list) this.queueReceipt(peer, id);
-    }
+    await this.flushReceipts();
     for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
+  }
+
+  /** One receipt per sender for everything queued; the queue is taken at once, so calls never send an id twice. */
+  private async flushReceipts(): Promise<void> {
+    const queued = [...this.pendingReceipts];
+    this.pendingReceipts.clear();
+    await Promise.all(
+      queued.map(async ([peer, ids]) => {
+        const recipient = this.recipientFor(peer);
+        if (!recipient) return;
+        const list = [...ids].slice(0, MAX_ACKS);
+        const sending = this.timing.now();
+        const body = encodeBody({ type: "receipt", ids: list });
+        const receipt = await sealAsync(this.identity, recipient, body, this.crypto);
+        const r = await this.api.store(receipt);
+        this.timing.span("wisp:receipt", sending, { ids: list });
+        if (!r.ok) for (const id of list) this.queueReceipt(peer, id);
+      }),
+    );
   }
 
   private async commit(next: ChatState, messageIds: string[], contacts: string[]): Promise<void> {
     if (next === this.state) return;
     this.state = next;
     this.emit();
+    await this.persist(messageIds, contacts);
+  }
+
+  private async persist(messageIds: string[], contacts: string[]): Promise<void> {
     const writing = this.timing.now();
-    for (const id of messageIds) {
-      const m = findMessage(next, id);
-      if (m) await this.storage.putMessage(m);
-    }
-    for (const address of contacts) {
-      const c = next.contacts[address];
-      if (c) await this.storage.putContact(c);
-    }
+    await this.writes.write(messageIds, contacts);
     this.timing.span("wisp:idb", writing, { ids: messageIds });
+  }
+
+  /** A peer's keys for sealing, derived once; null for an address nothing can be sealed to. */
+  private recipientFor(peer: string): RecipientKeys | null {
+    const known = this.recipients.get(peer);
+    if (known !== undefined) return known;
+    const publicKey = fromB64uExact(peer, 32);
+    let keys: RecipientKeys | null = null;
+    try {
+      keys = publicKey ? recipientKeys(publicKey) : null;
+    } catch {
+      keys = null;
+    }
+    if (this.recipients.size >= RECIPIENTS_KEPT)
+      this.recipients.delete(this.recipients.keys().next().value as string);
+    this.recipients.set(peer, keys);
+    return keys;
   }
 
   private setConnection(): void {

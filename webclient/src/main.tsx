@@ -1,5 +1,5 @@
 /** The composition root: storage, identity, node URL, client, then the UI. */
-import { generateIdentity, type Identity, identityFromSeed } from "@wisp/lib";
+import { generateIdentity, type Identity, identityFromSeed, nobleAsyncCrypto, webCrypto } from "@wisp/lib";
 import { render } from "preact";
 import { createNodeApi } from "./api";
 import { WispClient } from "./client";
@@ -39,6 +39,7 @@ async function boot(root: HTMLElement): Promise<void> {
     storage,
     online: () => navigator.onLine,
     timing: userTiming(),
+    crypto: (await webCrypto()) ?? nobleAsyncCrypto,
   });
   addEventListener("online", () => client.nudge());
   addEventListener("offline", () => client.nudge());
