@@ -12,12 +12,9 @@ import {
   MAX_ACKS,
   MAX_WAIT_MS,
   nobleAsyncCrypto,
-  type OpenResult,
   openAsync,
   parseAddress,
-  type RecipientKeys,
   type RetrieveResponse,
-  recipientKeys,
   sealAsync,
   signRetrieveAsync,
   toB64u,
@@ -25,10 +22,11 @@ import {
 import { afterRender } from "./after-render";
 import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
+import { applyBatch, type Opened } from "./inbox";
+import { ReceiptQueue } from "./receipts";
+import { RecipientCache } from "./recipients";
 import {
   addOutgoing,
-  applyNack,
-  applyReceipt,
   attachEnvelope,
   type ChatState,
   findMessage,
@@ -37,7 +35,6 @@ import {
   markRejected,
   markStored,
   pendingSends,
-  receiveText,
   removeMessage,
   upsertContact,
 } from "./state";
@@ -59,12 +56,7 @@ export interface ClientDeps {
   crypto?: AsyncWispCrypto;
 }
 
-type Opened = { opened: OpenResult; body: ReturnType<typeof decodeBody> };
-
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
-
-/** Recipients' derived keys kept per client (a subgroup check each saved); beyond it the oldest goes. */
-const RECIPIENTS_KEPT = 1024;
 
 /** Node answers that will not change on retry: the message is reported as not sent. */
 const PERMANENT_STORE_ERRORS = new Set(["bad_request", "too_large", "bad_response"]);
@@ -84,10 +76,10 @@ export class WispClient {
   private readonly waitMs: number;
   private readonly timing: Timing;
   private readonly crypto: AsyncWispCrypto;
-  private readonly recipients = new Map<string, RecipientKeys | null>();
+  private readonly recipients = new RecipientCache();
   private readonly listeners = new Set<() => void>();
   private readonly pendingAcks = new Set<string>();
-  private readonly pendingReceipts = new Map<string, Set<string>>();
+  private readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
   private readonly inFlight = new Set<string>();
   private failures = 0;
   private everConnected = false;
@@ -179,7 +171,7 @@ export class WispClient {
     this.state = addOutgoing(this.state, { id, peer, text, sentAt });
     this.emit();
     await afterRender();
-    const recipient = this.recipientFor(peer);
+    const recipient = this.recipients.get(peer);
     if (!recipient) {
       await this.commit(markRejected(this.state, id, "not a valid address"), [id], [peer]);
       return;
@@ -271,24 +263,18 @@ export class WispClient {
    * means the node delivers them again (and dedup absorbs what did arrive).
    */
   private async handleBatch(batch: RetrieveResponse): Promise<void> {
-    const before = this.state;
-    const messageIds: string[] = [];
-    const contacts = new Set<string>();
     const opened = await Promise.all(batch.messages.map((envelope) => this.openTimed(envelope)));
-    for (const result of opened) this.applyOpened(result, messageIds, contacts);
-    for (const nack of batch.nacks) {
-      if (!findMessage(this.state, nack.id)?.out) continue;
-      this.state = applyNack(this.state, nack.id, nack.expiredAt);
-      messageIds.push(nack.id);
+    const effect = applyBatch(this.state, opened, batch.nacks, this.openPeer, this.now());
+    if (effect.state !== this.state) {
+      this.state = effect.state;
+      this.emit();
     }
-    if (this.state !== before) this.emit();
+    for (const { peer, id } of effect.receipts) this.receipts.add(peer, id);
     // The bubbles render before the receipts are sealed; the receipts go before the write.
     void afterRender()
-      .then(() => this.flushReceipts())
+      .then(() => this.receipts.flush())
       .catch(() => {});
-    const writing = this.timing.now();
-    await this.writes.write(messageIds, [...contacts]);
-    this.timing.span("wisp:idb", writing, { ids: messageIds });
+    await this.persist(effect.messageIds, effect.contacts);
     for (const envelope of batch.messages) this.acknowledge(envelope.id);
     for (const nack of batch.nacks) this.acknowledge(nack.id);
   }
@@ -309,64 +295,21 @@ export class WispClient {
     return { opened, body };
   }
 
-  /** An opened envelope into the state (no render, no write): its changed records go into the lists. */
-  private applyOpened({ opened, body }: Opened, messageIds: string[], contacts: Set<string>): void {
-    const before = this.state;
-    if (!opened.ok) return;
-    const from = toB64u(opened.senderPublicKey);
-    if (body?.type === "text") {
-      const incoming = {
-        id: opened.id,
-        peer: from,
-        text: body.text,
-        sentAt: body.sentAt,
-        receivedAt: this.now(),
-      };
-      const { state, isNew } = receiveText(this.state, incoming, this.openPeer);
-      this.state = state;
-      if (isNew) messageIds.push(opened.id);
-      // An open chat's contact does not change (no unread count): nothing to write for it.
-      if (state.contacts[from] !== before.contacts[from]) contacts.add(from);
-      // Redelivered too: its receipt may have been lost with the acknowledgement.
-      this.queueReceipt(from, opened.id);
-      return;
-    }
-    if (body?.type === "receipt") {
-      const ids = body.ids.filter((id) => this.state.index[id] === from);
-      this.state = applyReceipt(this.state, from, ids);
-      messageIds.push(...ids);
-    }
-  }
-
-  private queueReceipt(peer: string, id: string): void {
-    const ids = this.pendingReceipts.get(peer) ?? new Set<string>();
-    ids.add(id);
-    this.pendingReceipts.set(peer, ids);
-  }
-
   /** Receipts and messages still waiting for a node; each stays queued until a node takes it. */
   private async flushOutbox(): Promise<void> {
-    await this.flushReceipts();
+    await this.receipts.flush();
     for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
   }
 
-  /** One receipt per sender for everything queued; the queue is taken at once, so calls never send an id twice. */
-  private async flushReceipts(): Promise<void> {
-    const queued = [...this.pendingReceipts];
-    this.pendingReceipts.clear();
-    await Promise.all(
-      queued.map(async ([peer, ids]) => {
-        const recipient = this.recipientFor(peer);
-        if (!recipient) return;
-        const list = [...ids].slice(0, MAX_ACKS);
-        const sending = this.timing.now();
-        const body = encodeBody({ type: "receipt", ids: list });
-        const receipt = await sealAsync(this.identity, recipient, body, this.crypto);
-        const r = await this.api.store(receipt);
-        this.timing.span("wisp:receipt", sending, { ids: list });
-        if (!r.ok) for (const id of list) this.queueReceipt(peer, id);
-      }),
-    );
+  private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
+    const recipient = this.recipients.get(peer);
+    // Nothing can be sealed to that address, so nobody waits for this receipt.
+    if (!recipient) return true;
+    const sending = this.timing.now();
+    const body = encodeBody({ type: "receipt", ids });
+    const r = await this.api.store(await sealAsync(this.identity, recipient, body, this.crypto));
+    this.timing.span("wisp:receipt", sending, { ids });
+    return r.ok;
   }
 
   private async commit(next: ChatState, messageIds: string[], contacts: string[]): Promise<void> {
@@ -380,23 +323,6 @@ export class WispClient {
     const writing = this.timing.now();
     await this.writes.write(messageIds, contacts);
     this.timing.span("wisp:idb", writing, { ids: messageIds });
-  }
-
-  /** A peer's keys for sealing, derived once; null for an address nothing can be sealed to. */
-  private recipientFor(peer: string): RecipientKeys | null {
-    const known = this.recipients.get(peer);
-    if (known !== undefined) return known;
-    const publicKey = fromB64uExact(peer, 32);
-    let keys: RecipientKeys | null = null;
-    try {
-      keys = publicKey ? recipientKeys(publicKey) : null;
-    } catch {
-      keys = null;
-    }
-    if (this.recipients.size >= RECIPIENTS_KEPT)
-      this.recipients.delete(this.recipients.keys().next().value as string);
-    this.recipients.set(peer, keys);
-    return keys;
   }
 
   private setConnection(): void {
