@@ -24,6 +24,7 @@ import { profiling, startProfile } from "../lib/page-profile";
 import type { Row } from "../lib/row";
 import { latencyOf, ms, percentile, sleep } from "../lib/stats";
 import { summarizeTrace, TRACE_CATEGORIES, traceTable } from "../lib/trace-summary";
+import { browserCrypto } from "./browser-crypto";
 
 const WARM_UP = 5;
 const GAP_MS = 100;
@@ -70,6 +71,11 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
     }
 
     const chat = await longChatRender(alice, bob, longChat, arrivals);
+    const crypto = await browserCrypto(
+      stage.browser,
+      `${stage.nodes[0].apiUrl}/v1/health`,
+      pick(config, 200, 5),
+    );
     return [
       latencyRow(
         "browser: own bubble",
@@ -110,6 +116,7 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
         },
         note: `open → bubble in the DOM, in Bob's page with ${longChat} messages in the open chat; ${chat.longTasks} long tasks (> 50 ms) meanwhile`,
       },
+      crypto,
     ];
   } finally {
     await stage.close();

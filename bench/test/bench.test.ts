@@ -21,6 +21,7 @@ describe("npm run bench, quick mode", () => {
       "browser: peer screen",
       "browser: ✓✓",
       "browser: long chat, arriving message",
+      "browser: lib crypto in the page",
     ]);
     for (const row of report.rows) {
       expect(row.figure, row.row).not.toMatch(/^failed/);
