@@ -43,8 +43,10 @@ export async function startBrowserStage(): Promise<BrowserStage> {
     rmSync(site, { recursive: true, force: true });
   };
   try {
-    await buildApp(site, { minify: !profiling });
-    nodes.push(await spawnWispNode({ WISP_WEB_ROOT: site }));
+    // WISP_BENCH_APP=dir serves an app built elsewhere (an older commit, to compare at the same load).
+    const given = process.env.WISP_BENCH_APP;
+    if (!given) await buildApp(site, { minify: !profiling });
+    nodes.push(await spawnWispNode({ WISP_WEB_ROOT: given || site }));
     for (let i = 1; i < NODES; i++) nodes.push(await spawnWispNode({ WISP_BOOTSTRAP: nodes[0].addr }));
     await ringConsistent(nodes, 60_000);
     browser = await chromium.launch({
