@@ -14,7 +14,7 @@ export interface Opened {
 
 export interface BatchEffect {
   state: ChatState;
-  /** Messages whose record changed: new ones, and mine whose status moved. */
+  /** Messages to write: every text (new or redelivered), and mine whose status a receipt or NACK moved. */
   messageIds: string[];
   /** Contacts whose record changed (a new sender, an unread count). */
   contacts: string[];
@@ -36,9 +36,11 @@ export function applyBatch(
     if (body.type === "text") {
       const before = effect.state;
       const incoming = { id: opened.id, peer: from, text: body.text, sentAt: body.sentAt, receivedAt };
-      const { state: next, isNew } = receiveText(before, incoming, openPeer);
+      const { state: next } = receiveText(before, incoming, openPeer);
       effect.state = next;
-      if (isNew) effect.messageIds.push(opened.id);
+      // Written again when redelivered too: a write that failed left it in the state only, and
+      // its acknowledgement must wait for a write that succeeded.
+      effect.messageIds.push(opened.id);
       // An open chat's contact does not change (no unread count): nothing to write for it.
       if (next.contacts[from] !== before.contacts[from]) effect.contacts.push(from);
       effect.receipts.push({ peer: from, id: opened.id });

@@ -114,3 +114,37 @@ describe("off the path the person waits on", () => {
     expect(storage.batches).toBe(1);
   });
 });
+
+describe("a write that failed", () => {
+  it("leaves the message unacknowledged, and its redelivery is written before it is acknowledged", async () => {
+    const node = new FakeNode();
+    const alice = await WispClient.load({
+      identity: generateIdentity(),
+      api: node.api(),
+      storage: memoryStorage(),
+    });
+    const inner = memoryStorage();
+    let failing = true;
+    const storage: Storage = {
+      ...inner,
+      async putMany(...args) {
+        if (failing) throw new Error("disk full");
+        return inner.putMany(...args);
+      },
+    };
+    const bobIdentity = generateIdentity();
+    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    started.push(bob);
+    bob.start();
+    await alice.send(bobIdentity.address, "keep me");
+    const [sent] = alice.state.messages[bobIdentity.address];
+    await until(() => (bob.state.messages[alice.identity.address] ?? []).length === 1);
+    await until(() => bob.lastError === "disk full");
+    const box = mailboxAddress(bobIdentity.publicKey);
+    expect(node.mailboxes.get(box)?.some((e) => e.id === sent.id)).toBe(true);
+
+    failing = false;
+    await until(() => !node.mailboxes.get(box)?.some((e) => e.id === sent.id), 10_000);
+    expect((await inner.loadAll()).messages.map((m) => m.id)).toEqual([sent.id]);
+  });
+});
