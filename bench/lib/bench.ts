@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { browserRows } from "../rows/browser";
 import { libCrypto } from "../rows/crypto";
 import { dhtRows } from "../rows/dht";
 import { endToEnd } from "../rows/e2e";
@@ -31,6 +32,7 @@ const ROWS: RowSpec[] = [
   { name: "start-up", target: "≤ 300 ms", run: startUp },
   { name: "web app", target: "≤ 60 KB", run: webApp },
   { name: "lib crypto", target: "printed", run: libCrypto },
+  { name: "browser", target: "own bubble ≤ 16 ms, peer screen ≤ 25 ms, ✓✓ ≤ 50 ms (p50)", run: browserRows },
 ];
 
 export interface BenchOptions {

@@ -137,7 +137,7 @@ async function poll(
   }
 }
 
-async function ringConsistent(nodes: NodeProcess[], timeoutMs: number): Promise<void> {
+export async function ringConsistent(nodes: NodeProcess[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const infos = await Promise.all(

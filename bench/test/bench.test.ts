@@ -17,6 +17,11 @@ describe("npm run bench, quick mode", () => {
       "start-up",
       "web app",
       "lib crypto",
+      "browser: own bubble",
+      "browser: peer screen",
+      "browser: ✓✓",
+      "browser: long chat, arriving message",
+      "browser: lib crypto in the page",
     ]);
     for (const row of report.rows) {
       expect(row.figure, row.row).not.toMatch(/^failed/);

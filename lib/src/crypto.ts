@@ -52,3 +52,25 @@ export const nobleCrypto: WispCrypto = {
   },
   x25519: nobleX25519,
 };
+
+/**
+ * The asymmetric steps of seal, open and signRetrieve as promises, for backends that answer
+ * asynchronously: WebCrypto's Ed25519 and X25519 (browsers, Node.js). Every implementation gives
+ * the same bytes and answers as {@link nobleAsyncCrypto}; none rejects for hostile input.
+ */
+export interface AsyncWispCrypto {
+  /** RFC 8032 Ed25519 signature of `message` by the key of `seed` (deterministic: same bytes everywhere). */
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  /** As {@link WispCrypto.ed25519Verify}: false for a wrong signature and malformed input alike. */
+  ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
+  /** As {@link WispCrypto.x25519}: null for an all-zero result or inputs that are not 32 bytes. */
+  x25519(secret: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array | null>;
+}
+
+/** {@link AsyncWispCrypto} on noble: the fallback where WebCrypto lacks Ed25519 or X25519. */
+export const nobleAsyncCrypto: AsyncWispCrypto = {
+  ed25519Sign: async (seed, message) => ed25519.sign(message, seed),
+  ed25519Verify: async (signature, message, publicKey) =>
+    nobleCrypto.ed25519Verify(signature, message, publicKey),
+  x25519: async (secret, publicKey) => nobleX25519(secret, publicKey),
+};

@@ -70,6 +70,27 @@ export function mailboxAddress(publicKey: Uint8Array, crypto: WispCrypto = noble
   return toB64u(mailboxOf(publicKey, crypto));
 }
 
+/** What sealing to one person needs, derived once: their key, mailbox and X25519 key. */
+export interface RecipientKeys {
+  readonly publicKey: Uint8Array;
+  readonly mailbox: Uint8Array;
+  readonly x25519Public: Uint8Array;
+}
+
+/**
+ * The {@link RecipientKeys} of a public key, for many seals to the same person (the subgroup
+ * check behind {@link x25519PublicFromEd25519} costs about a millisecond in a browser). Throws
+ * RangeError for a key nothing can be sealed to, as seal does.
+ */
+export function recipientKeys(publicKey: Uint8Array): RecipientKeys {
+  const x25519Public = x25519PublicFromEd25519(publicKey);
+  return Object.freeze({
+    publicKey: Uint8Array.from(publicKey),
+    mailbox: mailboxOf(publicKey),
+    x25519Public,
+  });
+}
+
 /**
  * The X25519 public key of an Ed25519 one, as libsodium's crypto_sign_ed25519_pk_to_curve25519,
  * which also refuses keys of small order or outside the prime-order subgroup. Throws RangeError for those.

@@ -6,4 +6,6 @@ export * from "./envelope";
 export * from "./identity";
 export * from "./ids";
 export * from "./seal";
+export * from "./seal-async";
 export * from "./validate";
+export * from "./webcrypto";

@@ -3,25 +3,31 @@
  * arrives, sends receipts and acknowledges only what is safely stored locally.
  */
 import {
+  type AsyncWispCrypto,
   decodeBody,
+  type Envelope,
   encodeBody,
   fromB64uExact,
   type Identity,
   MAX_ACKS,
   MAX_WAIT_MS,
-  open,
+  nobleAsyncCrypto,
+  openAsync,
   parseAddress,
   type RetrieveResponse,
-  seal,
-  signRetrieve,
+  sealAsync,
+  signRetrieveAsync,
   toB64u,
 } from "@wisp/lib";
+import { afterRender } from "./after-render";
 import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
+import { applyBatch, type Opened } from "./inbox";
+import { ReceiptQueue } from "./receipts";
+import { RecipientCache } from "./recipients";
 import {
   addOutgoing,
-  applyNack,
-  applyReceipt,
+  attachEnvelope,
   type ChatState,
   findMessage,
   hydrate,
@@ -29,11 +35,12 @@ import {
   markRejected,
   markStored,
   pendingSends,
-  receiveText,
   removeMessage,
   upsertContact,
 } from "./state";
 import type { Storage } from "./storage";
+import { noTiming, type Timing } from "./timing";
+import { WriteBatch } from "./write-batch";
 
 export interface ClientDeps {
   identity: Identity;
@@ -43,6 +50,10 @@ export interface ClientDeps {
   online?: () => boolean;
   /** Long-poll wait in ms; tests shorten it. */
   waitMs?: number;
+  /** User Timing spans for traces and the bench; none by default. */
+  timing?: Timing;
+  /** Who signs, verifies and agrees keys: WebCrypto in the browser (main.tsx), noble by default. */
+  crypto?: AsyncWispCrypto;
 }
 
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
@@ -59,12 +70,16 @@ export class WispClient {
 
   private api: NodeApi;
   private readonly storage: Storage;
+  private readonly writes: WriteBatch;
   private readonly now: () => number;
   private readonly online: () => boolean;
   private readonly waitMs: number;
+  private readonly timing: Timing;
+  private readonly crypto: AsyncWispCrypto;
+  private readonly recipients = new RecipientCache();
   private readonly listeners = new Set<() => void>();
   private readonly pendingAcks = new Set<string>();
-  private readonly pendingReceipts = new Map<string, Set<string>>();
+  private readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
   private readonly inFlight = new Set<string>();
   private failures = 0;
   private everConnected = false;
@@ -78,7 +93,10 @@ export class WispClient {
     this.now = deps.now ?? Date.now;
     this.online = deps.online ?? (() => true);
     this.waitMs = deps.waitMs ?? MAX_WAIT_MS;
+    this.timing = deps.timing ?? noTiming;
+    this.crypto = deps.crypto ?? nobleAsyncCrypto;
     this.state = state;
+    this.writes = new WriteBatch(deps.storage, () => this.state);
   }
 
   static async load(deps: ClientDeps): Promise<WispClient> {
@@ -140,17 +158,40 @@ export class WispClient {
     if (peer) void this.commit(markRead(this.state, peer), [], [peer]);
   }
 
+  /**
+   * Shows the bubble at once (the same frame as the Enter), then seals after that render, then
+   * writes it and asks the node to store it side by side: IndexedDB queues the write before any
+   * later status write of the same message, and the node answers a repeated id with 200.
+   */
   async send(peer: string, text: string): Promise<void> {
-    const parsed = parseAddress(peer);
-    if (!parsed.ok || !text.trim()) return;
+    if (!text.trim() || !fromB64uExact(peer, 32)) return;
     const sentAt = this.now();
-    const envelope = seal(this.identity, parsed.publicKey, encodeBody({ type: "text", text, sentAt }));
-    await this.commit(
-      addOutgoing(this.state, { id: envelope.id, peer, text, sentAt, envelope }),
-      [envelope.id],
-      [peer],
-    );
-    await this.storeMessage(envelope.id);
+    const rawId = crypto.getRandomValues(new Uint8Array(16));
+    const id = toB64u(rawId);
+    this.state = addOutgoing(this.state, { id, peer, text, sentAt });
+    this.emit();
+    await afterRender();
+    const recipient = this.recipients.get(peer);
+    if (!recipient) {
+      await this.commit(markRejected(this.state, id, "not a valid address"), [id], [peer]);
+      return;
+    }
+    const sealing = this.timing.now();
+    const body = encodeBody({ type: "text", text, sentAt });
+    let envelope: Envelope;
+    try {
+      envelope = await sealAsync(this.identity, recipient, body, this.crypto, { id: rawId });
+    } catch (err) {
+      await this.commit(
+        markRejected(this.state, id, err instanceof Error ? err.message : String(err)),
+        [id],
+        [peer],
+      );
+      return;
+    }
+    this.timing.span("wisp:seal", sealing, { id });
+    this.state = attachEnvelope(this.state, id, envelope);
+    await Promise.all([this.persist([id], [peer]), this.storeMessage(id)]);
   }
 
   /** Sends the text of a failed message again, as a new message in its place. */
@@ -167,7 +208,9 @@ export class WispClient {
     if (!m?.envelope || this.inFlight.has(id)) return;
     this.inFlight.add(id);
     try {
+      const storing = this.timing.now();
       const r = await this.api.store(m.envelope);
+      this.timing.span("wisp:store", storing, { id });
       if (r.ok) return this.commit(markStored(this.state, id), [id], []);
       if (PERMANENT_STORE_ERRORS.has(r.error.code))
         return this.commit(markRejected(this.state, id, r.error.message), [id], []);
@@ -180,10 +223,15 @@ export class WispClient {
 
   private async pollLoop(signal: AbortSignal): Promise<void> {
     let wait = 0;
+    let answered = this.timing.now();
     while (!signal.aborted) {
       const ack = [...this.pendingAcks].slice(0, MAX_ACKS);
-      const request = signRetrieve(this.identity, this.now(), ack, wait);
+      const request = await signRetrieveAsync(this.identity, this.now(), ack, wait, this.crypto);
+      this.timing.span("wisp:rearm", answered, { acks: ack.length });
+      const asking = this.timing.now();
       const r = await this.api.retrieve(request, signal);
+      answered = this.timing.now();
+      if (r.ok) this.timing.span("wisp:poll", asking, { ids: r.value.messages.map((m) => m.id) });
       if (signal.aborted) return;
       if (!r.ok) {
         this.failures++;
@@ -209,16 +257,26 @@ export class WispClient {
     }
   }
 
+  /**
+   * Opens the whole answer and shows it in one render, sends the receipts at once, then writes
+   * everything in one transaction; only then are the ids acknowledged, so a crash before the write
+   * means the node delivers them again (and dedup absorbs what did arrive).
+   */
   private async handleBatch(batch: RetrieveResponse): Promise<void> {
-    for (const envelope of batch.messages) {
-      await this.handleEnvelope(envelope);
-      this.acknowledge(envelope.id);
+    const opened = await Promise.all(batch.messages.map((envelope) => this.openTimed(envelope)));
+    const effect = applyBatch(this.state, opened, batch.nacks, this.openPeer, this.now());
+    if (effect.state !== this.state) {
+      this.state = effect.state;
+      this.emit();
     }
-    for (const nack of batch.nacks) {
-      if (findMessage(this.state, nack.id)?.out)
-        await this.commit(applyNack(this.state, nack.id, nack.expiredAt), [nack.id], []);
-      this.acknowledge(nack.id);
-    }
+    for (const { peer, id } of effect.receipts) this.receipts.add(peer, id);
+    // The bubbles render before the receipts are sealed; the receipts go before the write.
+    void afterRender()
+      .then(() => this.receipts.flush())
+      .catch(() => {});
+    await this.persist(effect.messageIds, effect.contacts);
+    for (const envelope of batch.messages) this.acknowledge(envelope.id);
+    for (const nack of batch.nacks) this.acknowledge(nack.id);
   }
 
   /** An id that is not 16 bytes can name no entry, and signRetrieve would refuse it. */
@@ -226,62 +284,45 @@ export class WispClient {
     if (fromB64uExact(id, 16)) this.pendingAcks.add(id);
   }
 
-  private async handleEnvelope(stored: RetrieveResponse["messages"][number]): Promise<void> {
-    const opened = open(this.identity, stored);
-    if (!opened.ok) return;
-    const from = toB64u(opened.senderPublicKey);
-    const body = decodeBody(opened.body);
-    if (body?.type === "text") {
-      const incoming = {
-        id: opened.id,
-        peer: from,
-        text: body.text,
-        sentAt: body.sentAt,
-        receivedAt: this.now(),
-      };
-      const { state } = receiveText(this.state, incoming, this.openPeer);
-      await this.commit(state, [opened.id], [from]);
-      this.queueReceipt(from, opened.id);
-      return;
-    }
-    if (body?.type === "receipt") {
-      const ids = body.ids.filter((id) => this.state.index[id] === from);
-      await this.commit(applyReceipt(this.state, from, ids), ids, []);
-    }
-  }
-
-  private queueReceipt(peer: string, id: string): void {
-    const ids = this.pendingReceipts.get(peer) ?? new Set<string>();
-    ids.add(id);
-    this.pendingReceipts.set(peer, ids);
+  private async openTimed(stored: RetrieveResponse["messages"][number]): Promise<Opened> {
+    const opening = this.timing.now();
+    const opened = await openAsync(this.identity, stored, this.crypto);
+    const body = opened.ok ? decodeBody(opened.body) : null;
+    this.timing.span("wisp:open", opening, {
+      id: stored.id,
+      for: body?.type === "receipt" ? body.ids : undefined,
+    });
+    return { opened, body };
   }
 
   /** Receipts and messages still waiting for a node; each stays queued until a node takes it. */
   private async flushOutbox(): Promise<void> {
-    for (const [peer, ids] of [...this.pendingReceipts]) {
-      this.pendingReceipts.delete(peer);
-      const parsed = parseAddress(peer);
-      if (!parsed.ok) continue;
-      const list = [...ids].slice(0, MAX_ACKS);
-      const receipt = seal(this.identity, parsed.publicKey, encodeBody({ type: "receipt", ids: list }));
-      const r = await this.api.store(receipt);
-      if (!r.ok) for (const id of list) this.queueReceipt(peer, id);
-    }
+    await this.receipts.flush();
     for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
+  }
+
+  private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
+    const recipient = this.recipients.get(peer);
+    // Nothing can be sealed to that address, so nobody waits for this receipt.
+    if (!recipient) return true;
+    const sending = this.timing.now();
+    const body = encodeBody({ type: "receipt", ids });
+    const r = await this.api.store(await sealAsync(this.identity, recipient, body, this.crypto));
+    this.timing.span("wisp:receipt", sending, { ids });
+    return r.ok;
   }
 
   private async commit(next: ChatState, messageIds: string[], contacts: string[]): Promise<void> {
     if (next === this.state) return;
     this.state = next;
     this.emit();
-    for (const id of messageIds) {
-      const m = findMessage(next, id);
-      if (m) await this.storage.putMessage(m);
-    }
-    for (const address of contacts) {
-      const c = next.contacts[address];
-      if (c) await this.storage.putContact(c);
-    }
+    await this.persist(messageIds, contacts);
+  }
+
+  private async persist(messageIds: string[], contacts: string[]): Promise<void> {
+    const writing = this.timing.now();
+    await this.writes.write(messageIds, contacts);
+    this.timing.span("wisp:idb", writing, { ids: messageIds });
   }
 
   private setConnection(): void {

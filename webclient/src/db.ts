@@ -34,6 +34,17 @@ export async function openIndexedDbStorage(): Promise<Storage> {
     putMessage: async (message) => {
       await run(MESSAGES, "readwrite", (s) => s.put(message));
     },
+    putMany: (messages, contacts) =>
+      new Promise<void>((resolve, reject) => {
+        const tx = db.transaction([MESSAGES, CONTACTS], "readwrite");
+        const messageStore = tx.objectStore(MESSAGES);
+        const contactStore = tx.objectStore(CONTACTS);
+        for (const m of messages) messageStore.put(m);
+        for (const c of contacts) contactStore.put(c);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error("IndexedDB write of a batch failed"));
+        tx.onabort = () => reject(tx.error ?? new Error("IndexedDB write of a batch aborted"));
+      }),
     deleteMessage: async (id) => {
       await run(MESSAGES, "readwrite", (s) => s.delete(id));
     },

@@ -8,8 +8,14 @@ export function startOfDay(t: number): number {
   return d.getTime();
 }
 
+// One formatter each: toLocale*String with options builds a new Intl.DateTimeFormat per call
+// (~0.1 ms, a third of a bubble's render in a CPU profile).
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const WEEKDAY = new Intl.DateTimeFormat(undefined, { weekday: "long" });
+const DATE = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "long", day: "numeric" });
+
 export function clockTime(t: number): string {
-  return new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return CLOCK.format(t);
 }
 
 /** "Today", "Yesterday", a weekday within the week, else the date. */
@@ -17,8 +23,8 @@ export function dayLabel(t: number, now: number): string {
   const days = Math.round((startOfDay(now) - startOfDay(t)) / DAY_MS);
   if (days === 0) return "Today";
   if (days === 1) return "Yesterday";
-  if (days > 1 && days < 7) return new Date(t).toLocaleDateString(undefined, { weekday: "long" });
-  return new Date(t).toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" });
+  if (days > 1 && days < 7) return WEEKDAY.format(t);
+  return DATE.format(t);
 }
 
 /** The chat list's time column: the time today, else the day. */

@@ -1,5 +1,5 @@
 /** The composition root: storage, identity, node URL, client, then the UI. */
-import { generateIdentity, type Identity, identityFromSeed } from "@wisp/lib";
+import { generateIdentity, type Identity, identityFromSeed, nobleAsyncCrypto, webCrypto } from "@wisp/lib";
 import { render } from "preact";
 import { createNodeApi } from "./api";
 import { WispClient } from "./client";
@@ -7,6 +7,7 @@ import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config"
 import { openIndexedDbStorage } from "./db";
 import { identityFileText, parseIdentityFile } from "./identity-file";
 import type { Storage } from "./storage";
+import { userTiming } from "./timing";
 import "./style.css";
 import { App } from "./views/App";
 
@@ -37,6 +38,8 @@ async function boot(root: HTMLElement): Promise<void> {
     api: createNodeApi(nodeUrl),
     storage,
     online: () => navigator.onLine,
+    timing: userTiming(),
+    crypto: (await webCrypto()) ?? nobleAsyncCrypto,
   });
   addEventListener("online", () => client.nudge());
   addEventListener("offline", () => client.nudge());

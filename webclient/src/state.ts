@@ -94,10 +94,10 @@ export function findMessage(state: ChatState, id: string): Message | undefined {
   return state.messages[peer]?.find((m) => m.id === id);
 }
 
-/** A message I am sending: shown at once with the clock. */
+/** A message I am sending: shown at once with the clock, before it is sealed (see attachEnvelope). */
 export function addOutgoing(
   state: ChatState,
-  m: { id: string; peer: string; text: string; sentAt: number; envelope: Envelope },
+  m: { id: string; peer: string; text: string; sentAt: number; envelope?: Envelope },
 ): ChatState {
   if (hasMessage(state, m.id)) return state;
   const message: Message = { ...m, out: true, at: m.sentAt, status: "sending" };
@@ -145,6 +145,11 @@ export function receiveText(
 export function sortTime(sentAt: number, receivedAt: number): number {
   if (!Number.isFinite(sentAt)) return receivedAt;
   return Math.min(receivedAt, Math.max(receivedAt - MAX_AGE_MS, sentAt));
+}
+
+/** The sealed envelope of a message still on the clock, kept for the store request and its retries. */
+export function attachEnvelope(state: ChatState, id: string, envelope: Envelope): ChatState {
+  return updateOutgoing(state, id, (m) => (m.status === "sending" ? { ...m, envelope } : m));
 }
 
 /** A node answered 201 (or 200 for a repeat): one tick. Never moves a message backwards. */

@@ -7,6 +7,8 @@ export interface Storage {
   loadAll(): Promise<{ contacts: Contact[]; messages: Message[] }>;
   putContact(contact: Contact): Promise<void>;
   putMessage(message: Message): Promise<void>;
+  /** Writes all of them in one transaction: either every record is durable or none is. */
+  putMany(messages: readonly Message[], contacts: readonly Contact[]): Promise<void>;
   deleteMessage(id: string): Promise<void>;
   /** Forgets contacts and messages (an imported identity starts with its own history). */
   clearHistory(): Promise<void>;
@@ -34,6 +36,10 @@ export function memoryStorage(): Storage {
     },
     async putMessage(message) {
       messages.set(message.id, structuredClone(message));
+    },
+    async putMany(list, people) {
+      for (const m of list) messages.set(m.id, structuredClone(m));
+      for (const c of people) contacts.set(c.address, structuredClone(c));
     },
     async deleteMessage(id) {
       messages.delete(id);

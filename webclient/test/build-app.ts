@@ -4,7 +4,7 @@ import { build } from "vite";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export async function buildApp(outDir: string): Promise<void> {
+export async function buildApp(outDir: string, options: { minify?: boolean } = {}): Promise<void> {
   // vitest sets NODE_ENV=test, which makes vite build a larger, non-production bundle.
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = "production";
@@ -14,7 +14,7 @@ export async function buildApp(outDir: string): Promise<void> {
       configFile: `${root}/vite.config.ts`,
       mode: "production",
       logLevel: "warn",
-      build: { outDir, emptyOutDir: true },
+      build: { outDir, emptyOutDir: true, minify: options.minify ?? true },
     });
   } finally {
     process.env.NODE_ENV = nodeEnv;

@@ -6,8 +6,10 @@ import type { Contact, Message } from "../state";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { BackIcon, EditIcon, LockIcon } from "./Icons";
+import { memo } from "./memo";
 import { NameForm } from "./NameForm";
 import { StatusMark } from "./StatusMark";
+import { useMessageWindow } from "./useMessageWindow";
 
 interface Props {
   client: WispClient;
@@ -20,6 +22,7 @@ export function Conversation({ client, contact, onBack }: Props) {
   const messages = client.state.messages[contact.address] ?? [];
   const scroller = useRef<HTMLDivElement>(null);
   const lastId = messages.length > 0 ? messages[messages.length - 1].id : "";
+  const { first, onScroll } = useMessageWindow(messages.length, scroller);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -58,22 +61,33 @@ export function Conversation({ client, contact, onBack }: Props) {
           }}
         />
       )}
-      <div class="messages" ref={scroller} role="log" aria-label="Messages" aria-live="polite">
-        <p class="e2e-note">
-          <LockIcon size={12} /> Messages are end-to-end encrypted. Nodes keep them for at most 24 hours.
-        </p>
-        {renderMessages(messages, client)}
+      <div
+        class="messages"
+        ref={scroller}
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        onScroll={onScroll}
+      >
+        {first === 0 && (
+          <p class="e2e-note">
+            <LockIcon size={12} /> Messages are end-to-end encrypted. Nodes keep them for at most 24 hours.
+          </p>
+        )}
+        {renderMessages(messages, first, client)}
       </div>
       <Composer onSend={(text) => void client.send(contact.address, text)} />
     </section>
   );
 }
 
-function renderMessages(messages: Message[], client: WispClient) {
+/** From `first` on; each row renders again only when its message object changed. */
+function renderMessages(messages: Message[], first: number, client: WispClient) {
   const now = Date.now();
   const out = [];
   let day = -1;
-  for (const m of messages) {
+  for (let i = first; i < messages.length; i++) {
+    const m = messages[i];
     const d = startOfDay(m.at);
     if (d !== day) {
       day = d;
@@ -83,12 +97,12 @@ function renderMessages(messages: Message[], client: WispClient) {
         </div>,
       );
     }
-    out.push(<Bubble key={m.id} message={m} onResend={() => void client.resend(m.id)} />);
+    out.push(<Bubble key={m.id} message={m} client={client} />);
   }
   return out;
 }
 
-function Bubble({ message: m, onResend }: { message: Message; onResend: () => void }) {
+const Bubble = memo(function Bubble({ message: m, client }: { message: Message; client: WispClient }) {
   return (
     <div class={`row ${m.out ? "out" : "in"}`}>
       <div
@@ -105,11 +119,11 @@ function Bubble({ message: m, onResend }: { message: Message; onResend: () => vo
       {m.status === "failed" && (
         <div class="failure" role="alert">
           <span>{m.error ? `not sent — ${m.error}` : "not delivered — expired after 24 h"}</span>
-          <button type="button" class="resend" onClick={onResend}>
+          <button type="button" class="resend" onClick={() => void client.resend(m.id)}>
             Resend
           </button>
         </div>
       )}
     </div>
   );
-}
+});

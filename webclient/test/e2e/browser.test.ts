@@ -11,9 +11,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NodeHandle, startNode } from "../../../node/src/index";
 import { buildApp } from "../build-app";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium";
 import { type StaticServer, serveStatic } from "./static-server";
 
-const CHROMIUM = "/usr/bin/chromium";
 const hasBrowser = existsSync(CHROMIUM);
 const browserRequired = process.env.WISP_REQUIRE_BROWSER === "1";
 const TTL_MS = 5_000;
@@ -58,15 +58,7 @@ describe("web app in Chromium", () => {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
+        args: CHROMIUM_ARGS,
       });
     }, 120_000);
 

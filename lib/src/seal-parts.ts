@@ -1,0 +1,176 @@
+/**
+ * The steps of seal and open that do not depend on who runs the asymmetric crypto, shared by
+ * seal.ts (synchronous, noble or node:crypto) and seal-async.ts (WebCrypto). Not exported from
+ * the package: its shapes are internal.
+ */
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { x25519 } from "@noble/curves/ed25519.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { randomBytes } from "@noble/hashes/utils.js";
+import { concatBytes, equalBytes, fromB64u, fromB64uExact, toB64u, u64be, utf8 } from "./bytes";
+import { type Envelope, MAX_ACKS } from "./envelope";
+import {
+  type Identity,
+  identityFromSeed,
+  mailboxOf,
+  type RecipientKeys,
+  recipientKeys,
+  x25519PublicFromEd25519,
+  x25519SecretFromSeed,
+} from "./identity";
+import type { SealOptions } from "./seal";
+import { sealedFields, validateEnvelope } from "./validate";
+
+export const MSG_DOMAIN = utf8("wisp/msg/v1");
+const SEAL_INFO = utf8("wisp/seal/v1");
+const RETRIEVE_DOMAIN = utf8("wisp/retrieve/v1");
+
+type OwnKeys = {
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  mailbox: Uint8Array;
+  x25519Public: Uint8Array;
+  x25519Secret: Uint8Array;
+};
+// Opening a mailbox's worth of envelopes would otherwise re-derive these (a subgroup check) each time.
+const ownKeysCache = new WeakMap<Identity, OwnKeys>();
+
+export function ownKeys(identity: Identity): OwnKeys {
+  const cached = ownKeysCache.get(identity);
+  if (cached && equalBytes(cached.seed, identity.seed)) return cached;
+  const fresh = identityFromSeed(identity.seed);
+  const keys = {
+    seed: fresh.seed,
+    publicKey: fresh.publicKey,
+    mailbox: mailboxOf(fresh.publicKey),
+    x25519Public: x25519PublicFromEd25519(fresh.publicKey),
+    x25519Secret: x25519SecretFromSeed(fresh.seed),
+  };
+  ownKeysCache.set(identity, keys);
+  return keys;
+}
+
+export function retrieveMessage(pk: Uint8Array, ts: number, rawAcks: Uint8Array[]): Uint8Array {
+  return concatBytes(RETRIEVE_DOMAIN, pk, u64be(ts), ...rawAcks);
+}
+
+/** What a retrieve request signs; throws for misuse (an ack that is not a 16-byte id, more than 256 acks). */
+export function retrieveInput(identity: Identity, ts: number, ack: string[]): Uint8Array {
+  if (ack.length > MAX_ACKS) throw new RangeError(`ack expected at most ${MAX_ACKS} ids, got ${ack.length}`);
+  const rawAcks = ack.map((text, i) => {
+    const raw = fromB64uExact(text, 16);
+    if (!raw) throw new RangeError(`ack[${i}] expected 16 bytes of base64url, got ${JSON.stringify(text)}`);
+    return raw;
+  });
+  return retrieveMessage(identity.publicKey, ts, rawAcks);
+}
+
+/** okm = HKDF-SHA256(shared, salt = eph || rx, info = "wisp/seal/v1", 44): key = okm[0..32], nonce = okm[32..44]. */
+function sealKeys(shared: Uint8Array, eph: Uint8Array, rx: Uint8Array): [Uint8Array, Uint8Array] {
+  const okm = hkdf(sha256, shared, concatBytes(eph, rx), SEAL_INFO, 44);
+  return [okm.slice(0, 32), okm.slice(32, 44)];
+}
+
+/** What a seal signs and encrypts to, before any asymmetric step. Throws for misuse, as seal does. */
+export interface SealPlan {
+  id: Uint8Array;
+  esk: Uint8Array;
+  eph: Uint8Array;
+  to: Uint8Array;
+  nackTo: Uint8Array;
+  rx: Uint8Array;
+  body: Uint8Array;
+  /** The Ed25519 signature's input: utf8("wisp/msg/v1") || id || recipient pk || body. */
+  signed: Uint8Array;
+}
+
+export function planSeal(
+  sender: Identity,
+  recipient: Uint8Array | RecipientKeys,
+  body: Uint8Array,
+  options: SealOptions,
+): SealPlan {
+  const random = options.random ?? randomBytes;
+  const id = options.id ?? random(16);
+  const esk = options.ephSecret ?? random(32);
+  if (id.length !== 16) throw new RangeError(`"id" expected 16 bytes, got ${id.length}`);
+  if (esk.length !== 32) throw new RangeError(`"ephSecret" expected 32 bytes, got ${esk.length}`);
+  if (!(body instanceof Uint8Array)) throw new TypeError("body expected a Uint8Array");
+  const keys = recipient instanceof Uint8Array ? recipientKeys(recipient) : recipient;
+  return {
+    id,
+    esk,
+    eph: x25519.getPublicKey(esk),
+    to: keys.mailbox,
+    nackTo: mailboxOf(sender.publicKey),
+    rx: keys.x25519Public,
+    body,
+    signed: concatBytes(MSG_DOMAIN, id, keys.publicKey, body),
+  };
+}
+
+/** The envelope, once the signature and the X25519 shared secret are known. */
+export function finishSeal(
+  sender: Identity,
+  plan: SealPlan,
+  sig: Uint8Array,
+  shared: Uint8Array | null,
+): Envelope {
+  if (!shared) throw new RangeError("recipient key gives an all-zero X25519 shared secret");
+  const { id, to, nackTo, eph, rx } = plan;
+  const inner = concatBytes(sender.publicKey, sig, plan.body);
+  const ct = chacha20poly1305(...sealKeys(shared, eph, rx), concatBytes(id, to, nackTo)).encrypt(inner);
+  return { v: 1, id: toB64u(id), to: toB64u(to), nackTo: toB64u(nackTo), eph: toB64u(eph), ct: toB64u(ct) };
+}
+
+export type OpenParts =
+  | {
+      ok: true;
+      idText: string;
+      id: Uint8Array;
+      to: Uint8Array;
+      nackTo: Uint8Array;
+      eph: Uint8Array;
+      ct: Uint8Array;
+      own: OwnKeys;
+    }
+  | { ok: false; reason: string };
+
+/** An envelope's fields, decoded and checked to be addressed to `recipient`; never throws. */
+export function openParts(recipient: Identity, envelope: unknown): OpenParts {
+  const valid = validateEnvelope(sealedFields(envelope));
+  if (!valid.ok) return { ok: false, reason: valid.message };
+  const env = valid.value.envelope;
+  const id = fromB64u(env.id) as Uint8Array;
+  const to = fromB64u(env.to) as Uint8Array;
+  const nackTo = fromB64u(env.nackTo) as Uint8Array;
+  const eph = fromB64u(env.eph) as Uint8Array;
+  const ct = fromB64u(env.ct) as Uint8Array;
+  const own = ownKeys(recipient);
+  if (!equalBytes(to, own.mailbox)) return { ok: false, reason: '"to" is not the mailbox of this identity' };
+  return { ok: true, idText: env.id, id, to, nackTo, eph, ct, own };
+}
+
+export type InnerResult =
+  | { ok: true; senderPublicKey: Uint8Array; sig: Uint8Array; body: Uint8Array; signed: Uint8Array }
+  | { ok: false; reason: string };
+
+/** Decrypts the inner plaintext and splits it; the caller still has to verify `sig` over `signed`. */
+export function decryptInner(shared: Uint8Array, parts: Extract<OpenParts, { ok: true }>): InnerResult {
+  const { id, to, nackTo, eph, ct, own } = parts;
+  let inner: Uint8Array;
+  try {
+    inner = chacha20poly1305(...sealKeys(shared, eph, own.x25519Public), concatBytes(id, to, nackTo)).decrypt(
+      ct,
+    );
+  } catch {
+    return { ok: false, reason: "authentication tag does not verify (tampered, or not sealed to this key)" };
+  }
+  if (inner.length < 96)
+    return { ok: false, reason: `inner plaintext expected at least 96 bytes, got ${inner.length}` };
+  const senderPublicKey = inner.slice(0, 32);
+  const sig = inner.slice(32, 96);
+  const body = inner.slice(96);
+  return { ok: true, senderPublicKey, sig, body, signed: concatBytes(MSG_DOMAIN, id, own.publicKey, body) };
+}

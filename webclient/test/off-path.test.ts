@@ -1,0 +1,150 @@
+/**
+ * What the person waits on comes first: the bubble before any crypto or storage, an arriving
+ * message on screen before it is written, its receipt before the write completes; and still the
+ * acknowledgement only after the write.
+ */
+import { type AsyncWispCrypto, generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
+import { afterEach, describe, expect, it } from "vitest";
+import { WispClient } from "../src/client";
+import { findMessage } from "../src/state";
+import { memoryStorage, type Storage } from "../src/storage";
+import { FakeNode, until } from "./fake-node";
+
+const started: WispClient[] = [];
+afterEach(() => {
+  for (const c of started.splice(0)) c.stop();
+});
+
+/** A promise with its resolve, to hold a step until the test lets it go. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}
+
+/** noble, with every Ed25519 signature held until `signing` opens. */
+function heldSigning(signing: Promise<void>): AsyncWispCrypto {
+  return {
+    ...nobleAsyncCrypto,
+    ed25519Sign: async (seed, message) => {
+      await signing;
+      return nobleAsyncCrypto.ed25519Sign(seed, message);
+    },
+  };
+}
+
+/** Memory storage whose batched writes wait for `writing`, counted. */
+function heldWrites(writing: Promise<void>): Storage & { batches: number } {
+  const inner = memoryStorage();
+  const storage = {
+    ...inner,
+    batches: 0,
+    async putMany(...args: Parameters<Storage["putMany"]>) {
+      storage.batches++;
+      await writing;
+      return inner.putMany(...args);
+    },
+  };
+  return storage;
+}
+
+describe("off the path the person waits on", () => {
+  it("shows the bubble before sealing, and writes and stores it only after", async () => {
+    const node = new FakeNode();
+    const signing = gate();
+    const storage = memoryStorage();
+    const identity = generateIdentity();
+    const alice = await WispClient.load({
+      identity,
+      api: node.api(),
+      storage,
+      crypto: heldSigning(signing.wait),
+    });
+    const bob = generateIdentity().address;
+    let rendersAsked = 0;
+    alice.subscribe(() => rendersAsked++);
+
+    const sending = alice.send(bob, "hi Bob");
+    const [shown] = alice.state.messages[bob];
+    expect(shown).toMatchObject({ text: "hi Bob", out: true, status: "sending" });
+    expect(shown.envelope).toBeUndefined();
+    expect(rendersAsked).toBe(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(node.storeCalls).toBe(0);
+    expect((await storage.loadAll()).messages).toEqual([]);
+
+    signing.open();
+    await sending;
+    expect(findMessage(alice.state, shown.id)?.status).toBe("stored");
+    expect(node.seen.has(shown.id)).toBe(true);
+    expect((await storage.loadAll()).messages.map((m) => m.id)).toEqual([shown.id]);
+  });
+
+  it("shows an arriving message and sends its receipt before the write, and acknowledges only after it", async () => {
+    const node = new FakeNode();
+    const alice = await WispClient.load({
+      identity: generateIdentity(),
+      api: node.api(),
+      storage: memoryStorage(),
+      waitMs: 200,
+    });
+    const writing = gate();
+    const storage = heldWrites(writing.wait);
+    const bobIdentity = generateIdentity();
+    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    started.push(alice, bob);
+    alice.start();
+    bob.start();
+
+    await alice.send(bobIdentity.address, "one");
+    const [sent] = alice.state.messages[bobIdentity.address];
+    await until(() => (bob.state.messages[alice.identity.address] ?? []).length === 1);
+    await until(() => findMessage(alice.state, sent.id)?.status === "delivered");
+    // Shown and receipted, but not written: the node still holds it, unacknowledged.
+    expect((await storage.loadAll()).messages).toEqual([]);
+    const box = mailboxAddress(bobIdentity.publicKey);
+    expect(node.mailboxes.get(box)?.some((e) => e.id === sent.id)).toBe(true);
+
+    writing.open();
+    await until(() => !node.mailboxes.get(box)?.some((e) => e.id === sent.id));
+    expect((await storage.loadAll()).messages.map((m) => m.id)).toEqual([sent.id]);
+    // The message and nothing else for an open chat's known sender went in one transaction.
+    expect(storage.batches).toBe(1);
+  });
+});
+
+describe("a write that failed", () => {
+  it("leaves the message unacknowledged, and its redelivery is written before it is acknowledged", async () => {
+    const node = new FakeNode();
+    const alice = await WispClient.load({
+      identity: generateIdentity(),
+      api: node.api(),
+      storage: memoryStorage(),
+    });
+    const inner = memoryStorage();
+    let failing = true;
+    const storage: Storage = {
+      ...inner,
+      async putMany(...args) {
+        if (failing) throw new Error("disk full");
+        return inner.putMany(...args);
+      },
+    };
+    const bobIdentity = generateIdentity();
+    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    started.push(bob);
+    bob.start();
+    await alice.send(bobIdentity.address, "keep me");
+    const [sent] = alice.state.messages[bobIdentity.address];
+    await until(() => (bob.state.messages[alice.identity.address] ?? []).length === 1);
+    await until(() => bob.lastError === "disk full");
+    const box = mailboxAddress(bobIdentity.publicKey);
+    expect(node.mailboxes.get(box)?.some((e) => e.id === sent.id)).toBe(true);
+
+    failing = false;
+    await until(() => !node.mailboxes.get(box)?.some((e) => e.id === sent.id), 10_000);
+    expect((await inner.loadAll()).messages.map((m) => m.id)).toEqual([sent.id]);
+  });
+});
