@@ -24,13 +24,14 @@ export interface BubbleActions {
 interface BubbleProps {
   message: Message;
   actions: BubbleActions;
-  showAuthor: boolean;
+  /** The author's name above a group message ("" for none): a prop, so a name that arrives later renders. */
+  author: string;
   /** The node's TTL, for the text of an expired message. */
   ttlMs: number;
 }
 
 /** Memoised: a long chat renders one row per changed message, not all of them (felt-speed's memo). */
-export const Bubble = memo(function Bubble({ message: m, actions, showAuthor, ttlMs }: BubbleProps) {
+export const Bubble = memo(function Bubble({ message: m, actions, author, ttlMs }: BubbleProps) {
   const [menu, setMenu] = useState(false);
   const mine = m.reactions?.[actions.me]?.emoji ?? "";
   const close = () => setMenu(false);
@@ -41,7 +42,7 @@ export const Bubble = memo(function Bubble({ message: m, actions, showAuthor, tt
         data-id={m.id}
         data-status={m.status ?? "received"}
       >
-        {showAuthor && m.author && <span class="author">{actions.nameOf(m.author)}</span>}
+        {author && <span class="author">{author}</span>}
         {m.reply && (
           <button type="button" class="quote" onClick={() => scrollToMessage(m.reply!.id)}>
             {m.reply.snippet}

@@ -252,7 +252,7 @@ function renderMessages(
         key={m.id}
         message={m}
         actions={actions}
-        showAuthor={inGroup && author !== prevAuthor}
+        author={inGroup && author && author !== prevAuthor ? actions.nameOf(author) : ""}
         ttlMs={ttlMs}
       />,
     );
