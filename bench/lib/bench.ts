@@ -6,6 +6,7 @@ import { browserRows } from "../rows/browser";
 import { libCrypto } from "../rows/crypto";
 import { dhtRows } from "../rows/dht";
 import { endToEnd } from "../rows/e2e";
+import { groupOf32 } from "../rows/group";
 import { lookupHops } from "../rows/hops";
 import { nodeMemory } from "../rows/memory";
 import { startUp } from "../rows/startup";
@@ -26,6 +27,7 @@ const ROWS: RowSpec[] = [
   { name: "DHT get and store", target: "p50 ≤ 0.5 ms, p99 ≤ 4 ms, 100 % found", run: dhtRows },
   { name: "lookup hops", target: "mean ≤ ½·log₂N + 0.5", run: lookupHops },
   { name: "end-to-end delivery", target: "p50 ≤ 3 ms, p99 ≤ 15 ms", run: endToEnd },
+  { name: "group of 32", target: "printed", run: groupOf32 },
   { name: "store throughput", target: "≥ 15,000 envelopes/s", run: storeThroughput },
   { name: "retrieve throughput", target: "≥ 8,000/s", run: retrieveThroughput },
   { name: "node memory", target: "idle ≤ 50 MiB; ≤ 1.8 KB per stored entry", run: nodeMemory },

@@ -84,7 +84,9 @@ export function installProbe(): void {
       });
       if (!out) wake(`arrived:${text}`);
     }
-    if (out && bubble.getAttribute("data-status") === "delivered" && record.delivered[text] === undefined) {
+    // Two ticks: grey, or blue straight away when the recipient has the chat open (read receipts).
+    const status = bubble.getAttribute("data-status");
+    if (out && (status === "delivered" || status === "read") && record.delivered[text] === undefined) {
       record.delivered[text] = now;
       wake(`delivered:${text}`);
     }

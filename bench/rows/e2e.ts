@@ -8,11 +8,12 @@
  * A sends the next message 50 ms after B got the last one, so B's long-poll is parked again and
  * neither client exceeds the node's per-client rate limit (20/s).
  */
-import { type Envelope, type Identity, open, type RetrieveResponse, signRetrieve } from "@wisp/lib";
+import { type Envelope, type Identity, open } from "@wisp/lib";
 import { nodeCrypto } from "../../node/src/crypto/node-crypto";
 import { type BenchConfig, pick } from "../lib/config";
 import { identities, sealPool } from "../lib/envelopes";
 import { type JsonClient, jsonClient } from "../lib/http-post";
+import { longPoll } from "../lib/long-poll";
 import { type NodeProcess, spawnWispNode } from "../lib/processes";
 import type { Row } from "../lib/row";
 import { latencyOf, medianOfRuns, ms, nowMs, sleep } from "../lib/stats";
@@ -109,35 +110,22 @@ async function deliver(
 }
 
 /** B's client loop: long-poll, open every message, acknowledge it in the next poll. */
-async function poll(
+function poll(
   client: JsonClient,
   apiUrl: string,
   b: Identity,
   received: Map<string, Waiter>,
   signal: AbortSignal,
 ) {
-  let ack: string[] = [];
-  while (!signal.aborted) {
-    const request = signRetrieve(b, Date.now(), ack, 5_000);
-    const response = await client.post(
-      `${apiUrl}/v1/retrieve`,
-      JSON.stringify(request),
-      AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
-    );
-    if (response.status !== 200) throw new Error(`retrieve answered ${response.status}: ${response.text}`);
-    const answer = JSON.parse(response.text) as RetrieveResponse;
-    ack = [];
-    for (const { expiresAt: _, ...message } of answer.messages) {
-      const opened = open(b, message, nodeCrypto);
-      if (!opened.ok) throw new Error(`B could not open ${message.id}: ${opened.reason}`);
-      received.get(message.id)?.resolve(nowMs());
-      received.delete(message.id);
-      ack.push(message.id);
-    }
-  }
+  return longPoll(client, apiUrl, b, signal, (message) => {
+    const opened = open(b, message, nodeCrypto);
+    if (!opened.ok) throw new Error(`B could not open ${message.id}: ${opened.reason}`);
+    received.get(message.id)?.resolve(nowMs());
+    received.delete(message.id);
+  });
 }
 
-export async function ringConsistent(nodes: NodeProcess[], timeoutMs: number): Promise<void> {
+export async function ringConsistent(nodes: readonly { apiUrl: string }[], timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const infos = await Promise.all(

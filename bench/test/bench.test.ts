@@ -11,6 +11,7 @@ describe("npm run bench, quick mode", () => {
       "DHT store (owner + replicas)",
       "lookup hops",
       "end-to-end delivery",
+      "group of 32",
       "store throughput",
       "retrieve throughput",
       "node memory",

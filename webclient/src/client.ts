@@ -4,6 +4,7 @@
  */
 import {
   type AsyncWispCrypto,
+  type Body,
   decodeBody,
   type Envelope,
   encodeBody,
@@ -13,7 +14,8 @@ import {
   MAX_WAIT_MS,
   nobleAsyncCrypto,
   openAsync,
-  parseAddress,
+  parseSharedAddress,
+  type ReplyRef,
   type RetrieveResponse,
   sealAsync,
   signRetrieveAsync,
@@ -22,6 +24,7 @@ import {
 import { afterRender } from "./after-render";
 import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
+import { Conversations, type Core, PERMANENT_STORE_ERRORS, type Settings } from "./conversations";
 import { applyBatch, type Opened } from "./inbox";
 import { ReceiptQueue } from "./receipts";
 import { RecipientCache } from "./recipients";
@@ -38,6 +41,8 @@ import {
   removeMessage,
   upsertContact,
 } from "./state";
+import type { Group } from "./state/groups";
+import { persistChanges } from "./state/persist";
 import type { Storage } from "./storage";
 import { noTiming, type Timing } from "./timing";
 import { WriteBatch } from "./write-batch";
@@ -48,6 +53,8 @@ export interface ClientDeps {
   storage: Storage;
   now?: () => number;
   online?: () => boolean;
+  /** Whether the user can see the page: read receipts go out only then. */
+  visible?: () => boolean;
   /** Long-poll wait in ms; tests shorten it. */
   waitMs?: number;
   /** User Timing spans for traces and the bench; none by default. */
@@ -58,8 +65,7 @@ export interface ClientDeps {
 
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
 
-/** Node answers that will not change on retry: the message is reported as not sent. */
-const PERMANENT_STORE_ERRORS = new Set(["bad_request", "too_large", "bad_response"]);
+const GROUPS_KEY = "groups";
 
 export class WispClient {
   state: ChatState;
@@ -73,6 +79,7 @@ export class WispClient {
   private readonly writes: WriteBatch;
   private readonly now: () => number;
   private readonly online: () => boolean;
+  private readonly visible: () => boolean;
   private readonly waitMs: number;
   private readonly timing: Timing;
   private readonly crypto: AsyncWispCrypto;
@@ -81,6 +88,7 @@ export class WispClient {
   private readonly pendingAcks = new Set<string>();
   private readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
   private readonly inFlight = new Set<string>();
+  private talk!: Conversations;
   private failures = 0;
   private everConnected = false;
   private loop: AbortController | null = null;
@@ -92,6 +100,7 @@ export class WispClient {
     this.storage = deps.storage;
     this.now = deps.now ?? Date.now;
     this.online = deps.online ?? (() => true);
+    this.visible = deps.visible ?? (() => true);
     this.waitMs = deps.waitMs ?? MAX_WAIT_MS;
     this.timing = deps.timing ?? noTiming;
     this.crypto = deps.crypto ?? nobleAsyncCrypto;
@@ -101,7 +110,27 @@ export class WispClient {
 
   static async load(deps: ClientDeps): Promise<WispClient> {
     const { contacts, messages } = await deps.storage.loadAll();
-    return new WispClient(deps, hydrate(contacts, messages));
+    const groups = ((await deps.storage.get(GROUPS_KEY)) as Group[] | undefined) ?? [];
+    const client = new WispClient(deps, hydrate(contacts, messages, groups));
+    const core: Core = {
+      identity: client.identity,
+      get state() {
+        return client.state;
+      },
+      apply: (next) => client.apply(next),
+      store: (envelope) => client.api.store(envelope),
+      seal: async (address, body) => {
+        const recipient = client.recipients.get(address);
+        return recipient ? sealAsync(client.identity, recipient, body, client.crypto) : null;
+      },
+      now: () => client.now(),
+      emit: () => client.emit(),
+      noteError: (message) => {
+        client.lastError = message;
+      },
+    };
+    client.talk = await Conversations.load(core, deps.storage);
+    return client;
   }
 
   subscribe(listener: () => void): () => void {
@@ -139,7 +168,7 @@ export class WispClient {
   }
 
   addContact(addressText: string, name: string): AddContactResult {
-    const parsed = parseAddress(addressText);
+    const parsed = parseSharedAddress(addressText);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const address = toB64u(parsed.publicKey);
     if (address === this.identity.address) return { ok: false, error: "that is your own address" };
@@ -155,7 +184,40 @@ export class WispClient {
   openChat(peer: string | null): void {
     this.openPeer = peer;
     this.emit();
-    if (peer) void this.commit(markRead(this.state, peer), [], [peer]);
+    if (!peer) return;
+    void this.apply(markRead(this.state, peer));
+    this.reportRead();
+  }
+
+  /** Commits a new state, persisting whatever changed in it (state/persist.ts). */
+  async apply(next: ChatState): Promise<void> {
+    const prev = this.state;
+    if (next === prev) return;
+    this.state = next;
+    this.emit();
+    await persistChanges(this.storage, prev, next, GROUPS_KEY);
+  }
+
+  get settings(): Settings {
+    return this.talk.settings;
+  }
+
+  saveSettings(change: Partial<Settings>): Promise<void> {
+    return this.talk.saveSettings(change);
+  }
+
+  setProfile(name: string, avatar?: string): Promise<void> {
+    return this.talk.setProfile(name, avatar);
+  }
+
+  /** Queues a body for each address until a node takes it (conversations.ts). */
+  post(to: readonly string[], body: Body): void {
+    this.talk.post(to, body);
+  }
+
+  /** Read receipts for the open chat, while the page is visible. */
+  reportRead(): void {
+    if (this.openPeer && this.visible()) this.talk.reportRead(this.openPeer);
   }
 
   /**
@@ -163,12 +225,14 @@ export class WispClient {
    * writes it and asks the node to store it side by side: IndexedDB queues the write before any
    * later status write of the same message, and the node answers a repeated id with 200.
    */
-  async send(peer: string, text: string): Promise<void> {
-    if (!text.trim() || !fromB64uExact(peer, 32)) return;
+  async send(peer: string, text: string, reply?: ReplyRef): Promise<void> {
+    if (!text.trim()) return;
+    if (this.state.groups[peer]) return this.talk.sendGroup(peer, text, reply);
+    if (!fromB64uExact(peer, 32)) return;
     const sentAt = this.now();
     const rawId = crypto.getRandomValues(new Uint8Array(16));
     const id = toB64u(rawId);
-    this.state = addOutgoing(this.state, { id, peer, text, sentAt });
+    this.state = addOutgoing(this.state, { id, peer, text, sentAt, reply });
     this.emit();
     await afterRender();
     const recipient = this.recipients.get(peer);
@@ -177,7 +241,7 @@ export class WispClient {
       return;
     }
     const sealing = this.timing.now();
-    const body = encodeBody({ type: "text", text, sentAt });
+    const body = encodeBody({ type: "text", text, sentAt, ...(reply ? { reply } : {}) });
     let envelope: Envelope;
     try {
       envelope = await sealAsync(this.identity, recipient, body, this.crypto, { id: rawId });
@@ -192,11 +256,14 @@ export class WispClient {
     this.timing.span("wisp:seal", sealing, { id });
     this.state = attachEnvelope(this.state, id, envelope);
     await Promise.all([this.persist([id], [peer]), this.storeMessage(id)]);
+    // After the text: a recipient takes a name only from someone it has a chat with.
+    this.talk.sendProfileTo([peer]);
   }
 
   /** Sends the text of a failed message again, as a new message in its place. */
   async resend(id: string): Promise<void> {
     const m = findMessage(this.state, id);
+    if (m?.copies) return this.talk.resendCopies(id);
     if (!m?.out || m.status !== "failed") return;
     this.state = removeMessage(this.state, id);
     await this.storage.deleteMessage(id);
@@ -211,7 +278,10 @@ export class WispClient {
       const storing = this.timing.now();
       const r = await this.api.store(m.envelope);
       this.timing.span("wisp:store", storing, { id });
-      if (r.ok) return this.commit(markStored(this.state, id), [id], []);
+      if (r.ok) {
+        this.talk.learnTtl(r.value.expiresAt);
+        return this.commit(markStored(this.state, id, r.value.expiresAt), [id], []);
+      }
       if (PERMANENT_STORE_ERRORS.has(r.error.code))
         return this.commit(markRejected(this.state, id, r.error.message), [id], []);
       // A passing outage: the clock stays and the poll loop retries once the node answers again.
@@ -264,7 +334,15 @@ export class WispClient {
    */
   private async handleBatch(batch: RetrieveResponse): Promise<void> {
     const opened = await Promise.all(batch.messages.map((envelope) => this.openTimed(envelope)));
-    const effect = applyBatch(this.state, opened, batch.nacks, this.openPeer, this.now());
+    const before = this.state;
+    const effect = applyBatch(
+      this.state,
+      opened,
+      batch.nacks,
+      this.openPeer,
+      this.now(),
+      this.identity.address,
+    );
     if (effect.state !== this.state) {
       this.state = effect.state;
       this.emit();
@@ -275,6 +353,11 @@ export class WispClient {
       .then(() => this.receipts.flush())
       .catch(() => {});
     await this.persist(effect.messageIds, effect.contacts);
+    if (effect.state.groups !== before.groups)
+      await this.storage.set(GROUPS_KEY, Object.values(this.state.groups));
+    for (const { opened: o, body } of opened)
+      if (o.ok && body) this.talk.answerStaleHead(toB64u(o.senderPublicKey), body);
+    if (opened.some((o) => o.body?.type === "text")) this.reportRead();
     for (const envelope of batch.messages) this.acknowledge(envelope.id);
     for (const nack of batch.nacks) this.acknowledge(nack.id);
   }
@@ -298,6 +381,7 @@ export class WispClient {
   /** Receipts and messages still waiting for a node; each stays queued until a node takes it. */
   private async flushOutbox(): Promise<void> {
     await this.receipts.flush();
+    await this.talk.flush();
     for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
   }
 

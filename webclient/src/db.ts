@@ -31,6 +31,9 @@ export async function openIndexedDbStorage(): Promise<Storage> {
     putContact: async (contact) => {
       await run(CONTACTS, "readwrite", (s) => s.put(contact));
     },
+    deleteContact: async (address) => {
+      await run(CONTACTS, "readwrite", (s) => s.delete(address));
+    },
     putMessage: async (message) => {
       await run(MESSAGES, "readwrite", (s) => s.put(message));
     },

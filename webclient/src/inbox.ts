@@ -1,11 +1,14 @@
 /**
  * What the envelopes of one retrieve answer change, as a pure function: the chat state, the
  * records to write and the receipts owed. client.ts opens them (asynchronous crypto), applies
- * them here, shows the result in one render, and writes it in one transaction.
+ * them here, shows the result in one render, and writes it in one transaction. Every body type
+ * goes through state/receive.ts.
  */
 import type { Body, Nack, OpenResult } from "@wisp/lib";
-import { toB64u } from "@wisp/lib";
-import { applyNack, applyReceipt, type ChatState, findMessage, receiveText } from "./state";
+import { mailboxAddress, parseAddress, toB64u } from "@wisp/lib";
+import { applyNack, type ChatState, findMessage } from "./state";
+import { advanceCopy } from "./state/bodies";
+import { receiveBody } from "./state/receive";
 
 export interface Opened {
   opened: OpenResult;
@@ -14,9 +17,9 @@ export interface Opened {
 
 export interface BatchEffect {
   state: ChatState;
-  /** Messages to write: every text (new or redelivered), and mine whose status a receipt or NACK moved. */
+  /** Messages to write: every text (new or redelivered), and every message a body changed. */
   messageIds: string[];
-  /** Contacts whose record changed (a new sender, an unread count). */
+  /** Contacts whose record changed (a new sender, an unread count, a profile). */
   contacts: string[];
   /** A receipt owed for every text, redelivered ones too (the last receipt may have been lost). */
   receipts: { peer: string; id: string }[];
@@ -28,33 +31,51 @@ export function applyBatch(
   nacks: readonly Nack[],
   openPeer: string | null,
   receivedAt: number,
+  me = "",
 ): BatchEffect {
   const effect: BatchEffect = { state, messageIds: [], contacts: [], receipts: [] };
   for (const { opened, body } of envelopes) {
     if (!opened.ok || !body) continue;
     const from = toB64u(opened.senderPublicKey);
-    if (body.type === "text") {
-      const before = effect.state;
-      const incoming = { id: opened.id, peer: from, text: body.text, sentAt: body.sentAt, receivedAt };
-      const { state: next } = receiveText(before, incoming, openPeer);
-      effect.state = next;
-      // Written again when redelivered too: a write that failed left it in the state only, and
-      // its acknowledgement must wait for a write that succeeded.
-      effect.messageIds.push(opened.id);
-      // An open chat's contact does not change (no unread count): nothing to write for it.
-      if (next.contacts[from] !== before.contacts[from]) effect.contacts.push(from);
-      effect.receipts.push({ peer: from, id: opened.id });
-    }
-    if (body.type === "receipt") {
-      const ids = body.ids.filter((id) => effect.state.index[id] === from);
-      effect.state = applyReceipt(effect.state, from, ids);
-      effect.messageIds.push(...ids);
-    }
+    const arrival = { from, envelopeId: opened.id, receivedAt, openChat: openPeer, me };
+    const r = receiveBody(effect.state, body, arrival);
+    effect.state = r.state;
+    if (!r.receipt) continue;
+    // Written again when redelivered too: a write that failed left it in the state only, and
+    // its acknowledgement must wait for a write that succeeded.
+    effect.messageIds.push(body.type === "text" && body.mid ? body.mid : opened.id);
+    effect.receipts.push({ peer: from, id: opened.id });
   }
   for (const nack of nacks) {
-    if (!findMessage(effect.state, nack.id)?.out) continue;
-    effect.state = applyNack(effect.state, nack.id, nack.expiredAt);
-    effect.messageIds.push(nack.id);
+    if (findMessage(effect.state, nack.id)?.out)
+      effect.state = applyNack(effect.state, nack.id, nack.expiredAt);
+    const copy = effect.state.copyIndex[nack.id];
+    // A NACK counts only for a copy sealed to the mailbox it names (PROTOCOL.md, Expiry and NACK).
+    if (copy && mailboxOf(copy.member) === nack.to)
+      effect.state = advanceCopy(effect.state, nack.id, null, "failed", { expiredAt: nack.expiredAt });
   }
+  const changed = changedRecords(state, effect.state);
+  effect.messageIds = [...new Set([...effect.messageIds, ...changed.messageIds])];
+  effect.contacts = changed.contacts;
   return effect;
+}
+
+/** The messages and contacts that are new objects in `next` (the state functions copy what they change). */
+function changedRecords(prev: ChatState, next: ChatState): { messageIds: string[]; contacts: string[] } {
+  const messageIds: string[] = [];
+  const contacts: string[] = [];
+  for (const [chat, list] of Object.entries(next.messages)) {
+    const before = prev.messages[chat];
+    if (before === list) continue;
+    const old = new Set(before ?? []);
+    for (const m of list) if (!old.has(m)) messageIds.push(m.id);
+  }
+  for (const [address, c] of Object.entries(next.contacts))
+    if (prev.contacts[address] !== c) contacts.push(address);
+  return { messageIds, contacts };
+}
+
+function mailboxOf(address: string): string | null {
+  const parsed = parseAddress(address);
+  return parsed.ok ? mailboxAddress(parsed.publicKey) : null;
 }

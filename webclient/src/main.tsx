@@ -40,7 +40,11 @@ async function boot(root: HTMLElement): Promise<void> {
     online: () => navigator.onLine,
     timing: userTiming(),
     crypto: (await webCrypto()) ?? nobleAsyncCrypto,
+    visible: () => document.visibilityState === "visible",
   });
+  document.addEventListener("visibilitychange", () => client.reportRead());
+  const addFromLink = location.hash.startsWith("#add=") ? location.hash : undefined;
+  if (addFromLink) history.replaceState(null, "", location.pathname + location.search);
   addEventListener("online", () => client.nudge());
   addEventListener("offline", () => client.nudge());
   client.start();
@@ -88,6 +92,7 @@ async function boot(root: HTMLElement): Promise<void> {
       nodeFromQuery={node.fromQuery}
       firstStart={firstStart}
       actions={actions}
+      addFromLink={addFromLink}
     />,
     root,
   );

@@ -3,13 +3,24 @@
  * untouched, so the rules (delivery states, receipts, NACKs, ordering, unread counts, dedup) are
  * testable without a browser. Persistence and networking live in client.ts.
  */
-import type { Envelope } from "@wisp/lib";
+import type { Envelope, ReplyRef } from "@wisp/lib";
+import type { Group } from "./state/groups";
 
-export type DeliveryStatus = "sending" | "stored" | "delivered" | "failed";
+export type DeliveryStatus = "sending" | "stored" | "delivered" | "read" | "failed";
+
+/** One member's copy of a group message I sent: its own envelope and its own ticks. */
+export interface MemberCopy {
+  env: string;
+  status: DeliveryStatus;
+  envelope?: Envelope;
+  expiresAt?: number;
+  expiredAt?: number;
+}
 
 export interface Message {
+  /** The envelope id in a chat of two; the group message's `mid` in a group. */
   id: string;
-  /** The other person's address (b64u of their public key): the chat this message belongs to. */
+  /** The chat this message belongs to: the other person's address, or a group's id. */
   peer: string;
   out: boolean;
   text: string;
@@ -23,6 +34,20 @@ export interface Message {
   error?: string;
   /** Kept while the node has not confirmed storing it, so a retry stores the very same envelope. */
   envelope?: Envelope;
+  /** When the node will drop it unread: expiredAt − sentAt is the node's real TTL. */
+  expiresAt?: number;
+  reply?: ReplyRef;
+  /** By reactor's address (mine included): the newest reaction of each. */
+  reactions?: Record<string, { emoji: string; at: number }>;
+  /** Deleted for everyone: the bubble says so and the text is gone. */
+  deleted?: boolean;
+  /** In a group: who wrote it (theirs); the envelope id it came in, which receipts name. */
+  author?: string;
+  envelopeId?: string;
+  /** A group message I sent: one copy per member. */
+  copies?: Record<string, MemberCopy>;
+  /** A read receipt went out for it (theirs). */
+  readSent?: boolean;
 }
 
 export interface Contact {
@@ -31,48 +56,54 @@ export interface Contact {
   name: string;
   createdAt: number;
   unread: number;
+  /** The name and picture they gave themselves (a `profile` body), shown until I name them. */
+  profileName?: string;
+  avatar?: string;
+  profileAt?: number;
+  /** The `updatedAt` of my own profile they were last sent. */
+  profileSentAt?: number;
 }
 
 export interface ChatState {
   contacts: Record<string, Contact>;
-  /** Per peer, oldest first. */
+  /** Per chat (address or group id), oldest first. */
   messages: Record<string, Message[]>;
-  /** Message id to peer, for receipts, NACKs and dedup. */
+  /** Message id to chat, for receipts, NACKs and dedup. */
   index: Record<string, string>;
-}
-
-export interface ChatSummary {
-  contact: Contact;
-  title: string;
-  last: Message | null;
-  /** Time of the last message, or when the contact was added. */
-  activity: number;
-  unread: number;
+  groups: Record<string, Group>;
+  /** Envelope id of a member's copy of my group message → the message's id and the member. */
+  copyIndex: Record<string, { mid: string; member: string }>;
 }
 
 /** A stored envelope lives at most this long, so no honest message is older than this when it arrives. */
 export const MAX_AGE_MS = 86_400_000;
 
 export function emptyState(): ChatState {
-  return { contacts: {}, messages: {}, index: {} };
+  return { contacts: {}, messages: {}, index: {}, groups: {}, copyIndex: {} };
 }
 
 /** Rebuilds the state from what storage holds (any order), in one pass rather than one copy per message. */
-export function hydrate(contacts: Contact[], messages: Message[]): ChatState {
+export function hydrate(contacts: Contact[], messages: Message[], groups: Group[] = []): ChatState {
   const state = emptyState();
   for (const c of contacts) state.contacts[c.address] = c;
+  for (const g of groups) state.groups[g.gid] = g;
   for (const m of messages) {
     if (m.id in state.index) continue;
-    state.contacts[m.peer] ??= { address: m.peer, name: "", createdAt: m.at, unread: 0 };
+    if (!state.groups[m.peer])
+      state.contacts[m.peer] ??= { address: m.peer, name: "", createdAt: m.at, unread: 0 };
     (state.messages[m.peer] ??= []).push(m);
     state.index[m.id] = m.peer;
+    for (const [member, copy] of Object.entries(m.copies ?? {}))
+      state.copyIndex[copy.env] = { mid: m.id, member };
   }
   for (const list of Object.values(state.messages)) list.sort((a, b) => a.at - b.at);
   return state;
 }
 
+/** My name for them, else "~ the name they chose" (as WhatsApp marks names nobody confirmed), else the address. */
 export function contactTitle(contact: Contact): string {
-  return contact.name || contact.address;
+  if (contact.name) return contact.name;
+  return contact.profileName ? `~ ${contact.profileName}` : contact.address;
 }
 
 /** Adds a contact, or renames an existing one. */
@@ -97,11 +128,23 @@ export function findMessage(state: ChatState, id: string): Message | undefined {
 /** A message I am sending: shown at once with the clock, before it is sealed (see attachEnvelope). */
 export function addOutgoing(
   state: ChatState,
-  m: { id: string; peer: string; text: string; sentAt: number; envelope?: Envelope },
+  m: {
+    id: string;
+    peer: string;
+    text: string;
+    sentAt: number;
+    envelope?: Envelope;
+    reply?: ReplyRef;
+    copies?: Record<string, MemberCopy>;
+  },
 ): ChatState {
   if (hasMessage(state, m.id)) return state;
   const message: Message = { ...m, out: true, at: m.sentAt, status: "sending" };
-  return insertMessage(ensureContact(state, m.peer, m.sentAt), message);
+  if (!m.reply) delete message.reply;
+  if (!m.copies) return insertMessage(ensureContact(state, m.peer, m.sentAt), message);
+  const copyIndex = { ...state.copyIndex };
+  for (const [member, copy] of Object.entries(m.copies)) copyIndex[copy.env] = { mid: m.id, member };
+  return insertMessage({ ...state, copyIndex }, message);
 }
 
 export interface Incoming {
@@ -110,6 +153,7 @@ export interface Incoming {
   text: string;
   sentAt: number;
   receivedAt: number;
+  reply?: ReplyRef;
 }
 
 /**
@@ -129,6 +173,7 @@ export function receiveText(
     text: m.text,
     sentAt: m.sentAt,
     at: sortTime(m.sentAt, m.receivedAt),
+    ...(m.reply ? { reply: m.reply } : {}),
   };
   let next = insertMessage(ensureContact(state, m.peer, m.receivedAt), message);
   if (openPeer !== m.peer) {
@@ -153,9 +198,9 @@ export function attachEnvelope(state: ChatState, id: string, envelope: Envelope)
 }
 
 /** A node answered 201 (or 200 for a repeat): one tick. Never moves a message backwards. */
-export function markStored(state: ChatState, id: string): ChatState {
+export function markStored(state: ChatState, id: string, expiresAt?: number): ChatState {
   return updateOutgoing(state, id, (m) =>
-    m.status === "sending" ? { ...m, status: "stored", envelope: undefined } : m,
+    m.status === "sending" ? { ...m, status: "stored", envelope: undefined, expiresAt } : m,
   );
 }
 
@@ -169,7 +214,9 @@ export function applyReceipt(state: ChatState, from: string, ids: readonly strin
   for (const id of ids) {
     if (next.index[id] !== from) continue;
     next = updateOutgoing(next, id, (m) =>
-      m.status === "delivered" ? m : { ...m, status: "delivered", envelope: undefined, expiredAt: undefined },
+      m.status === "delivered" || m.status === "read"
+        ? m
+        : { ...m, status: "delivered", envelope: undefined, expiredAt: undefined },
     );
   }
   return next;
@@ -178,7 +225,9 @@ export function applyReceipt(state: ChatState, from: string, ids: readonly strin
 /** The envelope expired unread: red mark and Resend. A delivered message stays delivered. */
 export function applyNack(state: ChatState, id: string, expiredAt: number): ChatState {
   return updateOutgoing(state, id, (m) =>
-    m.status === "delivered" ? m : { ...m, status: "failed", expiredAt, envelope: undefined },
+    m.status === "delivered" || m.status === "read"
+      ? m
+      : { ...m, status: "failed", expiredAt, envelope: undefined },
   );
 }
 
@@ -198,29 +247,14 @@ export function removeMessage(state: ChatState, id: string): ChatState {
 }
 
 export function markRead(state: ChatState, peer: string): ChatState {
+  const group = state.groups[peer];
+  if (group)
+    return group.unread === 0
+      ? state
+      : { ...state, groups: { ...state.groups, [peer]: { ...group, unread: 0 } } };
   const contact = state.contacts[peer];
   if (!contact || contact.unread === 0) return state;
   return { ...state, contacts: { ...state.contacts, [peer]: { ...contact, unread: 0 } } };
-}
-
-/** The chat list: newest activity first, filtered by a case-insensitive search of names, addresses and text. */
-export function chatList(state: ChatState, query = ""): ChatSummary[] {
-  const needle = query.trim().toLowerCase();
-  const out: ChatSummary[] = [];
-  for (const contact of Object.values(state.contacts)) {
-    const list = state.messages[contact.address] ?? [];
-    const last = list.length > 0 ? list[list.length - 1] : null;
-    const summary: ChatSummary = {
-      contact,
-      title: contactTitle(contact),
-      last,
-      activity: last ? last.at : contact.createdAt,
-      unread: contact.unread,
-    };
-    if (needle && !matches(summary, list, needle)) continue;
-    out.push(summary);
-  }
-  return out.sort((a, b) => b.activity - a.activity || a.title.localeCompare(b.title));
 }
 
 /** Outgoing messages still waiting for a node's confirmation, oldest first. */
@@ -231,19 +265,13 @@ export function pendingSends(state: ChatState): Message[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
-function matches(summary: ChatSummary, list: Message[], needle: string): boolean {
-  if (summary.contact.name.toLowerCase().includes(needle)) return true;
-  if (summary.contact.address.toLowerCase().includes(needle)) return true;
-  return list.some((m) => m.text.toLowerCase().includes(needle));
-}
-
 function ensureContact(state: ChatState, address: string, now: number): ChatState {
   if (state.contacts[address]) return state;
   const contact: Contact = { address, name: "", createdAt: now, unread: 0 };
   return { ...state, contacts: { ...state.contacts, [address]: contact } };
 }
 
-function insertMessage(state: ChatState, message: Message): ChatState {
+export function insertMessage(state: ChatState, message: Message): ChatState {
   if (hasMessage(state, message.id)) return state;
   const list = state.messages[message.peer] ?? [];
   let i = list.length;
@@ -257,11 +285,16 @@ function insertMessage(state: ChatState, message: Message): ChatState {
 }
 
 function updateOutgoing(state: ChatState, id: string, change: (m: Message) => Message): ChatState {
+  return updateMessage(state, id, (m) => (m.out ? change(m) : m));
+}
+
+/** Replaces one message by `change(message)`; the same state when it changed nothing. */
+export function updateMessage(state: ChatState, id: string, change: (m: Message) => Message): ChatState {
   const peer = state.index[id];
   if (peer === undefined) return state;
   const list = state.messages[peer] ?? [];
   const i = list.findIndex((m) => m.id === id);
-  if (i < 0 || !list[i].out) return state;
+  if (i < 0) return state;
   const updated = change(list[i]);
   if (updated === list[i]) return state;
   const next = [...list];

@@ -6,6 +6,7 @@ export interface Storage {
   set(key: string, value: unknown): Promise<void>;
   loadAll(): Promise<{ contacts: Contact[]; messages: Message[] }>;
   putContact(contact: Contact): Promise<void>;
+  deleteContact(address: string): Promise<void>;
   putMessage(message: Message): Promise<void>;
   /** Writes all of them in one transaction: either every record is durable or none is. */
   putMany(messages: readonly Message[], contacts: readonly Contact[]): Promise<void>;
@@ -33,6 +34,9 @@ export function memoryStorage(): Storage {
     },
     async putContact(contact) {
       contacts.set(contact.address, structuredClone(contact));
+    },
+    async deleteContact(address) {
+      contacts.delete(address);
     },
     async putMessage(message) {
       messages.set(message.id, structuredClone(message));

@@ -5,7 +5,6 @@ import {
   applyNack,
   applyReceipt,
   type ChatState,
-  chatList,
   emptyState,
   findMessage,
   hydrate,
@@ -19,6 +18,7 @@ import {
   sortTime,
   upsertContact,
 } from "../src/state";
+import { chatList } from "../src/state/list";
 
 const ALICE = "A".repeat(43);
 const BOB = "B".repeat(43);
@@ -178,9 +178,9 @@ describe("ordering", () => {
     let s = upsertContact(emptyState(), ALICE, "Alice", T0 + 50);
     s = got(s, "b1", BOB, T0 + 10);
     s = sent(s, "c1", CAROL, T0 + 100);
-    expect(chatList(s).map((c) => c.contact.address)).toEqual([CAROL, ALICE, BOB]);
+    expect(chatList(s).map((c) => c.key)).toEqual([CAROL, ALICE, BOB]);
     s = got(s, "b2", BOB, T0 + 200);
-    expect(chatList(s).map((c) => c.contact.address)).toEqual([BOB, CAROL, ALICE]);
+    expect(chatList(s).map((c) => c.key)).toEqual([BOB, CAROL, ALICE]);
     expect(chatList(s)[0]).toMatchObject({ unread: 2, last: { id: "b2" } });
   });
 

@@ -7,7 +7,7 @@ export interface ParsedArgs {
   switches: Set<string>;
 }
 
-export const VALUE_FLAGS = ["--node", "--identity", "--wait"] as const;
+export const VALUE_FLAGS = ["--node", "--identity", "--wait", "--reply", "--quote"] as const;
 export const SWITCHES = ["--json", "--follow", "--force", "--help"] as const;
 
 export class UsageError extends Error {
@@ -52,8 +52,17 @@ export const CLI_USAGE = `usage: wisp <command> [flags]
 commands:
   keygen               create an identity file (mode 0600); --force replaces an existing one
   whoami               print your address (what you share with friends)
-  send ADDRESS TEXT    seal TEXT to ADDRESS and store it in the ring; prints the message id
+  send TO TEXT         seal TEXT to TO (an address, or a group id) and store it; prints the message id
+                       --reply ID [--quote TEXT] answers message ID, quoting TEXT
   poll                 print new messages and NACKs, then acknowledge them; --follow keeps waiting
+  name NAME [ADDR…]    set your display name and send it to ADDR… and every member of your groups
+  react TO ID EMOJI    react to message ID in the chat with TO (address or group id); "" removes
+  delete TO ID…        delete your messages ID… for everyone in the chat with TO
+  group create NAME ADDRESS…            make a group (you are its admin); prints its id
+  group list | group show GID           your groups; one group's members and admins
+  group send GID TEXT                   the same as send GID TEXT
+  group add|remove GID ADDRESS…         change the members (admins only)
+  group rename GID NAME | group leave GID
 
 flags:
   --node URL           node to talk to (WISP_NODE; default http://127.0.0.1:7401)
@@ -62,5 +71,8 @@ flags:
   --json               one JSON object per line, for scripts
   --follow             poll: keep long-polling until Ctrl-C
   --force              keygen: overwrite an existing identity file
+  --reply ID, --quote TEXT   send: the message answered and the start of its text
+
+groups and your name are kept beside the identity file (identity.json → identity.state.json)
 
 exit codes: 0 done, 1 the node or the network failed, 2 wrong usage or a bad file`;

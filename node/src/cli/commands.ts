@@ -1,6 +1,14 @@
 /** The four commands of bin/wisp. Output goes through `out`/`err` so tests can read it. */
-import { generateIdentity, type Identity, parseAddress, signRetrieve } from "@wisp/lib";
+import {
+  generateIdentity,
+  type Identity,
+  isId,
+  parseSharedAddress,
+  type ReplyRef,
+  signRetrieve,
+} from "@wisp/lib";
 import { UsageError } from "./args";
+import { load, sendToGroup } from "./group";
 import { readIdentityFile, writeIdentityFile } from "./identity-file";
 import type { NodeClient } from "./node-client";
 import { pollOnce } from "./poll";
@@ -29,13 +37,18 @@ export async function whoami(ctx: CliContext): Promise<void> {
   ctx.out(ctx.json ? JSON.stringify({ address: identity.address }) : identity.address);
 }
 
-export async function send(ctx: CliContext, positionals: string[]): Promise<void> {
+export async function send(ctx: CliContext, positionals: string[], reply?: ReplyRef): Promise<void> {
   if (positionals.length !== 2) throw new UsageError("send expects ADDRESS TEXT (quote the text)");
   const [addressText, text] = positionals;
-  const address = parseAddress(addressText);
+  if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
+  if (isId(addressText)) {
+    const { identity, state } = await load(ctx);
+    return sendToGroup(ctx, identity, state, addressText, text, reply);
+  }
+  const address = parseSharedAddress(addressText);
   if (!address.ok) throw new UsageError(`ADDRESS: ${address.error}`);
   const identity = await readIdentityFile(ctx.identityPath);
-  const stored = await sendText(ctx.client, identity, address.publicKey, text, ctx.now());
+  const stored = await sendText(ctx.client, identity, address.publicKey, text, ctx.now(), reply);
   ctx.out(ctx.json ? JSON.stringify(stored) : stored.id);
 }
 

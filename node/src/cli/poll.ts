@@ -1,7 +1,17 @@
 /** One signed retrieve: acknowledge `ack`, print what came, send receipts for texts. */
-import { decodeBody, type Identity, open, type StoredMessage, signRetrieve } from "@wisp/lib";
+import {
+  type Body,
+  decodeBody,
+  type Identity,
+  open,
+  type StoredMessage,
+  signRetrieve,
+  statesAfter,
+} from "@wisp/lib";
 import { nodeCrypto } from "../crypto/node-crypto";
+import { type CliState, headOf, readCliState, receiveStates, statePathFor, writeCliState } from "./cli-state";
 import type { CliContext } from "./commands";
+import { sendBody } from "./group";
 import { sendReceipt } from "./send";
 
 export interface PollResult {
@@ -18,13 +28,22 @@ export async function pollOnce(
 ): Promise<PollResult> {
   const answer = await ctx.client.retrieve(signRetrieve(identity, ctx.now(), ack, wait), ctx.signal);
   const receipts = new Map<string, { publicKey: Uint8Array; ids: string[] }>();
+  const statePath = statePathFor(ctx.identityPath);
+  const state = answer.messages.length > 0 ? await readCliState(statePath) : { groups: {} };
+  let changed = false;
+  const catchUps: { to: string; gid: string; head: string }[] = [];
   for (const message of answer.messages) {
-    const text = showMessage(ctx, identity, message);
+    const text = showMessage(ctx, identity, message, state, () => {
+      changed = true;
+    });
     if (!text) continue;
+    if (text.head) catchUps.push({ to: text.sender, ...text.head });
     const forSender = receipts.get(text.sender) ?? { publicKey: text.senderPublicKey, ids: [] };
     forSender.ids.push(message.id);
     receipts.set(text.sender, forSender);
   }
+  if (changed) await writeCliState(statePath, state);
+  await answerStaleHeads(ctx, identity, state, catchUps);
   for (const nack of answer.nacks) {
     if (ctx.json)
       ctx.out(JSON.stringify({ kind: "nack", id: nack.id, to: nack.to, expiredAt: nack.expiredAt }));
@@ -43,7 +62,13 @@ export async function pollOnce(
  * Prints one message; answers its sender when it was a text (which earns a receipt). Opened on
  * node:crypto: the same answers as noble (node/test/crypto/node-open.test.ts), ~8× faster.
  */
-function showMessage(ctx: CliContext, identity: Identity, message: StoredMessage) {
+function showMessage(
+  ctx: CliContext,
+  identity: Identity,
+  message: StoredMessage,
+  state: CliState,
+  onStateChange: () => void,
+) {
   const { expiresAt, ...envelope } = message;
   const opened = open(identity, envelope, nodeCrypto);
   if (!opened.ok) {
@@ -51,26 +76,104 @@ function showMessage(ctx: CliContext, identity: Identity, message: StoredMessage
     return null;
   }
   const body = decodeBody(opened.body);
-  if (body?.type === "text") {
-    if (ctx.json) {
-      const line = {
-        kind: "message",
-        id: message.id,
-        from: opened.sender,
-        text: body.text,
-        sentAt: body.sentAt,
-        expiresAt,
+  if (!body || body.type === "unknown") return null;
+  if (body.type === "group" && receiveStates(state, body.gid, body.changes, identity.address))
+    onStateChange();
+  const line = describe(body, opened.sender, message.id, state);
+  if (ctx.json) ctx.out(JSON.stringify(body.type === "text" ? { ...line.json, expiresAt } : line.json));
+  else ctx.out(line.text);
+  if (body.type !== "text") return null;
+  const head = body.group && body.head ? { gid: body.group, head: body.head } : undefined;
+  return { sender: opened.sender, senderPublicKey: opened.senderPublicKey, head };
+}
+
+/** Group texts that named an older head than ours: their senders get the states after it, once per poll. */
+async function answerStaleHeads(
+  ctx: CliContext,
+  identity: Identity,
+  state: CliState,
+  asks: { to: string; gid: string; head: string }[],
+): Promise<void> {
+  const done = new Set<string>();
+  for (const { to, gid, head } of asks) {
+    if (done.has(`${to} ${gid} ${head}`)) continue;
+    done.add(`${to} ${gid} ${head}`);
+    const mine = headOf(state, gid);
+    const missing = mine.head ? statesAfter(mine.head, mine.verified, head) : null;
+    if (!missing || missing.length === 0) continue;
+    for (let i = 0; i < missing.length; i += CATCH_UP_STATES)
+      await sendBody(ctx, identity, [to], {
+        type: "group",
+        gid,
+        changes: missing.slice(i, i + CATCH_UP_STATES),
+      }).catch((error: Error) => ctx.err(`warning: group catch-up to ${to} failed: ${error.message}`));
+  }
+}
+
+/** Signed states per catch-up body: 64 members' state is ~3.2 KB, so 16 stay well under 64 KiB. */
+const CATCH_UP_STATES = 16;
+
+/** One printed line per body: JSON for scripts, a short sentence for people. */
+function describe(body: Exclude<Body, { type: "unknown" }>, from: string, id: string, state: CliState) {
+  const groupName = (gid: string | undefined) => (gid ? (headOf(state, gid).head?.state.name ?? gid) : "");
+  switch (body.type) {
+    case "text": {
+      const { type: _, ...rest } = body;
+      const members = body.group ? headOf(state, body.group).head?.state.members : undefined;
+      const stranger = body.group !== undefined && !members?.includes(from);
+      const where = body.group ? `[${groupName(body.group)}${stranger ? ", not from a member" : ""}] ` : "";
+      const quote = body.reply ? `(reply to ${body.reply.id} "${body.reply.snippet}") ` : "";
+      const shownId = body.mid ?? id;
+      return {
+        json: {
+          kind: "message",
+          id: shownId,
+          envelope: id,
+          from,
+          ...rest,
+          ...(stranger ? { member: false } : {}),
+        },
+        text: `${where}${from} ${new Date(body.sentAt).toISOString()} ${quote}${body.text}`,
       };
-      ctx.out(JSON.stringify(line));
-    } else {
-      ctx.out(`${opened.sender} ${new Date(body.sentAt).toISOString()} ${body.text}`);
     }
-    return { sender: opened.sender, senderPublicKey: opened.senderPublicKey };
+    case "receipt":
+      return {
+        json: { kind: "receipt", id, from, ids: body.ids },
+        text: `${from} received ${body.ids.join(", ")}`,
+      };
+    case "read":
+      return { json: { kind: "read", id, from, ids: body.ids }, text: `${from} read ${body.ids.join(", ")}` };
+    case "profile":
+      return {
+        json: { kind: "profile", id, from, name: body.name },
+        text: `${from} is called "${body.name}"`,
+      };
+    case "reaction":
+      return {
+        json: { kind: "reaction", id, from, message: body.id, emoji: body.emoji, group: body.group },
+        text: `${from} reacted ${body.emoji || "(removed)"} to ${body.id}`,
+      };
+    case "delete":
+      return {
+        json: { kind: "delete", id, from, ids: body.ids, group: body.group },
+        text: `${from} deleted ${body.ids.join(", ")} for everyone`,
+      };
+    case "group": {
+      const head = headOf(state, body.gid).head?.state;
+      return {
+        json: {
+          kind: "group",
+          id,
+          from,
+          gid: body.gid,
+          name: head?.name,
+          version: head?.v,
+          members: head?.members,
+        },
+        text: head
+          ? `group ${body.gid} "${head.name}" version ${head.v}: ${head.members.length} members`
+          : `group ${body.gid}: a change that waits for earlier ones`,
+      };
+    }
   }
-  if (body?.type === "receipt") {
-    if (ctx.json)
-      ctx.out(JSON.stringify({ kind: "receipt", id: message.id, from: opened.sender, ids: body.ids }));
-    else ctx.out(`${opened.sender} received ${body.ids.join(", ")}`);
-  }
-  return null;
 }

@@ -1,6 +1,8 @@
 /** The command-line client as a function of argv and io. Exit codes: 0 done, 1 node or network failure, 2 usage or file error. */
+import { isId, type ReplyRef } from "@wisp/lib";
 import { CLI_USAGE, parseArgs, UsageError } from "./args";
 import { type CliContext, keygen, poll, send, whoami } from "./commands";
+import { deleteForEveryone, groupCommand, react, setName } from "./group";
 import { defaultIdentityPath } from "./identity-file";
 import { NodeClient, NodeError } from "./node-client";
 
@@ -34,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       err: io.err,
       signal: io.signal,
     };
-    const extra = args.command === "send" ? [] : args.positionals;
+    const extra = ["send", "group", "name", "react", "delete"].includes(args.command) ? [] : args.positionals;
     if (extra.length > 0) throw new UsageError(`${args.command} takes no arguments, got "${extra[0]}"`);
     switch (args.command) {
       case "keygen":
@@ -44,7 +46,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await whoami(ctx);
         return 0;
       case "send":
-        await send(ctx, args.positionals);
+        await send(ctx, args.positionals, replyOf(args.values));
+        return 0;
+      case "group":
+        await groupCommand(ctx, args.positionals);
+        return 0;
+      case "name":
+        await setName(ctx, args.positionals);
+        return 0;
+      case "react":
+        await react(ctx, args.positionals);
+        return 0;
+      case "delete":
+        await deleteForEveryone(ctx, args.positionals);
         return 0;
       case "poll":
         await poll(ctx, args.switches.has("--follow"), args.values["--wait"]);
@@ -65,4 +79,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`wisp: ${(error as Error).message}`);
     return 1;
   }
+}
+
+function replyOf(values: Record<string, string>): ReplyRef | undefined {
+  const id = values["--reply"];
+  if (id === undefined) return undefined;
+  if (!isId(id)) throw new UsageError(`--reply expected a message id (22 characters), got "${id}"`);
+  return { id, snippet: (values["--quote"] ?? "").slice(0, 160) };
 }

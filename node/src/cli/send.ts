@@ -1,5 +1,5 @@
 /** Sealing a text or a receipt and storing it through the node. */
-import { encodeBody, type Identity, type StoreResponse, seal } from "@wisp/lib";
+import { encodeBody, type Identity, type ReplyRef, type StoreResponse, seal } from "@wisp/lib";
 import type { NodeClient } from "./node-client";
 
 export function sendText(
@@ -8,8 +8,10 @@ export function sendText(
   recipient: Uint8Array,
   text: string,
   now: number,
+  reply?: ReplyRef,
 ): Promise<StoreResponse> {
-  return client.store(seal(sender, recipient, encodeBody({ type: "text", text, sentAt: now })));
+  const body = { type: "text" as const, text, sentAt: now, ...(reply ? { reply } : {}) };
+  return client.store(seal(sender, recipient, encodeBody(body)));
 }
 
 export function sendReceipt(client: NodeClient, sender: Identity, recipient: Uint8Array, ids: string[]) {

@@ -1,46 +1,62 @@
 /** My address: QR code, the text itself, and a copy button. */
+import { addressFragment } from "@wisp/lib";
 import { useState } from "preact/hooks";
 import { CopyIcon } from "./Icons";
 import { Qr } from "./Qr";
 
-export function AddressCard({ address }: { address: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
+/** The link others open or scan: it carries a checksum, so a mistyped address is refused. */
+export function shareLink(address: string): string {
+  return `${location.origin}${location.pathname}${addressFragment(address)}`;
+}
+
+/** `inputId` differs where a second card is on the page (the phone's empty chat list). */
+export function AddressCard({ address, inputId = "my-address" }: { address: string; inputId?: string }) {
+  const [copied, setCopied] = useState("");
+  const link = shareLink(address);
+  const copy = async (text: string, what: string) => {
     try {
-      await navigator.clipboard.writeText(address);
+      await navigator.clipboard.writeText(text);
     } catch {
       // Without clipboard permission the address is still selectable by hand.
-      selectText(address);
+      selectText(address, inputId);
     }
-    setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
+    setCopied(what);
+    setTimeout(() => setCopied(""), 2000);
   };
   return (
     <div class="address-card">
-      <Qr text={address} />
-      <label class="address-label" for="my-address">
+      <Qr text={link} />
+      <label class="address-label" for={inputId}>
         Your address
       </label>
       <div class="address-row">
         <input
-          id="my-address"
+          id={inputId}
           class="address"
           readOnly
           value={address}
           onFocus={(e) => e.currentTarget.select()}
         />
-        <button type="button" class="icon-button copy" aria-label="Copy your address" onClick={copy}>
+        <button
+          type="button"
+          class="icon-button copy"
+          aria-label="Copy your address"
+          onClick={() => copy(address, "Address copied")}
+        >
           <CopyIcon size={20} />
         </button>
       </div>
+      <button type="button" class="link copy-link" onClick={() => copy(link, "Link copied")}>
+        Copy link with checksum
+      </button>
       <span class="copied" role="status">
-        {copied ? "Copied" : ""}
+        {copied}
       </span>
     </div>
   );
 }
 
-function selectText(address: string) {
-  const input = document.getElementById("my-address");
+function selectText(address: string, inputId: string) {
+  const input = document.getElementById(inputId);
   if (input instanceof HTMLInputElement && input.value === address) input.select();
 }

@@ -4,11 +4,12 @@ import type { WispClient } from "../client";
 import { ChatList } from "./ChatList";
 import { Conversation } from "./Conversation";
 import { NewChat } from "./NewChat";
+import { NewGroup } from "./NewGroup";
 import { Settings, type SettingsActions } from "./Settings";
 import { useClient } from "./useClient";
 import { Welcome } from "./Welcome";
 
-export type Panel = "chats" | "new" | "settings";
+export type Panel = "chats" | "new" | "group" | "settings";
 
 export interface AppProps {
   client: WispClient;
@@ -16,28 +17,58 @@ export interface AppProps {
   nodeFromQuery: boolean;
   firstStart: boolean;
   actions: SettingsActions;
+  /** An address from a `#add=` link the app was opened with. */
+  addFromLink?: string;
 }
 
-export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions }: AppProps) {
+export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions, addFromLink }: AppProps) {
   useClient(client);
-  const [panel, setPanel] = useState<Panel>("chats");
+  const [panel, setPanel] = useState<Panel>(addFromLink ? "new" : "chats");
+  const [newAddress, setNewAddress] = useState(addFromLink ?? "");
+  const [focusId, setFocusId] = useState<string | undefined>();
   const peer = client.openPeer;
-  const contact = peer ? client.state.contacts[peer] : undefined;
-  const unread = Object.values(client.state.contacts).reduce((n, c) => n + c.unread, 0);
+  const open = peer && (client.state.contacts[peer] || client.state.groups[peer]) ? peer : null;
+  const unread =
+    Object.values(client.state.contacts).reduce((n, c) => n + c.unread, 0) +
+    Object.values(client.state.groups).reduce((n, g) => n + g.unread, 0);
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Wisp` : "Wisp";
   }, [unread]);
 
-  const openChat = (address: string) => {
+  const openChat = (chat: string, focus?: string) => {
     setPanel("chats");
-    client.openChat(address);
+    setFocusId(focus);
+    client.openChat(chat);
+  };
+  const startChat = (address: string) => {
+    setNewAddress(address);
+    setPanel("new");
+  };
+  const closePanel = () => {
+    setNewAddress("");
+    setPanel("chats");
   };
 
   return (
-    <div class={`app ${contact ? "has-chat" : "no-chat"}`}>
+    <div class={`app ${open ? "has-chat" : "no-chat"}`}>
       <aside class="side" aria-label="Chats">
-        {panel === "chats" && <ChatList client={client} onPanel={setPanel} onOpen={openChat} />}
-        {panel === "new" && <NewChat client={client} onClose={() => setPanel("chats")} onAdded={openChat} />}
+        {panel === "chats" && (
+          <ChatList client={client} onPanel={setPanel} onOpen={openChat} onNewChat={startChat} />
+        )}
+        {panel === "new" && (
+          <NewChat
+            client={client}
+            initialAddress={newAddress}
+            onClose={closePanel}
+            onAdded={(a) => {
+              closePanel();
+              openChat(a);
+            }}
+          />
+        )}
+        {panel === "group" && (
+          <NewGroup client={client} onClose={closePanel} onCreated={(gid) => openChat(gid)} />
+        )}
         {panel === "settings" && (
           <Settings
             client={client}
@@ -49,11 +80,12 @@ export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions }: App
         )}
       </aside>
       <main class="main">
-        {contact ? (
+        {open ? (
           <Conversation
-            key={contact.address}
+            key={open}
             client={client}
-            contact={contact}
+            chat={open}
+            focusId={focusId}
             onBack={() => client.openChat(null)}
           />
         ) : (

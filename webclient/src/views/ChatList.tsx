@@ -1,12 +1,14 @@
 /** Left pane: who I talk to, newest first, with a search box and the connection state. */
+import { parseSharedAddress, toB64u } from "@wisp/lib";
 import { useState } from "preact/hooks";
 import type { WispClient } from "../client";
 import type { ConnectionState } from "../connection";
 import { listTime, shortAddress } from "../format";
-import { chatList } from "../state";
+import { type ChatSummary, chatList } from "../state/list";
+import { AddressCard } from "./AddressCard";
 import type { Panel } from "./App";
 import { Avatar } from "./Avatar";
-import { NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
+import { GroupIcon, NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
 import { StatusMark } from "./StatusMark";
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
@@ -19,12 +21,16 @@ const CONNECTION_TEXT: Record<ConnectionState, string> = {
 interface Props {
   client: WispClient;
   onPanel: (panel: Panel) => void;
-  onOpen: (address: string) => void;
+  onOpen: (chat: string, focusId?: string) => void;
+  /** Starts a new chat with an address pasted into the search box. */
+  onNewChat: (address: string) => void;
 }
 
-export function ChatList({ client, onPanel, onOpen }: Props) {
+export function ChatList({ client, onPanel, onOpen, onNewChat }: Props) {
   const [query, setQuery] = useState("");
   const chats = chatList(client.state, query);
+  const pasted = parseSharedAddress(query);
+  const pastedAddress = pasted.ok ? toB64u(pasted.publicKey) : null;
   const now = Date.now();
   return (
     <>
@@ -35,7 +41,12 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
           aria-label="Your profile and settings"
           onClick={() => onPanel("settings")}
         >
-          <Avatar address={client.identity.address} title="Me" size={40} />
+          <Avatar
+            address={client.identity.address}
+            title={client.settings.profile?.name || "Me"}
+            size={40}
+            picture={client.settings.profile?.avatar}
+          />
         </button>
         <span
           class={`conn conn-${client.connection}`}
@@ -46,6 +57,15 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
           <span class="dot" aria-hidden="true" />
           {CONNECTION_TEXT[client.connection]}
         </span>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="New group"
+          title="New group"
+          onClick={() => onPanel("group")}
+        >
+          <GroupIcon />
+        </button>
         <button
           type="button"
           class="icon-button"
@@ -83,7 +103,20 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
         </label>
       </div>
       <ul class="chat-list" aria-label="Chat list">
-        {chats.length === 0 && (
+        {pastedAddress &&
+          pastedAddress !== client.identity.address &&
+          !client.state.contacts[pastedAddress] && (
+            <li>
+              <button type="button" class="chat-item new-from-search" onClick={() => onNewChat(query)}>
+                <Avatar address={pastedAddress} title="+" />
+                <span class="chat-item-body">
+                  <span class="chat-title">New chat with this address</span>
+                  <span class="preview">{shortAddress(pastedAddress)}</span>
+                </span>
+              </button>
+            </li>
+          )}
+        {chats.length === 0 && !pastedAddress && (
           <li class="empty-list">
             {query ? (
               "No chats match your search."
@@ -98,46 +131,79 @@ export function ChatList({ client, onPanel, onOpen }: Props) {
                   your address
                 </button>
                 .
+                <span class="phone-only">
+                  <AddressCard address={client.identity.address} inputId="my-address-phone" />
+                </span>
               </>
             )}
           </li>
         )}
-        {chats.map((chat) => {
-          const selected = client.openPeer === chat.contact.address;
-          const last = chat.last;
-          return (
-            <li key={chat.contact.address}>
-              <button
-                type="button"
-                class={`chat-item${selected ? " selected" : ""}`}
-                aria-current={selected ? "true" : undefined}
-                data-address={chat.contact.address}
-                onClick={() => onOpen(chat.contact.address)}
-              >
-                <Avatar address={chat.contact.address} title={chat.title} />
-                <span class="chat-item-body">
-                  <span class="chat-item-top">
-                    <span class="chat-title">{chat.contact.name || shortAddress(chat.contact.address)}</span>
-                    {last && <time class={chat.unread ? "unread-time" : ""}>{listTime(last.at, now)}</time>}
-                  </span>
-                  <span class="chat-item-bottom">
-                    <span class="preview">
-                      {last?.out && <StatusMark status={last.status} />}
-                      {last ? last.text : "No messages yet"}
-                    </span>
-                    {chat.unread > 0 && (
-                      <span class="badge">
-                        {chat.unread}
-                        <span class="visually-hidden"> unread</span>
-                      </span>
-                    )}
-                  </span>
-                </span>
-              </button>
-            </li>
-          );
-        })}
+        {chats.map((chat) => (
+          <ChatItem
+            key={chat.key}
+            chat={chat}
+            selected={client.openPeer === chat.key}
+            now={now}
+            onOpen={() => onOpen(chat.key, chat.match?.id)}
+          />
+        ))}
       </ul>
     </>
+  );
+}
+
+function ChatItem({
+  chat,
+  selected,
+  now,
+  onOpen,
+}: {
+  chat: ChatSummary;
+  selected: boolean;
+  now: number;
+  onOpen: () => void;
+}) {
+  const shown = chat.match ?? chat.last;
+  const title = chat.group
+    ? chat.title
+    : chat.contact?.name || chat.contact?.profileName
+      ? chat.title
+      : shortAddress(chat.key);
+  return (
+    <li>
+      <button
+        type="button"
+        class={`chat-item${selected ? " selected" : ""}`}
+        aria-current={selected ? "true" : undefined}
+        data-address={chat.key}
+        onClick={onOpen}
+      >
+        <Avatar address={chat.key} title={chat.title} picture={chat.contact?.avatar} />
+        <span class="chat-item-body">
+          <span class="chat-item-top">
+            <span class="chat-title">{title}</span>
+            {shown && <time class={chat.unread ? "unread-time" : ""}>{listTime(shown.at, now)}</time>}
+          </span>
+          <span class="chat-item-bottom">
+            <span class={`preview${chat.match ? " match" : ""}`}>
+              {shown?.out && <StatusMark status={shown.status} />}
+              {shown
+                ? shown.deleted
+                  ? "This message was deleted"
+                  : shown.text
+                : chat.group
+                  ? "Group created"
+                  : "No messages yet"}
+            </span>
+            {chat.unread > 0 && (
+              <span class="badge">
+                {chat.unread}
+                <span class="visually-hidden"> unread</span>
+              </span>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
   );
 }

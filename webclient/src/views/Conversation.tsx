@@ -1,62 +1,168 @@
-/** Right pane: one conversation, its bubbles by day, and the composer. */
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+/** Right pane: one conversation (a contact or a group), its bubbles by day, and the composer. */
+import type { ReplyRef } from "@wisp/lib";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { deleteForEveryone, deleteMessageForMe, react, removeChat } from "../actions";
 import type { WispClient } from "../client";
-import { clockTime, dayLabel, startOfDay } from "../format";
-import type { Contact, Message } from "../state";
+import { dayLabel, durationText, shortAddress, startOfDay } from "../format";
+import { contactTitle, type Message } from "../state";
 import { Avatar } from "./Avatar";
+import { Bubble, type BubbleActions, scrollToMessage } from "./Bubble";
 import { Composer } from "./Composer";
-import { BackIcon, EditIcon, LockIcon } from "./Icons";
-import { memo } from "./memo";
+import { GroupInfo } from "./GroupInfo";
+import { BackIcon, CloseIcon, EditIcon, LockIcon, TrashIcon } from "./Icons";
+import { MessageInfo } from "./MessageInfo";
 import { NameForm } from "./NameForm";
-import { StatusMark } from "./StatusMark";
 import { useMessageWindow } from "./useMessageWindow";
 
 interface Props {
   client: WispClient;
-  contact: Contact;
+  chat: string;
+  /** A message to show first (a search hit). */
+  focusId?: string;
   onBack: () => void;
 }
 
-export function Conversation({ client, contact, onBack }: Props) {
+const OFFLINE_TEXT = {
+  offline: "Offline — messages wait on this device",
+  reconnecting: "Reconnecting…",
+} as const;
+
+export function Conversation({ client, chat, focusId, onBack }: Props) {
   const [renaming, setRenaming] = useState(false);
-  const messages = client.state.messages[contact.address] ?? [];
+  const [view, setView] = useState<"chat" | "info" | Message>("chat");
+  const [reply, setReply] = useState<ReplyRef | null>(null);
+  const [unseen, setUnseen] = useState(0);
+  const group = client.state.groups[chat];
+  const contact = client.state.contacts[chat];
+  const messages = client.state.messages[chat] ?? [];
   const scroller = useRef<HTMLDivElement>(null);
-  const lastId = messages.length > 0 ? messages[messages.length - 1].id : "";
-  const { first, onScroll } = useMessageWindow(messages.length, scroller);
+  const atBottom = useRef(true);
+  const seenLength = useRef(messages.length);
+  const last = messages.length > 0 ? messages[messages.length - 1] : null;
+  const { first, onScroll: loadEarlier } = useMessageWindow(messages.length, scroller);
+  const isGroup = Boolean(group);
+  // One object for the chat's lifetime, so a memoised Bubble renders again only when its message changes.
+  const actions = useMemo<BubbleActions>(() => {
+    const nameOf = (address: string) => {
+      if (address === client.identity.address) return "You";
+      const c = client.state.contacts[address];
+      return c ? contactTitle(c) : shortAddress(address);
+    };
+    return {
+      reply: (m) =>
+        setReply({
+          id: m.id,
+          snippet: `${m.out ? "You" : nameOf(m.author ?? m.peer)}: ${m.text}`.slice(0, 160),
+        }),
+      react: (m, emoji) => react(client, m.id, emoji),
+      deleteForMe: (m) => deleteMessageForMe(client, m.id),
+      deleteForEveryone: (m) => deleteForEveryone(client, m.id),
+      info: isGroup ? (m) => setView(m) : undefined,
+      resend: (m) => void client.resend(m.id),
+      nameOf,
+      me: client.identity.address,
+    };
+  }, [client, isGroup]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [lastId]);
+    if (!el) return;
+    const added = messages.length - seenLength.current;
+    seenLength.current = messages.length;
+    // Scrolled up to read history: a new message does not move the view; "↓ N" counts it.
+    if (atBottom.current || last?.out || added <= 0) {
+      el.scrollTop = el.scrollHeight;
+      setUnseen(0);
+    } else setUnseen((n) => n + added);
+  }, [last?.id]);
 
-  const title = contact.name || contact.address;
+  useLayoutEffect(() => {
+    if (focusId) scrollToMessage(focusId);
+  }, [focusId]);
+
+  if (view === "info" && group)
+    return <GroupInfo client={client} group={group} onClose={() => setView("chat")} />;
+  if (typeof view === "object" && group)
+    return (
+      <MessageInfo client={client} message={findLatest(messages, view)} onClose={() => setView("chat")} />
+    );
+
+  const nameOf = actions.nameOf;
+  const title = group ? group.name : contact ? contactTitle(contact) : chat;
+  const member = !group || group.members.includes(client.identity.address);
+  const status =
+    client.connection === "offline" || client.connection === "reconnecting"
+      ? OFFLINE_TEXT[client.connection]
+      : "";
+  const subtitle = group
+    ? group.members.map(nameOf).join(", ")
+    : contact?.name
+      ? contact.address
+      : "Not in your contacts";
+
   return (
     <section class="conversation" aria-label={`Conversation with ${title}`}>
       <header class="bar conv-bar">
         <button type="button" class="icon-button back" aria-label="Back to chats" onClick={onBack}>
           <BackIcon />
         </button>
-        <Avatar address={contact.address} title={title} size={40} />
-        <div class="conv-title">
-          <h2 class={contact.name ? "" : "address-title"}>{title}</h2>
-          <span class="subtitle">{contact.name ? contact.address : "Not in your contacts"}</span>
-        </div>
+        <button
+          type="button"
+          class="conv-head"
+          onClick={() => group && setView("info")}
+          disabled={!group}
+          aria-label={group ? "Group info" : undefined}
+        >
+          <Avatar address={chat} title={title} size={40} picture={contact?.avatar} />
+          <span class="conv-title">
+            <h2 class={group || contact?.name || contact?.profileName ? "" : "address-title"}>{title}</h2>
+            <span class={`subtitle${status ? " offline" : ""}`} role={status ? "status" : undefined}>
+              {status || subtitle}
+            </span>
+          </span>
+        </button>
+        {!group && (
+          <button
+            type="button"
+            class="icon-button"
+            aria-label={contact?.name ? "Rename contact" : "Name this contact"}
+            title="Rename"
+            onClick={() => setRenaming(!renaming)}
+          >
+            <EditIcon />
+          </button>
+        )}
         <button
           type="button"
           class="icon-button"
-          aria-label={contact.name ? "Rename contact" : "Name this contact"}
-          title="Rename"
-          onClick={() => setRenaming(!renaming)}
+          aria-label="Delete chat"
+          title="Delete chat"
+          onClick={() =>
+            confirm(
+              group && member
+                ? `Leave "${title}" and delete it from this device?`
+                : `Delete the chat with ${title} from this device?`,
+            ) && removeChat(client, chat)
+          }
         >
-          <EditIcon />
+          <TrashIcon />
+        </button>
+        <button
+          type="button"
+          class="icon-button close-chat"
+          aria-label="Close chat"
+          title="Close chat"
+          onClick={onBack}
+        >
+          <CloseIcon />
         </button>
       </header>
-      {(renaming || !contact.name) && (
+      {!group && contact && (renaming || !contact.name) && (
         <NameForm
-          initial={contact.name}
+          initial={contact.name || contact.profileName || ""}
           prompt={contact.name ? "Rename this contact" : "Someone new wrote to you. Give them a name:"}
           onSave={(name) => {
-            client.rename(contact.address, name);
+            client.rename(chat, name);
             setRenaming(false);
           }}
         />
@@ -67,63 +173,90 @@ export function Conversation({ client, contact, onBack }: Props) {
         role="log"
         aria-label="Messages"
         aria-live="polite"
-        onScroll={onScroll}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+          if (atBottom.current && unseen > 0) setUnseen(0);
+          loadEarlier();
+        }}
       >
         {first === 0 && (
           <p class="e2e-note">
-            <LockIcon size={12} /> Messages are end-to-end encrypted. Nodes keep them for at most 24 hours.
+            <LockIcon size={12} /> Messages are end-to-end encrypted. Nodes keep them for at most{" "}
+            {durationText(client.settings.ttlMs)}.
           </p>
         )}
-        {renderMessages(messages, first, client)}
+        {renderMessages(messages, first, actions, isGroup, client.settings.ttlMs)}
       </div>
-      <Composer onSend={(text) => void client.send(contact.address, text)} />
+      {unseen > 0 && (
+        <button
+          type="button"
+          class="jump"
+          aria-label={`${unseen} new below`}
+          onClick={() => {
+            const el = scroller.current;
+            if (el) el.scrollTop = el.scrollHeight;
+            setUnseen(0);
+          }}
+        >
+          ↓ {unseen}
+        </button>
+      )}
+      {member ? (
+        <Composer
+          reply={reply}
+          onCancelReply={() => setReply(null)}
+          onSend={(text) => {
+            void client.send(chat, text, reply ?? undefined);
+            setReply(null);
+          }}
+        />
+      ) : (
+        <p class="left-note">You are no longer a member of this group.</p>
+      )}
     </section>
   );
 }
 
-/** From `first` on; each row renders again only when its message object changed. */
-function renderMessages(messages: Message[], first: number, client: WispClient) {
+function findLatest(messages: Message[], m: Message): Message {
+  return messages.find((x) => x.id === m.id) ?? m;
+}
+
+/** From `first` on (useMessageWindow); each Bubble renders again only when its message object changed. */
+function renderMessages(
+  messages: Message[],
+  first: number,
+  actions: BubbleActions,
+  inGroup: boolean,
+  ttlMs: number,
+) {
   const now = Date.now();
   const out = [];
   let day = -1;
+  let prevAuthor = "";
   for (let i = first; i < messages.length; i++) {
     const m = messages[i];
     const d = startOfDay(m.at);
     if (d !== day) {
       day = d;
+      prevAuthor = "";
       out.push(
         <div class="day" key={`day-${d}`}>
           <span>{dayLabel(m.at, now)}</span>
         </div>,
       );
     }
-    out.push(<Bubble key={m.id} message={m} client={client} />);
+    const author = m.out ? "" : (m.author ?? "");
+    out.push(
+      <Bubble
+        key={m.id}
+        message={m}
+        actions={actions}
+        author={inGroup && author && author !== prevAuthor ? actions.nameOf(author) : ""}
+        ttlMs={ttlMs}
+      />,
+    );
+    prevAuthor = author;
   }
   return out;
 }
-
-const Bubble = memo(function Bubble({ message: m, client }: { message: Message; client: WispClient }) {
-  return (
-    <div class={`row ${m.out ? "out" : "in"}`}>
-      <div
-        class={`bubble${m.status === "failed" ? " failed" : ""}`}
-        data-id={m.id}
-        data-status={m.status ?? "received"}
-      >
-        <span class="text">{m.text}</span>
-        <span class="meta">
-          <time dateTime={new Date(m.sentAt).toISOString()}>{clockTime(m.out ? m.sentAt : m.at)}</time>
-          {m.out && <StatusMark status={m.status} />}
-        </span>
-      </div>
-      {m.status === "failed" && (
-        <div class="failure" role="alert">
-          <span>{m.error ? `not sent — ${m.error}` : "not delivered — expired after 24 h"}</span>
-          <button type="button" class="resend" onClick={() => void client.resend(m.id)}>
-            Resend
-          </button>
-        </div>
-      )}
-    </div>
-  );
-});

@@ -7,14 +7,17 @@ interface Props {
   client: WispClient;
   onClose: () => void;
   onAdded: (address: string) => void;
+  /** An address (or #add= link) to start with: pasted into search, or opened as a link. */
+  initialAddress?: string;
 }
 
-export function NewChat({ client, onClose, onAdded }: Props) {
-  const [address, setAddress] = useState("");
+export function NewChat({ client, onClose, onAdded, initialAddress = "" }: Props) {
+  const [address, setAddress] = useState(initialAddress);
   const [name, setName] = useState("");
   const [error, setError] = useState("");
   const addressBox = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => addressBox.current?.focus(), []);
+  const nameBox = useRef<HTMLInputElement>(null);
+  useEffect(() => (initialAddress ? nameBox.current : addressBox.current)?.focus(), []);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -29,7 +32,8 @@ export function NewChat({ client, onClose, onAdded }: Props) {
       <PanelHeader title="New chat" onClose={onClose} />
       <form class="panel-body form" onSubmit={submit} noValidate>
         <p class="hint">
-          Ask your contact for their Wisp address (Settings → Your address) and paste it here.
+          Ask your contact for their Wisp address or link (Settings → Your address) and paste it here. A link
+          carries a checksum, so a mistyped character is caught.
         </p>
         <label for="new-address">Address</label>
         <textarea
@@ -49,6 +53,7 @@ export function NewChat({ client, onClose, onAdded }: Props) {
         <label for="new-name">Name</label>
         <input
           id="new-name"
+          ref={nameBox}
           value={name}
           maxLength={64}
           placeholder="How you call them"

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import type { WispClient } from "../client";
 import { AddressCard } from "./AddressCard";
 import { PanelHeader } from "./PanelHeader";
+import { ProfileCard } from "./ProfileCard";
 
 export interface SettingsActions {
   /** Saves and switches to the node; answers an error sentence or null. */
@@ -43,6 +44,7 @@ export function Settings({ client, nodeUrl, nodeFromQuery, actions, onClose }: P
     <section class="panel" aria-label="Settings">
       <PanelHeader title="Settings" onClose={onClose} />
       <div class="panel-body">
+        <ProfileCard client={client} />
         <section class="card" aria-labelledby="me-heading">
           <h3 id="me-heading">Your address</h3>
           <AddressCard address={client.identity.address} />

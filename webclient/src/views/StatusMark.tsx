@@ -6,6 +6,7 @@ export const STATUS_LABEL: Record<DeliveryStatus, string> = {
   sending: "Sending",
   stored: "Stored on a node",
   delivered: "Delivered",
+  read: "Read",
   failed: "Not delivered",
 };
 
@@ -21,7 +22,7 @@ export function StatusMark({ status }: { status: DeliveryStatus | undefined }) {
     >
       {status === "sending" && <ClockMark />}
       {status === "stored" && <TickMark double={false} />}
-      {status === "delivered" && <TickMark double={true} />}
+      {(status === "delivered" || status === "read") && <TickMark double={true} />}
       {status === "failed" && <FailedMark />}
     </span>
   );

@@ -1,0 +1,205 @@
+/** `wisp group …`, `wisp name`, `wisp react`, `wisp delete`: the conversation commands of bin/wisp. */
+import { randomBytes } from "node:crypto";
+import {
+  type Body,
+  createGroup,
+  encodeBody,
+  groupChain,
+  type Identity,
+  isId,
+  nextGroupState,
+  parseSharedAddress,
+  type ReplyRef,
+  type SignedGroupState,
+  seal,
+  signGroupState,
+  stateHash,
+  toB64u,
+} from "@wisp/lib";
+import { UsageError } from "./args";
+import { addStates, type CliState, headOf, readCliState, statePathFor, writeCliState } from "./cli-state";
+import type { CliContext } from "./commands";
+import { readIdentityFile } from "./identity-file";
+
+/** Seals `body` to each address and stores it; answers the envelope ids. */
+export async function sendBody(
+  ctx: CliContext,
+  identity: Identity,
+  to: readonly string[],
+  body: Body,
+): Promise<string[]> {
+  const bytes = encodeBody(body);
+  const ids: string[] = [];
+  for (const address of to) {
+    if (address === identity.address) continue;
+    const parsed = parseSharedAddress(address);
+    if (!parsed.ok) throw new UsageError(`${address}: ${parsed.error}`);
+    const stored = await ctx.client.store(seal(identity, parsed.publicKey, bytes));
+    ids.push(stored.id);
+  }
+  return ids;
+}
+
+function parseMember(text: string): string {
+  const parsed = parseSharedAddress(text);
+  if (!parsed.ok) throw new UsageError(`ADDRESS ${text}: ${parsed.error}`);
+  return toB64u(parsed.publicKey);
+}
+
+export async function load(ctx: CliContext) {
+  const identity = await readIdentityFile(ctx.identityPath);
+  const path = statePathFor(ctx.identityPath);
+  return { identity, path, state: await readCliState(path) };
+}
+
+function requireHead(state: CliState, gid: string) {
+  const { head, verified } = headOf(state, gid);
+  if (!head) throw new UsageError(`no group ${gid} here; see wisp group list`);
+  return { head, verified };
+}
+
+export async function groupCommand(ctx: CliContext, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const { identity, path, state } = await load(ctx);
+  const me = identity.address;
+  const print = (json: unknown, text: string) => ctx.out(ctx.json ? JSON.stringify(json) : text);
+  switch (sub) {
+    case "create": {
+      const [name, ...members] = rest;
+      if (!name?.trim() || members.length === 0) throw new UsageError("group create expects NAME ADDRESS…");
+      const { gid, signed } = createGroup(identity, name.trim(), members.map(parseMember), ctx.now());
+      addStates(state, gid, [signed]);
+      await writeCliState(path, state);
+      await sendBody(ctx, identity, members.map(parseMember), { type: "group", gid, changes: [signed] });
+      return print({ gid, name: name.trim() }, gid);
+    }
+    case "list": {
+      for (const gid of Object.keys(state.groups)) {
+        const { head } = headOf(state, gid);
+        if (!head) continue;
+        const s = head.state;
+        print(
+          { gid, name: s.name, version: s.v, members: s.members, admins: s.admins },
+          `${gid} ${s.name} (${s.members.length} members)`,
+        );
+      }
+      return;
+    }
+    case "show": {
+      const { head } = requireHead(state, rest[0] ?? "");
+      const s = head.state;
+      if (ctx.json) return print({ gid: rest[0], ...s }, "");
+      ctx.out(`${s.name} (version ${s.v})`);
+      for (const m of s.members)
+        ctx.out(`  ${m}${s.admins.includes(m) ? " admin" : ""}${m === me ? " (you)" : ""}`);
+      return;
+    }
+    case "send":
+      return sendToGroup(ctx, identity, state, rest[0] ?? "", rest[1] ?? "", undefined);
+    case "add":
+    case "remove":
+    case "rename":
+    case "leave": {
+      const [gid, ...targets] = rest;
+      const { head } = requireHead(state, gid ?? "");
+      const s = head.state;
+      const change =
+        sub === "add"
+          ? { members: [...s.members, ...targets.map(parseMember).filter((m) => !s.members.includes(m))] }
+          : sub === "remove"
+            ? { members: s.members.filter((m) => !targets.map(parseMember).includes(m)) }
+            : sub === "rename"
+              ? { name: targets.join(" ").trim() }
+              : { members: s.members.filter((m) => m !== me) };
+      if (sub !== "leave" && targets.length === 0) throw new UsageError(`group ${sub} expects GID and more`);
+      const next = nextGroupState(head, me, change, ctx.now());
+      const signed = signGroupState(identity, next);
+      addStates(state, gid, [signed]);
+      const after = headOf(state, gid);
+      if (after.head?.hash !== stateHash(signed))
+        throw new UsageError("the group refused this change: only admins change a group; members may leave");
+      await writeCliState(path, state);
+      const recipients = [...new Set([...s.members, ...next.members])].filter((m) => m !== me);
+      const fresh = recipients.filter((m) => !s.members.includes(m));
+      const old = recipients.filter((m) => s.members.includes(m));
+      const chain: SignedGroupState[] = groupChain(after.head, after.verified);
+      if (fresh.length > 0) await sendBody(ctx, identity, fresh, { type: "group", gid, changes: chain });
+      await sendBody(ctx, identity, old, { type: "group", gid, changes: [signed] });
+      return print(
+        { gid, version: next.v, name: next.name, members: next.members },
+        `${gid} version ${next.v}`,
+      );
+    }
+    default:
+      throw new UsageError("group expects create, list, show, send, add, remove, rename or leave");
+  }
+}
+
+export async function sendToGroup(
+  ctx: CliContext,
+  identity: Identity,
+  state: CliState,
+  gid: string,
+  text: string,
+  reply: ReplyRef | undefined,
+): Promise<void> {
+  if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
+  const { head } = requireHead(state, gid);
+  if (!head.state.members.includes(identity.address)) throw new UsageError(`you are not a member of ${gid}`);
+  const mid = toB64u(randomBytes(16));
+  const body: Body = {
+    type: "text",
+    text,
+    sentAt: ctx.now(),
+    group: gid,
+    mid,
+    head: head.hash,
+    ...(reply ? { reply } : {}),
+  };
+  await sendBody(ctx, identity, head.state.members, body);
+  ctx.out(ctx.json ? JSON.stringify({ id: mid, group: gid }) : mid);
+}
+
+/** A group id names a group here; anything else is an address. */
+export async function targetsOf(ctx: CliContext, target: string): Promise<{ to: string[]; group?: string }> {
+  if (isId(target)) {
+    const { identity, state } = await load(ctx);
+    const { head } = requireHead(state, target);
+    return { to: head.state.members.filter((m) => m !== identity.address), group: target };
+  }
+  return { to: [parseMember(target)] };
+}
+
+export async function react(ctx: CliContext, [target, id, emoji]: string[]): Promise<void> {
+  if (!target || !isId(id) || emoji === undefined)
+    throw new UsageError('react expects ADDRESS|GID ID EMOJI ("" removes)');
+  const identity = await readIdentityFile(ctx.identityPath);
+  const { to, group } = await targetsOf(ctx, target);
+  await sendBody(ctx, identity, to, {
+    type: "reaction",
+    id,
+    emoji,
+    sentAt: ctx.now(),
+    ...(group ? { group } : {}),
+  });
+}
+
+export async function deleteForEveryone(ctx: CliContext, [target, ...ids]: string[]): Promise<void> {
+  if (!target || ids.length === 0 || !ids.every(isId)) throw new UsageError("delete expects ADDRESS|GID ID…");
+  const identity = await readIdentityFile(ctx.identityPath);
+  const { to, group } = await targetsOf(ctx, target);
+  await sendBody(ctx, identity, to, { type: "delete", ids, sentAt: ctx.now(), ...(group ? { group } : {}) });
+}
+
+/** `wisp name NAME [ADDRESS…]`: my display name, sent to those addresses and every group member. */
+export async function setName(ctx: CliContext, [name, ...addresses]: string[]): Promise<void> {
+  if (!name?.trim() || name.trim().length > 64)
+    throw new UsageError("name expects NAME (1 to 64 characters) [ADDRESS…]");
+  const { identity, path, state } = await load(ctx);
+  state.profile = { name: name.trim(), updatedAt: ctx.now() };
+  await writeCliState(path, state);
+  const to = new Set(addresses.map(parseMember));
+  for (const gid of Object.keys(state.groups))
+    for (const m of headOf(state, gid).head?.state.members ?? []) to.add(m);
+  await sendBody(ctx, identity, [...to], { type: "profile", ...state.profile });
+}

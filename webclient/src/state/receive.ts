@@ -1,0 +1,62 @@
+/** One opened body applied to the chat model: the dispatch of every body type the app knows. */
+import type { Body } from "@wisp/lib";
+import { applyReceipt, type ChatState, receiveText } from "../state";
+import { advanceCopy, applyDelete, applyProfile, applyReaction, applyReadReceipt } from "./bodies";
+import { addGroupStates, receiveGroupText } from "./groups";
+
+export interface Arrival {
+  /** The sender's address, from the envelope's signature. */
+  from: string;
+  envelopeId: string;
+  receivedAt: number;
+  openChat: string | null;
+  me: string;
+}
+
+/**
+ * The state after `body`, and whether it earns a delivery receipt (a text I now hold). Unknown
+ * types change nothing.
+ */
+export function receiveBody(
+  state: ChatState,
+  body: Body,
+  a: Arrival,
+): { state: ChatState; receipt: boolean } {
+  switch (body.type) {
+    case "text": {
+      if (body.group) {
+        const r = receiveGroupText(state, a.from, body, a.envelopeId, a.receivedAt, a.openChat);
+        return { state: r.state, receipt: true };
+      }
+      const incoming = {
+        id: a.envelopeId,
+        peer: a.from,
+        text: body.text,
+        sentAt: body.sentAt,
+        receivedAt: a.receivedAt,
+        ...(body.reply ? { reply: body.reply } : {}),
+      };
+      return { state: receiveText(state, incoming, a.openChat).state, receipt: true };
+    }
+    case "receipt": {
+      let next = applyReceipt(state, a.from, body.ids);
+      for (const id of body.ids) next = advanceCopy(next, id, a.from, "delivered");
+      return { state: next, receipt: false };
+    }
+    case "read":
+      return { state: applyReadReceipt(state, a.from, body.ids), receipt: false };
+    case "profile":
+      return { state: applyProfile(state, a.from, body, a.receivedAt), receipt: false };
+    case "reaction":
+      return { state: applyReaction(state, a.from, body), receipt: false };
+    case "delete":
+      return { state: applyDelete(state, a.from, body.ids, body.group), receipt: false };
+    case "group":
+      return {
+        state: addGroupStates(state, body.gid, body.changes, a.me, a.receivedAt, a.openChat),
+        receipt: false,
+      };
+    case "unknown":
+      return { state, receipt: false };
+  }
+}

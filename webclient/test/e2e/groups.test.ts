@@ -1,0 +1,304 @@
+/**
+ * Three people in Chromium and one on the command line in one group, on two real nodes: names,
+ * create, send, reply, react, read receipts and message info, delete for everyone, leave. Every
+ * new view is photographed light and dark, desktop and phone.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { addressFragment } from "@wisp/lib";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../node/src/cli/run";
+import {
+  addContact,
+  addressOf,
+  CHROMIUM,
+  send,
+  startWorld,
+  stopWorld,
+  UI_TIMEOUT,
+  type World,
+} from "./support";
+
+const SHOTS = fileURLToPath(new URL("../../../test-results/webclient/groups/", import.meta.url));
+const DESKTOP = { width: 1100, height: 720 };
+const PHONE = { width: 390, height: 760 };
+
+describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () => {
+  let world: World | null = null;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    world = await startWorld();
+  }, 120_000);
+
+  afterAll(() => stopWorld(world), 60_000);
+
+  const PNG = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    "base64",
+  );
+
+  async function person(nodeUrl: string, name: string, picture = false) {
+    const context = await world!.browser.newContext({ viewport: DESKTOP });
+    world!.contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`${name}: page error: ${error.message}`));
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.goto(`${world!.site.url}/?node=${encodeURIComponent(nodeUrl)}`);
+    const address = await addressOf(page);
+    await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+    await page.getByLabel("Display name").fill(name);
+    if (picture) {
+      await page.getByLabel("Picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: PNG });
+      await page.locator('.profile-row img.avatar[src^="data:image/jpeg"]').waitFor({ timeout: UI_TIMEOUT });
+    }
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByText("Saved. Your contacts see this name.").waitFor({ timeout: UI_TIMEOUT });
+    await page.getByRole("button", { name: "Back to chats" }).click();
+    return { page, address };
+  }
+
+  /** The same screen four ways: desktop and phone, light and dark. */
+  async function shoot(page: Page, name: string): Promise<void> {
+    for (const [size, viewport] of [
+      ["desktop", DESKTOP],
+      ["phone", PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: join(SHOTS, `${name}-${size}-${scheme}.png`) });
+      }
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize(DESKTOP);
+  }
+
+  function cli(identity: string, nodeUrl: string) {
+    return async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli([...argv, "--identity", identity, "--node", nodeUrl], {
+        env: {},
+        out: (line) => out.push(line),
+        err: (line) => err.push(line),
+        signal: new AbortController().signal,
+      });
+      if (code !== 0) throw new Error(`wisp ${argv.join(" ")}: exit ${code}: ${err.join(" ")}`);
+      return out;
+    };
+  }
+
+  const bubble = (page: Page, text: string) =>
+    page
+      .locator(".row .bubble")
+      .filter({ has: page.locator(".text", { hasText: text }) })
+      .last();
+  const menu = async (page: Page, text: string, item: string) => {
+    await bubble(page, text).hover();
+    await bubble(page, text).getByRole("button", { name: "Message menu" }).click();
+    await page.getByRole("menuitem", { name: item }).click();
+  };
+
+  it("create, send, reply, react, read receipts, delete for everyone, leave", async () => {
+    const { nodes, outDir } = world!;
+    const alice = await person(nodes[0].apiUrl, "Alice", true);
+    const bob = await person(nodes[1].apiUrl, "Bob");
+    const carol = await person(nodes[0].apiUrl, "Carol");
+    const dave = cli(join(outDir, "dave.json"), nodes[1].apiUrl);
+    const daveAddress = (await dave("keygen", "--json")).map((l) => JSON.parse(l).address)[0] as string;
+    await dave("name", "Dave");
+
+    // Pasting an address into search offers a new chat with it.
+    await alice.page.getByPlaceholder("Search or start a new chat").fill(bob.address);
+    await shoot(alice.page, "1-search-new-chat");
+    await alice.page.getByRole("button", { name: /New chat with this address/ }).click();
+    await alice.page.getByLabel("Name", { exact: true }).fill("Bob");
+    await alice.page.getByRole("button", { name: "Add contact" }).click();
+    await alice.page.locator(".conv-title h2", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
+    await addContact(alice.page, carol.address, "Carol");
+
+    // A desktop chat closes: the list and its panels are what a phone shows.
+    await alice.page.getByRole("button", { name: "Close chat" }).click();
+    await alice.page.getByRole("button", { name: "New group" }).click();
+    await alice.page.getByLabel("Group name").fill("Trip");
+    await alice.page.getByRole("checkbox", { name: "Bob" }).check();
+    await alice.page.getByRole("checkbox", { name: "Carol" }).check();
+    await alice.page.getByLabel("Or paste addresses (one per line)").fill(daveAddress);
+    await shoot(alice.page, "2-new-group");
+    await alice.page.getByRole("button", { name: "Create group" }).click();
+    await alice.page.locator(".conv-title h2", { hasText: "Trip" }).waitFor({ timeout: UI_TIMEOUT });
+
+    for (const p of [bob.page, carol.page]) {
+      await p.locator(".chat-item", { hasText: "Trip" }).click({ timeout: UI_TIMEOUT });
+      await p.locator(".conv-title h2", { hasText: "Trip" }).waitFor({ timeout: UI_TIMEOUT });
+    }
+    const daveSaw = (await dave("poll", "--json")).map((l) => JSON.parse(l));
+    const gid = daveSaw.find((l) => l.kind === "group")?.gid as string;
+    expect(daveSaw.find((l) => l.kind === "group")).toMatchObject({ name: "Trip", version: 1 });
+
+    await send(alice.page, "Who's in for Saturday? https://example.com/trail");
+    for (const p of [bob.page, carol.page])
+      await bubble(p, "Who's in for Saturday?").waitFor({ timeout: UI_TIMEOUT });
+    // The sender's own name, from their profile, until someone names them.
+    expect(await bob.page.locator(".row.in .author").first().textContent()).toBe("~ Alice");
+    const link = bob.page.locator(".row.in .text a").first();
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(await link.getAttribute("href")).toBe("https://example.com/trail");
+
+    const fromDave = (await dave("poll", "--json")).map((l) => JSON.parse(l));
+    const first = fromDave.find((l) => l.kind === "message");
+    expect(first).toMatchObject({ group: gid, text: "Who's in for Saturday? https://example.com/trail" });
+    await dave("send", gid, "Count me in", "--reply", first.id, "--quote", "Who's in for Saturday?");
+
+    // Bob replies through the menu; Carol sees the quote.
+    await menu(bob.page, "Who's in for Saturday?", "Reply");
+    await shoot(bob.page, "3-reply-bar");
+    await send(bob.page, "Me too!");
+    await bubble(carol.page, "Me too!").waitFor({ timeout: UI_TIMEOUT });
+    expect(await bubble(carol.page, "Me too!").locator(".quote").textContent()).toContain(
+      "Who's in for Saturday?",
+    );
+    await bubble(carol.page, "Count me in").waitFor({ timeout: UI_TIMEOUT });
+
+    // Carol reacts; everyone sees it.
+    await bubble(carol.page, "Who's in for Saturday?").hover();
+    await bubble(carol.page, "Who's in for Saturday?").getByRole("button", { name: "Message menu" }).click();
+    await shoot(carol.page, "4-message-menu");
+    await carol.page.getByRole("menuitem", { name: "React 👍" }).click();
+    for (const p of [alice.page, bob.page])
+      await expect
+        .poll(
+          () =>
+            p
+              .locator(".row")
+              .filter({ has: p.locator(".text", { hasText: "Who's in for Saturday?" }) })
+              .locator(".reaction")
+              .allTextContents(),
+          {
+            timeout: UI_TIMEOUT,
+          },
+        )
+        .toEqual(["👍"]);
+
+    // Bob and Carol have the chat open: read; the CLI only sends delivery receipts.
+    await alice.page
+      .locator(".row.out .bubble")
+      .first()
+      .locator('[data-status="delivered"]')
+      .waitFor({ timeout: UI_TIMEOUT });
+    await menu(alice.page, "Who's in for Saturday?", "Info");
+    const info = alice.page.getByRole("region", { name: "Message info" });
+    await expect
+      .poll(() => info.locator('[data-status="read"] .member-name').allTextContents(), {
+        timeout: UI_TIMEOUT,
+      })
+      .toEqual(["Bob", "Carol"]);
+    await expect
+      .poll(() => info.locator('[data-status="delivered"] .member-name').allTextContents(), {
+        timeout: UI_TIMEOUT,
+      })
+      .toEqual([expect.stringMatching(/^~ Dave|^[A-Za-z0-9_-]{8}…/)]);
+    await shoot(alice.page, "5-message-info");
+    await info.getByRole("button", { name: "Back to chats" }).click();
+
+    // Delete for everyone: gone for all, the bubble says so.
+    await menu(bob.page, "Me too!", "Delete for everyone");
+    for (const p of [alice.page, carol.page])
+      await p
+        .locator(".bubble.deleted", { hasText: "This message was deleted" })
+        .waitFor({ timeout: UI_TIMEOUT });
+    const daveLater = (await dave("poll", "--json")).map((l) => JSON.parse(l));
+    expect(daveLater).toContainEqual(expect.objectContaining({ kind: "delete", group: gid }));
+    await shoot(alice.page, "6-group-chat");
+
+    // Carol leaves; the others see three members, Carol can no longer write.
+    await carol.page.getByRole("button", { name: "Group info" }).click();
+    // Alice's picture came with her profile.
+    const alicesRow = carol.page.locator(`.member-list li[data-member="${alice.address}"]`);
+    expect(await alicesRow.locator('img.avatar[src^="data:image/jpeg"]').count()).toBe(1);
+    await shoot(carol.page, "7-group-info");
+    await carol.page.getByRole("button", { name: "Leave group" }).click();
+    await carol.page
+      .getByText("You are no longer a member of this group.")
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT });
+    await alice.page.getByRole("button", { name: "Group info" }).click();
+    await expect.poll(() => alice.page.locator(".member-list li").count(), { timeout: UI_TIMEOUT }).toBe(3);
+    await shoot(alice.page, "8-group-info-admin");
+    const daveGroup = await dave("poll", "--json").then(() => dave("group", "show", gid, "--json"));
+    expect(JSON.parse(daveGroup[0]).members).not.toContain(carol.address);
+    expect(JSON.parse(daveGroup[0]).members).toHaveLength(3);
+
+    await alice.page.getByRole("button", { name: "Back to chats" }).click();
+    await send(alice.page, "See you Saturday");
+    await bubble(bob.page, "See you Saturday").waitFor({ timeout: UI_TIMEOUT });
+    expect(await carol.page.locator(".bubble", { hasText: "See you Saturday" }).count()).toBe(0);
+
+    await alice.page.getByRole("button", { name: "Close chat" }).click();
+    await alice.page.getByRole("button", { name: "Settings", exact: true }).click();
+    await shoot(alice.page, "9-settings-profile");
+    await alice.page.getByRole("button", { name: "Back to chats" }).click();
+
+    // Scrolled up in a long chat, Bob keeps his place; "↓ 2" counts what came meanwhile.
+    await alice.page.locator(".chat-item", { hasText: "Trip" }).click();
+    for (let i = 1; i <= 20; i++) await send(alice.page, `Packing list item #${i}.`);
+    await bubble(bob.page, "Packing list item #20.").waitFor({ timeout: UI_TIMEOUT });
+    await bob.page.locator(".messages").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await send(alice.page, "One more thing");
+    await send(alice.page, "And another");
+    await bob.page.getByRole("button", { name: "2 new below" }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await bob.page.locator(".messages").evaluate((el) => el.scrollTop)).toBeLessThan(50);
+    await shoot(bob.page, "10-new-below");
+    await bob.page.getByRole("button", { name: "2 new below" }).click();
+    expect(await bob.page.getByRole("button", { name: /new below/ }).count()).toBe(0);
+
+    // Too long: a counter and a warning instead of silent truncation.
+    await bob.page.getByLabel("Message", { exact: true }).fill("x".repeat(12_050));
+    await bob.page
+      .getByText("Too long: 50 characters over the limit of 12,000")
+      .waitFor({ timeout: UI_TIMEOUT });
+    expect(await bob.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
+    await shoot(bob.page, "11-too-long");
+    await bob.page.getByLabel("Message", { exact: true }).fill("");
+
+    // A phone's first run shows the address and its QR code right away.
+    const phone = await world!.browser.newContext({ viewport: PHONE });
+    world!.contexts.push(phone);
+    const fresh = await phone.newPage();
+    await fresh.goto(`${world!.site.url}/?node=${encodeURIComponent(nodes[0].apiUrl)}`);
+    await fresh.locator("#my-address-phone").waitFor({ state: "visible", timeout: UI_TIMEOUT });
+    await shoot(fresh, "12-phone-first-run");
+
+    // A shared link carries a checksum: one mistyped character is refused, the real link starts a chat.
+    // (A link differing only after # would not reload the page, so each is opened from a blank one.)
+    const shared = addressFragment(alice.address);
+    const typo = shared.replace(/add=(.)/, (_, c: string) => `add=${c === "A" ? "B" : "A"}`);
+    const opener = `${world!.site.url}/?node=${encodeURIComponent(nodes[0].apiUrl)}`;
+    await fresh.goto("about:blank");
+    await fresh.goto(`${opener}${typo}`);
+    await fresh.getByLabel("Name", { exact: true }).fill("Alice");
+    await fresh.getByRole("button", { name: "Add contact" }).click();
+    await fresh
+      .getByText("Address does not match its checksum: a character was mistyped.")
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shoot(fresh, "14-link-typo");
+    await fresh.goto("about:blank");
+    await fresh.goto(`${opener}${shared}`);
+    expect(await fresh.getByLabel("Address", { exact: true }).inputValue()).toBe(shared);
+    await fresh.getByLabel("Name", { exact: true }).fill("Alice");
+    await fresh.getByRole("button", { name: "Add contact" }).click();
+    await fresh.locator(".conv-title h2", { hasText: "Alice" }).waitFor({ timeout: UI_TIMEOUT });
+    expect(fresh.url()).not.toContain("#add=");
+
+    // Bob's node goes away: the conversation itself says so, also on a phone.
+    await nodes[1].stop();
+    await bob.page.locator(".subtitle.offline").waitFor({ timeout: 40_000 });
+    await shoot(bob.page, "13-conversation-offline");
+  }, 240_000);
+});
