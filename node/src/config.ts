@@ -1,6 +1,6 @@
 /** Node configuration from environment variables and flags (PROTOCOL.md "Running a node"); a flag wins. */
 import { parseArgs } from "node:util";
-import { DEFAULT_TTL_MS } from "@wisp/lib";
+import { DEFAULT_API_PORT, DEFAULT_NODE_PORT, DEFAULT_REPLICAS, DEFAULT_TTL_MS } from "@wisp/lib";
 
 export interface NodeConfig {
   host: string;
@@ -35,13 +35,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_PORT",
     flag: "--port",
     parse: parsePort,
-    help: "TCP port for node-to-node traffic (7400; 0 = any free port)",
+    help: `TCP port for node-to-node traffic (${DEFAULT_NODE_PORT}; 0 = any free port)`,
   },
   apiPort: {
     env: "WISP_API_PORT",
     flag: "--api-port",
     parse: parsePort,
-    help: "HTTP port of the client API (7401; 0 = any free port)",
+    help: `HTTP port of the client API (${DEFAULT_API_PORT}; 0 = any free port)`,
   },
   bootstrap: {
     env: "WISP_BOOTSTRAP",
@@ -53,13 +53,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_TTL_MS",
     flag: "--ttl-ms",
     parse: parseTtl,
-    help: "message lifetime in ms (86400000)",
+    help: `message lifetime in ms (${DEFAULT_TTL_MS})`,
   },
   replicas: {
     env: "WISP_REPLICAS",
     flag: "--replicas",
     parse: parseReplicas,
-    help: "copies of each mailbox entry (3)",
+    help: `copies of each mailbox entry (${DEFAULT_REPLICAS})`,
   },
   webRoot: {
     env: "WISP_WEB_ROOT",
@@ -85,11 +85,11 @@ const OPTIONS = {
 
 export const DEFAULT_CONFIG: NodeConfig = {
   host: "127.0.0.1",
-  port: 7400,
-  apiPort: 7401,
+  port: DEFAULT_NODE_PORT,
+  apiPort: DEFAULT_API_PORT,
   bootstrap: null,
   ttlMs: DEFAULT_TTL_MS,
-  replicas: 3,
+  replicas: DEFAULT_REPLICAS,
   webRoot: null,
   dataDir: null,
 };

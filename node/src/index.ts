@@ -2,7 +2,7 @@
  * The composition root as a function: startNode(options) wires TCP transport, Chord, the mailbox
  * store and the HTTP API into one running node, so tests and benchmarks can run many in one process.
  */
-import { DEFAULT_TTL_MS, idToHex } from "@wisp/lib";
+import { DEFAULT_API_PORT, DEFAULT_NODE_PORT, DEFAULT_REPLICAS, DEFAULT_TTL_MS, idToHex } from "@wisp/lib";
 import type { ApiOptions, HttpTimeouts } from "./api/options";
 import { createApi } from "./api/routes";
 import { type HttpServerHandle, startHttpServer } from "./api/server";
@@ -65,7 +65,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
   if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
   const closeStore = () => store instanceof LogEntryStore && store.close();
-  const transport = new TcpTransport({ host, port: options.port ?? 7400 });
+  const transport = new TcpTransport({ host, port: options.port ?? DEFAULT_NODE_PORT });
   const addr = await transport.listen(router.handle).catch((error: unknown) => {
     closeStore();
     throw error;
@@ -73,7 +73,11 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
   const mailboxes = new MailboxService(
     { ring: chord, transport, router, clock, store, metrics },
-    { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
+    {
+      ...options.mailbox,
+      replicas: options.replicas ?? DEFAULT_REPLICAS,
+      ttlMs: options.ttlMs ?? DEFAULT_TTL_MS,
+    },
   );
   const api = createApi(
     {
@@ -106,7 +110,11 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   }
 
   try {
-    http = await startHttpServer(api, { host, port: options.apiPort ?? 7401, timeouts: options.http });
+    http = await startHttpServer(api, {
+      host,
+      port: options.apiPort ?? DEFAULT_API_PORT,
+      timeouts: options.http,
+    });
     const info: ListeningInfo = {
       id: idToHex(chord.self.id),
       addr,

@@ -9,6 +9,7 @@ import {
   type Identity,
   MAX_ACKS,
   MAX_WAIT_MS,
+  type NodeApi,
   open,
   parseAddress,
   type RetrieveResponse,
@@ -16,7 +17,6 @@ import {
   signRetrieve,
   toB64u,
 } from "@wisp/lib";
-import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
 import {
   addOutgoing,

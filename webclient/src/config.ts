@@ -1,10 +1,10 @@
 /** Where the app finds its node: `?node=URL` wins, then the user's setting, then the build-time default. */
 
-export const FALLBACK_NODE_URL = "http://127.0.0.1:7401";
+import { DEFAULT_NODE_URL, parseApiUrl } from "@wisp/lib";
 
 export function buildDefaultNodeUrl(): string {
   const fromBuild = import.meta.env?.VITE_WISP_NODE;
-  return normalizeNodeUrl(fromBuild ?? "") ?? FALLBACK_NODE_URL;
+  return normalizeNodeUrl(fromBuild ?? "") ?? DEFAULT_NODE_URL;
 }
 
 export interface NodeUrlSources {
@@ -21,15 +21,4 @@ export function resolveNodeUrl(sources: NodeUrlSources): { url: string; fromQuer
 }
 
 /** An http(s) URL without a trailing slash, or null when the text is not one. */
-export function normalizeNodeUrl(text: string): string | null {
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  return url.toString().replace(/\/+$/, "");
-}
+export const normalizeNodeUrl = parseApiUrl;

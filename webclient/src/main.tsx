@@ -1,11 +1,16 @@
 /** The composition root: storage, identity, node URL, client, then the UI. */
-import { generateIdentity, type Identity, identityFromSeed } from "@wisp/lib";
+import {
+  encodeIdentityFile,
+  generateIdentity,
+  type Identity,
+  identityFromSeed,
+  NodeClient,
+  parseIdentityFile,
+} from "@wisp/lib";
 import { render } from "preact";
-import { createNodeApi } from "./api";
 import { WispClient } from "./client";
 import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config";
 import { openIndexedDbStorage } from "./db";
-import { identityFileText, parseIdentityFile } from "./identity-file";
 import type { Storage } from "./storage";
 import "./style.css";
 import { App } from "./views/App";
@@ -34,7 +39,7 @@ async function boot(root: HTMLElement): Promise<void> {
   let nodeUrl = node.url;
   const client = await WispClient.load({
     identity,
-    api: createNodeApi(nodeUrl),
+    api: new NodeClient(nodeUrl),
     storage,
     online: () => navigator.onLine,
   });
@@ -48,11 +53,11 @@ async function boot(root: HTMLElement): Promise<void> {
       if (!url) return "Enter an http:// or https:// URL, e.g. http://127.0.0.1:7401.";
       await storage.set(NODE_KEY, url);
       nodeUrl = url;
-      client.setApi(createNodeApi(url));
+      client.setApi(new NodeClient(url));
       return null;
     },
     exportIdentity() {
-      const text = identityFileText(identity, Object.values(client.state.contacts));
+      const text = encodeIdentityFile(identity, Object.values(client.state.contacts));
       const link = document.createElement("a");
       link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
       link.download = `wisp-identity-${identity.address.slice(0, 8)}.json`;

@@ -1,8 +1,7 @@
 /** The four commands of bin/wisp. Output goes through `out`/`err` so tests can read it. */
-import { generateIdentity, type Identity, parseAddress, signRetrieve } from "@wisp/lib";
+import { generateIdentity, type Identity, type NodeClient, parseAddress, signRetrieve } from "@wisp/lib";
 import { UsageError } from "./args";
 import { readIdentityFile, writeIdentityFile } from "./identity-file";
-import type { NodeClient } from "./node-client";
 import { pollOnce } from "./poll";
 import { sendText } from "./send";
 

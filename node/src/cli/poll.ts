@@ -2,6 +2,7 @@
 import { decodeBody, type Identity, open, type StoredMessage, signRetrieve } from "@wisp/lib";
 import { nodeCrypto } from "../crypto/node-crypto";
 import type { CliContext } from "./commands";
+import { unwrap } from "./node-error";
 import { sendReceipt } from "./send";
 
 export interface PollResult {
@@ -16,7 +17,8 @@ export async function pollOnce(
   ack: string[],
   wait: number,
 ): Promise<PollResult> {
-  const answer = await ctx.client.retrieve(signRetrieve(identity, ctx.now(), ack, wait), ctx.signal);
+  const request = signRetrieve(identity, ctx.now(), ack, wait);
+  const answer = unwrap(await ctx.client.retrieve(request, ctx.signal));
   const receipts = new Map<string, { publicKey: Uint8Array; ids: string[] }>();
   for (const message of answer.messages) {
     const text = showMessage(ctx, identity, message);

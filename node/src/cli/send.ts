@@ -1,6 +1,6 @@
 /** Sealing a text or a receipt and storing it through the node. */
-import { encodeBody, type Identity, type StoreResponse, seal } from "@wisp/lib";
-import type { NodeClient } from "./node-client";
+import { encodeBody, type Identity, type NodeClient, type StoreResponse, seal } from "@wisp/lib";
+import { unwrap } from "./node-error";
 
 export function sendText(
   client: NodeClient,
@@ -9,9 +9,10 @@ export function sendText(
   text: string,
   now: number,
 ): Promise<StoreResponse> {
-  return client.store(seal(sender, recipient, encodeBody({ type: "text", text, sentAt: now })));
+  const envelope = seal(sender, recipient, encodeBody({ type: "text", text, sentAt: now }));
+  return client.store(envelope).then(unwrap);
 }
 
 export function sendReceipt(client: NodeClient, sender: Identity, recipient: Uint8Array, ids: string[]) {
-  return client.store(seal(sender, recipient, encodeBody({ type: "receipt", ids })));
+  return client.store(seal(sender, recipient, encodeBody({ type: "receipt", ids }))).then(unwrap);
 }
