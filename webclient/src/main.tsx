@@ -4,19 +4,18 @@ import {
   generateIdentity,
   type Identity,
   identityFromSeed,
-  NodeClient,
+  parseApiUrl,
   parseIdentityFile,
 } from "@wisp/lib";
 import { render } from "preact";
 import { WispClient } from "./client";
-import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config";
 import { openIndexedDbStorage } from "./db";
+import { openNodes } from "./nodes";
 import type { Storage } from "./storage";
 import "./style.css";
 import { App } from "./views/App";
 
 const IDENTITY_KEY = "identity";
-const NODE_KEY = "nodeUrl";
 
 async function loadIdentity(storage: Storage): Promise<{ identity: Identity; firstStart: boolean }> {
   const seed = await storage.get(IDENTITY_KEY);
@@ -30,31 +29,31 @@ async function loadIdentity(storage: Storage): Promise<{ identity: Identity; fir
 async function boot(root: HTMLElement): Promise<void> {
   const storage = await openIndexedDbStorage();
   const { identity, firstStart } = await loadIdentity(storage);
-  const stored = await storage.get(NODE_KEY);
-  const node = resolveNodeUrl({
-    search: location.search,
-    stored: typeof stored === "string" ? stored : null,
-    buildDefault: buildDefaultNodeUrl(),
+  const nodes = await openNodes(storage);
+  const { pool } = nodes;
+  const client = await WispClient.load({ identity, api: pool, storage, online: () => navigator.onLine });
+  // A node answering again, or another taking over, cuts the client's backoff short.
+  pool.subscribe(() => client.nudge());
+  addEventListener("online", () => {
+    client.nudge();
+    void pool.reconnect();
   });
-  let nodeUrl = node.url;
-  const client = await WispClient.load({
-    identity,
-    api: new NodeClient(nodeUrl),
-    storage,
-    online: () => navigator.onLine,
-  });
-  addEventListener("online", () => client.nudge());
   addEventListener("offline", () => client.nudge());
+  pool.start();
   client.start();
 
   const actions = {
     async setNodeUrl(text: string) {
-      const url = normalizeNodeUrl(text);
+      const url = parseApiUrl(text);
       if (!url) return "Enter an http:// or https:// URL, e.g. http://127.0.0.1:7401.";
-      await storage.set(NODE_KEY, url);
-      nodeUrl = url;
-      client.setApi(new NodeClient(url));
+      await nodes.choose(url);
+      client.nudge();
       return null;
+    },
+    async reconnect() {
+      client.nudge();
+      await pool.reconnect();
+      client.nudge();
     },
     exportIdentity() {
       const text = encodeIdentityFile(identity, Object.values(client.state.contacts));
@@ -83,16 +82,7 @@ async function boot(root: HTMLElement): Promise<void> {
     },
   };
 
-  render(
-    <App
-      client={client}
-      nodeUrl={nodeUrl}
-      nodeFromQuery={node.fromQuery}
-      firstStart={firstStart}
-      actions={actions}
-    />,
-    root,
-  );
+  render(<App client={client} nodes={nodes} firstStart={firstStart} actions={actions} />, root);
 }
 
 const root = document.getElementById("app");

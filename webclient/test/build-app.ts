@@ -4,10 +4,16 @@ import { build } from "vite";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-export async function buildApp(outDir: string): Promise<void> {
+/**
+ * `bootstrap` is the build's VITE_WISP_NODE; by default a port nobody listens on, so a test's app
+ * never fails over to a node another process happens to run on 7401.
+ */
+export async function buildApp(outDir: string, bootstrap = "http://127.0.0.1:9"): Promise<void> {
   // vitest sets NODE_ENV=test, which makes vite build a larger, non-production bundle.
   const nodeEnv = process.env.NODE_ENV;
+  const node = process.env.VITE_WISP_NODE;
   process.env.NODE_ENV = "production";
+  process.env.VITE_WISP_NODE = bootstrap;
   try {
     await build({
       root,
@@ -18,5 +24,7 @@ export async function buildApp(outDir: string): Promise<void> {
     });
   } finally {
     process.env.NODE_ENV = nodeEnv;
+    if (node === undefined) delete process.env.VITE_WISP_NODE;
+    else process.env.VITE_WISP_NODE = node;
   }
 }

@@ -1,6 +1,4 @@
-import { DEFAULT_NODE_URL } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
-import { normalizeNodeUrl, resolveNodeUrl } from "../src/config";
 import { BACKOFF_MAX_MS, backoffMs, connectionState } from "../src/connection";
 
 describe("connection state and backoff", () => {
@@ -19,29 +17,5 @@ describe("connection state and backoff", () => {
     expect(backoffMs(4, () => 1)).toBe(8_000);
     expect(backoffMs(50, () => 1)).toBe(BACKOFF_MAX_MS);
     for (let n = 1; n < 40; n++) expect(backoffMs(n)).toBeLessThanOrEqual(BACKOFF_MAX_MS);
-  });
-});
-
-describe("node URL", () => {
-  const buildDefault = DEFAULT_NODE_URL;
-  it("takes ?node= first, then the stored setting, then the build default", () => {
-    expect(
-      resolveNodeUrl({ search: "?node=http://10.0.0.5:9000/", stored: "http://x:1", buildDefault }),
-    ).toEqual({
-      url: "http://10.0.0.5:9000",
-      fromQuery: true,
-    });
-    expect(resolveNodeUrl({ search: "", stored: "https://node.example/", buildDefault })).toEqual({
-      url: "https://node.example",
-      fromQuery: false,
-    });
-    expect(resolveNodeUrl({ search: "?node=ftp://nope", stored: null, buildDefault }).url).toBe(buildDefault);
-  });
-
-  it("accepts only http and https URLs", () => {
-    expect(normalizeNodeUrl(" http://127.0.0.1:7401/ ")).toBe("http://127.0.0.1:7401");
-    expect(normalizeNodeUrl("javascript:alert(1)")).toBeNull();
-    expect(normalizeNodeUrl("not a url")).toBeNull();
-    expect(normalizeNodeUrl("")).toBeNull();
   });
 });

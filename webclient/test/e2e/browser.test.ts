@@ -86,6 +86,8 @@ describe("web app in Chromium", () => {
       const page = await context.newPage();
       page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
       await page.goto(`${site!.url}/?node=${encodeURIComponent(nodeUrl)}`);
+      // A link only proposes its node: the app asks first.
+      await page.getByRole("button", { name: "Use this node" }).click();
       const address = await addressOf(page);
       await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
       return { context, page, address };
@@ -211,7 +213,9 @@ describe("web app in Chromium", () => {
       // The identity moves to another browser through its exported file, contacts included.
       await alice.page.emulateMedia({ colorScheme: "light" });
       await alice.page.getByRole("button", { name: "Settings", exact: true }).click();
-      expect(await alice.page.getByLabel("Node URL").inputValue()).toBe(nodes[0].apiUrl);
+      expect(await alice.page.locator('.node-row[data-in-use="true"]').getAttribute("data-url")).toBe(
+        nodes[0].apiUrl,
+      );
       const downloading = alice.page.waitForEvent("download");
       await alice.page.getByRole("button", { name: "Export identity" }).click();
       const file = join(outDir, "alice-identity.json");
@@ -227,7 +231,7 @@ describe("web app in Chromium", () => {
       expect(await addressOf(moved.page)).toBe(alice.address);
       await moved.page.locator(".chat-item", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
 
-      // Its node goes away: the header says so instead of failing silently.
+      // Its nodes go away.
       await moved.page
         .locator('.conn[data-state="connected"]')
         .waitFor({ timeout: UI_TIMEOUT })
@@ -248,6 +252,8 @@ describe("web app in Chromium", () => {
             `${error.message}\nconnection: ${state} (${why}); last requests: ${requests.join(", ")}`,
           );
         });
+      // With every node gone the header says so instead of failing silently.
+      await nodes[0].stop();
       await nodes[1].stop();
       await moved.page
         .locator('.conn[data-state="reconnecting"], .conn[data-state="offline"]')
