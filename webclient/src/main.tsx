@@ -11,9 +11,12 @@ import { render } from "preact";
 import { WispClient } from "./client";
 import { openIndexedDbStorage } from "./db";
 import { openNodes } from "./nodes";
+import { browserNotifyHost, Notifier } from "./notifier";
 import type { Storage } from "./storage";
 import "./style.css";
+import { registerServiceWorker } from "./updates";
 import { App } from "./views/App";
+import { NotifierContext } from "./views/notifier-context";
 
 const IDENTITY_KEY = "identity";
 
@@ -41,6 +44,8 @@ async function boot(root: HTMLElement): Promise<void> {
   addEventListener("offline", () => client.nudge());
   pool.start();
   client.start();
+  const notifier = new Notifier(client, storage, browserNotifyHost());
+  await notifier.load();
 
   const actions = {
     async setNodeUrl(text: string) {
@@ -82,10 +87,17 @@ async function boot(root: HTMLElement): Promise<void> {
     },
   };
 
-  render(<App client={client} nodes={nodes} firstStart={firstStart} actions={actions} />, root);
+  render(
+    <NotifierContext.Provider value={notifier}>
+      <App client={client} nodes={nodes} firstStart={firstStart} actions={actions} />
+    </NotifierContext.Provider>,
+    root,
+  );
 }
 
 const root = document.getElementById("app");
+// Offline use and updates: the app works without it (no worker in dev, or a browser without one).
+registerServiceWorker().catch(() => {});
 if (root) {
   boot(root).catch((err: unknown) => {
     root.textContent = `Wisp could not start: ${err instanceof Error ? err.message : String(err)}`;

@@ -6,6 +6,7 @@ import type { Contact, Message } from "../state";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { BackIcon, EditIcon, LockIcon } from "./Icons";
+import { MuteButton } from "./MuteButton";
 import { NameForm } from "./NameForm";
 import { StatusMark } from "./StatusMark";
 
@@ -38,6 +39,7 @@ export function Conversation({ client, contact, onBack }: Props) {
           <h2 class={contact.name ? "" : "address-title"}>{title}</h2>
           <span class="subtitle">{contact.name ? contact.address : "Not in your contacts"}</span>
         </div>
+        <MuteButton peer={contact.address} />
         <button
           type="button"
           class="icon-button"

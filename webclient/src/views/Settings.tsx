@@ -4,6 +4,8 @@ import type { WispClient } from "../client";
 import type { NodePool } from "../node-pool";
 import { AddressCard } from "./AddressCard";
 import { NodeList } from "./NodeList";
+import { NotificationSettings } from "./NotificationSettings";
+import { useNotifier } from "./notifier-context";
 import { PanelHeader } from "./PanelHeader";
 
 export interface SettingsActions {
@@ -25,6 +27,7 @@ interface Props {
 
 export function Settings({ client, pool, actions, onClose }: Props) {
   const [url, setUrl] = useState(pool.inUse() ?? "");
+  const notifier = useNotifier();
   const [nodeMessage, setNodeMessage] = useState("");
   const [importError, setImportError] = useState("");
 
@@ -77,6 +80,8 @@ export function Settings({ client, pool, actions, onClose }: Props) {
             </button>
           </form>
         </section>
+
+        {notifier && <NotificationSettings notifier={notifier} />}
 
         <section class="card" aria-labelledby="id-heading">
           <h3 id="id-heading">Identity</h3>
