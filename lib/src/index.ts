@@ -9,4 +9,5 @@ export * from "./identity-file";
 export * from "./ids";
 export * from "./node-client";
 export * from "./seal";
+export * from "./seed-lock";
 export * from "./validate";

@@ -1,37 +1,33 @@
 /** The composition root: storage, identity, node URL, client, then the UI. */
-import {
-  encodeIdentityFile,
-  generateIdentity,
-  type Identity,
-  identityFromSeed,
-  parseApiUrl,
-  parseIdentityFile,
-} from "@wisp/lib";
+import { encodeIdentityFile, parseApiUrl, parseIdentityFile } from "@wisp/lib";
 import { render } from "preact";
 import { WispClient } from "./client";
 import { openIndexedDbStorage } from "./db";
+import { IDENTITY_KEY, loadIdentity } from "./lock";
 import { openNodes } from "./nodes";
 import { browserNotifyHost, Notifier } from "./notifier";
-import type { Storage } from "./storage";
 import "./style.css";
 import { registerServiceWorker } from "./updates";
 import { App } from "./views/App";
-import { NotifierContext } from "./views/notifier-context";
+import { LockScreen } from "./views/LockScreen";
+import { ServicesContext } from "./views/services";
 
-const IDENTITY_KEY = "identity";
-
-async function loadIdentity(storage: Storage): Promise<{ identity: Identity; firstStart: boolean }> {
-  const seed = await storage.get(IDENTITY_KEY);
-  if (seed instanceof Uint8Array && seed.length === 32)
-    return { identity: identityFromSeed(seed), firstStart: false };
-  const identity = generateIdentity();
-  await storage.set(IDENTITY_KEY, identity.seed);
-  return { identity, firstStart: true };
+/** Shows the lock screen until a passphrase opens the stored key. */
+function askPassphrase(root: HTMLElement) {
+  return (tryPassphrase: (passphrase: string) => Promise<boolean>) =>
+    new Promise<void>((resolve) => {
+      const onUnlock = async (passphrase: string) => {
+        const opened = await tryPassphrase(passphrase);
+        if (opened) resolve();
+        return opened;
+      };
+      render(<LockScreen onUnlock={onUnlock} />, root);
+    });
 }
 
 async function boot(root: HTMLElement): Promise<void> {
   const storage = await openIndexedDbStorage();
-  const { identity, firstStart } = await loadIdentity(storage);
+  const { identity, firstStart, lock } = await loadIdentity(storage, askPassphrase(root));
   const nodes = await openNodes(storage);
   const { pool } = nodes;
   const client = await WispClient.load({ identity, api: pool, storage, online: () => navigator.onLine });
@@ -88,9 +84,9 @@ async function boot(root: HTMLElement): Promise<void> {
   };
 
   render(
-    <NotifierContext.Provider value={notifier}>
+    <ServicesContext.Provider value={{ notifier, lock }}>
       <App client={client} nodes={nodes} firstStart={firstStart} actions={actions} />
-    </NotifierContext.Provider>,
+    </ServicesContext.Provider>,
     root,
   );
 }

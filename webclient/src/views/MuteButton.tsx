@@ -1,15 +1,17 @@
 /** The bell in a chat's header: mutes that chat's notifications. */
+
+import type { Notifier } from "../notifier";
 import { BellIcon, BellOffIcon } from "./Icons";
-import { useNotifier } from "./notifier-context";
+import { useServices } from "./services";
 import { useSource } from "./useSource";
 
 export function MuteButton({ peer }: { peer: string }) {
-  const notifier = useNotifier();
-  if (!notifier) return null;
-  return <Bell notifier={notifier} peer={peer} />;
+  const services = useServices();
+  if (!services) return null;
+  return <Bell notifier={services.notifier} peer={peer} />;
 }
 
-function Bell({ notifier, peer }: { notifier: NonNullable<ReturnType<typeof useNotifier>>; peer: string }) {
+function Bell({ notifier, peer }: { notifier: Notifier; peer: string }) {
   useSource(notifier);
   const muted = notifier.isMuted(peer);
   return (

@@ -3,10 +3,11 @@ import { useState } from "preact/hooks";
 import type { WispClient } from "../client";
 import type { NodePool } from "../node-pool";
 import { AddressCard } from "./AddressCard";
+import { LockSettings } from "./LockSettings";
 import { NodeList } from "./NodeList";
 import { NotificationSettings } from "./NotificationSettings";
-import { useNotifier } from "./notifier-context";
 import { PanelHeader } from "./PanelHeader";
+import { useServices } from "./services";
 
 export interface SettingsActions {
   /** Saves and switches to the node; answers an error sentence or null. */
@@ -27,7 +28,7 @@ interface Props {
 
 export function Settings({ client, pool, actions, onClose }: Props) {
   const [url, setUrl] = useState(pool.inUse() ?? "");
-  const notifier = useNotifier();
+  const services = useServices();
   const [nodeMessage, setNodeMessage] = useState("");
   const [importError, setImportError] = useState("");
 
@@ -81,7 +82,8 @@ export function Settings({ client, pool, actions, onClose }: Props) {
           </form>
         </section>
 
-        {notifier && <NotificationSettings notifier={notifier} />}
+        {services && <NotificationSettings notifier={services.notifier} />}
+        {services && <LockSettings lock={services.lock} />}
 
         <section class="card" aria-labelledby="id-heading">
           <h3 id="id-heading">Identity</h3>

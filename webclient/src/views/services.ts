@@ -1,0 +1,16 @@
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import type { AppLock } from "../lock";
+import type { Notifier } from "../notifier";
+
+/** Services for views deep in the tree (a chat's mute button, Settings' cards); null in tests without them. */
+export interface AppServices {
+  notifier: Notifier;
+  lock: AppLock;
+}
+
+export const ServicesContext = createContext<AppServices | null>(null);
+
+export function useServices(): AppServices | null {
+  return useContext(ServicesContext);
+}
