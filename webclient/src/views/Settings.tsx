@@ -27,7 +27,7 @@ interface Props {
 }
 
 export function Settings({ client, pool, actions, onClose }: Props) {
-  const [url, setUrl] = useState(pool.inUse() ?? "");
+  const [url, setUrl] = useState(pool.nodes().find((n) => n.source === "chosen")?.url ?? "");
   const services = useServices();
   const [nodeMessage, setNodeMessage] = useState("");
   const [importError, setImportError] = useState("");
@@ -67,6 +67,7 @@ export function Settings({ client, pool, actions, onClose }: Props) {
             <input
               id="node-url"
               type="url"
+              placeholder="https://node.example.org"
               value={url}
               spellcheck={false}
               onInput={(e) => setUrl(e.currentTarget.value)}
