@@ -84,7 +84,7 @@ async function boot(root: HTMLElement): Promise<void> {
   };
 
   render(
-    <ServicesContext.Provider value={{ notifier, lock }}>
+    <ServicesContext.Provider value={{ notifier, lock, reconnect: actions.reconnect }}>
       <App client={client} nodes={nodes} firstStart={firstStart} actions={actions} />
     </ServicesContext.Provider>,
     root,

@@ -9,11 +9,16 @@ interface Props {
 
 export function ProposedNode({ url, onUse, onIgnore }: Props) {
   return (
-    <div class="banner" role="alertdialog" aria-labelledby="proposed-title" aria-describedby="proposed-text">
-      <p id="proposed-title" class="banner-title">
+    <div
+      class="float-banner"
+      role="alertdialog"
+      aria-labelledby="proposed-title"
+      aria-describedby="proposed-text"
+    >
+      <p id="proposed-title" class="float-banner-title">
         Use the node in this link?
       </p>
-      <p id="proposed-text" class="banner-text">
+      <p id="proposed-text" class="float-banner-text">
         The link asks Wisp to use <code>{url}</code>. A node cannot read your messages, but it sees when you
         fetch them. Use it only if you trust whoever sent the link.
       </p>

@@ -8,8 +8,8 @@ interface Props {
 
 export function UpdateBanner({ onReload, onLater }: Props) {
   return (
-    <div class="banner banner-bottom" role="status">
-      <p class="banner-title">A new version of Wisp is ready.</p>
+    <div class="float-banner float-banner-bottom" role="status">
+      <p class="float-banner-title">A new version of Wisp is ready.</p>
       <div class="button-row">
         <button type="button" class="primary" onClick={onReload}>
           Reload

@@ -7,6 +7,8 @@ import type { Notifier } from "../notifier";
 export interface AppServices {
   notifier: Notifier;
   lock: AppLock;
+  /** "Reconnect now": probes every known node and retries at once. */
+  reconnect: () => Promise<void>;
 }
 
 export const ServicesContext = createContext<AppServices | null>(null);

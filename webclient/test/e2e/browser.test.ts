@@ -91,6 +91,8 @@ describe("web app in Chromium", () => {
       page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
       await page.goto(`${site!.url}/?node=${encodeURIComponent(nodeUrl)}`);
       // A link only proposes its node: the app asks first.
+      await page.getByRole("button", { name: "Use this node" }).waitFor({ timeout: UI_TIMEOUT });
+      await page.screenshot({ path: join(SHOTS, "0-node-link-prompt.png") });
       await page.getByRole("button", { name: "Use this node" }).click();
       const address = await addressOf(page);
       await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });

@@ -250,6 +250,13 @@ describe.runIf(existsSync(CHROMIUM))("web app across nodes (failover, offline, n
         expect.arrayContaining(["before node 1 dies", "while node 1 is down", "after node 1 is back"]),
       );
     expect(await alice.page.locator(".conn").getAttribute("data-state")).not.toBe("connected");
+    await alice.page.getByText("No node answers.").waitFor({ timeout: UI_TIMEOUT });
     await alice.page.screenshot({ path: join(SHOTS, "reach-offline-from-cache.png") });
+
+    // A node comes back: "Reconnect now" (or the pool's own probe a second later) finds it.
+    const old = nodes[1];
+    nodes[1] = await start({ port: old.port, apiPort: old.apiPort });
+    await alice.page.getByRole("button", { name: "Reconnect now" }).click();
+    await connected(alice.page, 5_000);
   }, 60_000);
 });
