@@ -54,6 +54,7 @@ export class NodePool implements NodeApi {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticks = 0;
   private probing: Promise<void> | null = null;
+  private ticking = false;
   private readonly learnedFrom = new Set<string>();
   private readonly options: Required<Omit<PoolOptions, "fetch">> & { fetch?: typeof fetch };
 
@@ -202,9 +203,19 @@ export class NodePool implements NodeApi {
     }
   }
 
+  /** One background round; a round still running (a probe waits up to its deadline) skips the next. */
   private async tick(): Promise<void> {
+    if (this.ticking || this.probing) return;
+    this.ticking = true;
+    try {
+      await this.round();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async round(): Promise<void> {
     this.ticks++;
-    if (this.probing) return;
     const current = this.current;
     if (!current || current.health === "down") return this.probeAll();
     const preferred = this.entries.find((e) => e.id !== undefined || e.answered);

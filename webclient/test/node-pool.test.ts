@@ -120,6 +120,33 @@ describe("NodePool", () => {
     }
   });
 
+  it("leaves a node that hangs without closing, moving the parked long-poll to the next", async () => {
+    const web = new FakeWeb();
+    const hung = new Set<string>();
+    const fetchOrHang = (async (input: string, init?: RequestInit) => {
+      if (!hung.has(new URL(input).origin)) return web.fetch(input, init);
+      return new Promise<Response>((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+      );
+    }) as unknown as typeof fetch;
+    const p = new NodePool(
+      [
+        { url: A, source: "chosen" },
+        { url: B, source: "learned" },
+      ],
+      { fetch: fetchOrHang, tickMs: 20, probeTimeoutMs: 100 },
+    );
+    p.start();
+    try {
+      hung.add(A);
+      const polling = p.retrieve(signRetrieve(me, Date.now(), [], 25_000));
+      expect((await polling).ok).toBe(true);
+      expect(p.inUse()).toBe(B);
+    } finally {
+      p.stop();
+    }
+  });
+
   it("does not fail over on a refusal another node would repeat (bad request, too large)", async () => {
     const web = new FakeWeb();
     const refusing = (async () =>
