@@ -1,5 +1,5 @@
-/** The composition root: storage, identity, node URL, client, then the UI. */
-import { encodeIdentityFile, parseApiUrl, parseIdentityFile } from "@wisp/lib";
+/** The composition root: storage, identity (or the lock screen), nodes, client, notifier, then the UI. */
+import { DEFAULT_NODE_URL, encodeIdentityFile, parseApiUrl, parseIdentityFile } from "@wisp/lib";
 import { render } from "preact";
 import { WispClient } from "./client";
 import { openIndexedDbStorage } from "./db";
@@ -46,7 +46,7 @@ async function boot(root: HTMLElement): Promise<void> {
   const actions = {
     async setNodeUrl(text: string) {
       const url = parseApiUrl(text);
-      if (!url) return "Enter an http:// or https:// URL, e.g. http://127.0.0.1:7401.";
+      if (!url) return `Enter an http:// or https:// URL, e.g. ${DEFAULT_NODE_URL}.`;
       await nodes.choose(url);
       client.nudge();
       return null;
