@@ -13,7 +13,7 @@ import {
   type RetrieveRequest,
   type StoreResponse,
 } from "@wisp/lib";
-import { addNode, type KnownNode, type NodeSource, reachableFrom } from "./node-list";
+import { addNode, type KnownNode, MAX_LEARNED, type NodeSource, reachableFrom } from "./node-list";
 
 export type NodeHealth = "unknown" | "up" | "down";
 
@@ -191,16 +191,32 @@ export class NodePool implements NodeApi {
     this.learnedFrom.add(from.url);
     const peers = await from.client.peers();
     if (!peers.ok) return;
-    for (const peer of peers.value) {
-      if (this.entries.some((e) => e.url === peer.api)) continue;
-      if (!reachableFrom(this.options.pageProtocol, peer.api)) continue;
-      const info = await this.clientFor(peer.api).info();
-      if (!info.ok || info.value.id !== peer.id) continue;
+    const fresh = peers.value.filter(
+      (peer) =>
+        !this.entries.some((e) => e.url === peer.api) && reachableFrom(this.options.pageProtocol, peer.api),
+    );
+    const confirmed = await Promise.all(
+      fresh.map(async (peer) => {
+        const info = await this.clientFor(peer.api).info();
+        return info.ok && info.value.id === peer.id ? peer : null;
+      }),
+    );
+    for (const peer of confirmed) {
+      if (!peer || this.entries.some((e) => e.url === peer.api)) continue;
+      this.makeRoomForLearned();
       this.add({ url: peer.api, source: "learned", id: peer.id });
       const added = this.entries.find((e) => e.url === peer.api);
       if (added) added.health = "up";
-      this.emit();
     }
+    if (confirmed.some((peer) => peer)) this.emit();
+  }
+
+  /** A full list of learned nodes gives up one that does not answer, so it keeps finding live ones. */
+  private makeRoomForLearned(): void {
+    const learned = this.entries.filter((e) => e.source === "learned");
+    if (learned.length < MAX_LEARNED) return;
+    const dead = learned.find((e) => e.health === "down" && e !== this.current);
+    if (dead) this.entries = this.entries.filter((e) => e !== dead);
   }
 
   /** One background round; a round still running (a probe waits up to its deadline) skips the next. */

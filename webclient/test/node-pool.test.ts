@@ -181,6 +181,21 @@ describe("NodePool", () => {
     ]);
   });
 
+  it("gives up a learned node that does not answer when the ring names a new one and the list is full", async () => {
+    const web = new FakeWeb();
+    const learned = Array.from({ length: 16 }, (_, i) => `http://127.0.0.1:${2000 + i}`);
+    const fresh = "http://127.0.0.1:3000";
+    web.peers.set(A, [{ id: `id-${fresh}`, api: fresh }]);
+    for (const url of learned) web.down.add(url);
+    const p = new NodePool(
+      [{ url: A, source: "chosen" }, ...learned.map((url) => ({ url, source: "learned" as const }))],
+      { fetch: web.fetch, probeTimeoutMs: 200 },
+    );
+    await p.reconnect();
+    await until(() => p.nodes().some((n) => n.url === fresh));
+    expect(p.nodes().filter((n) => n.source === "learned").length).toBe(16);
+  });
+
   it("a chosen node is used at once and preferred", async () => {
     const web = new FakeWeb();
     const p = pool(web, [A, B]);
