@@ -8,6 +8,7 @@
 import { idToHex, MAX_PEERS, type PeerInfo, parseApiUrl } from "@wisp/lib";
 import type { NodeRef, Ring } from "../chord/ring";
 import type { Clock } from "../clock";
+import { LruMap } from "../lru";
 import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { Transport, WireMessage } from "../transport/transport";
 
@@ -35,6 +36,8 @@ export const DIRECTORY_TAGS: readonly DirectoryRequest["t"][] = ["node.api"];
 /** Nodes remembered at most; a ring's neighbourhood is far smaller. */
 const MAX_REMEMBERED = 256;
 export const MAX_API_URL_LENGTH = 2_048;
+/** A node that did not answer is asked again after this, however often /v1/peers is called. */
+const SILENT_RETRY_MS = 5_000;
 
 interface Known {
   api: string | null;
@@ -43,7 +46,7 @@ interface Known {
 
 export class ApiDirectory {
   private advertised: string;
-  private readonly known = new Map<string, Known>();
+  private readonly known = new LruMap<string, Known>(MAX_REMEMBERED);
   private readonly asking = new Map<string, Promise<string | null>>();
   private readonly cacheMs: number;
   private readonly timeoutMs: number;
@@ -84,7 +87,8 @@ export class ApiDirectory {
 
   private apiOf(addr: string): Promise<string | null> {
     const cached = this.known.get(addr);
-    if (cached && this.components.clock.now() - cached.at < this.cacheMs) return Promise.resolve(cached.api);
+    const keep = cached?.api ? this.cacheMs : SILENT_RETRY_MS;
+    if (cached && this.components.clock.now() - cached.at < keep) return Promise.resolve(cached.api);
     const pending = this.asking.get(addr);
     if (pending) return pending;
     const asked = this.ask(addr).finally(() => this.asking.delete(addr));
@@ -97,10 +101,7 @@ export class ApiDirectory {
       .request(addr, { t: "node.api" } satisfies DirectoryRequest, { timeoutMs: this.timeoutMs })
       .catch(() => null);
     const api = answer ? parseAnswer(answer) : null;
-    if (this.known.size >= MAX_REMEMBERED) this.known.delete(this.known.keys().next().value as string);
-    // A node that did not answer is asked again next time; one that answered is kept a while.
-    if (api) this.known.set(addr, { api, at: this.components.clock.now() });
-    else this.known.delete(addr);
+    this.known.set(addr, { api, at: this.components.clock.now() });
     return api;
   }
 }

@@ -85,6 +85,31 @@ describe("ApiDirectory", () => {
     expect((await directory.peers()).map((p) => p.api)).toEqual(["http://10.0.0.5:7401"]);
   });
 
+  it("asks a node that did not answer again only after a few seconds, however often it is called", async () => {
+    const network = new MemoryNetwork();
+    const clock = new ManualClock(0);
+    let up = false;
+    const b = await peer(network, "10.0.0.2:1", () => {
+      if (!up) throw new Error("not yet");
+      return { t: "node.api.ok", api: "http://10.0.0.2:7401" };
+    });
+    const directory = new ApiDirectory(
+      {
+        ring: ringOf("10.0.0.1:1", () => ["10.0.0.2:1"]),
+        transport: network.transport("10.0.0.1:1"),
+        router: new RpcRouter(),
+        clock,
+      },
+      { selfApi: "http://10.0.0.1:7401" },
+    );
+    for (let i = 0; i < 5; i++) expect(await directory.peers()).toEqual([]);
+    expect(b.asked()).toBe(1);
+    up = true;
+    clock.advance(5_001);
+    expect((await directory.peers()).map((p) => p.api)).toEqual(["http://10.0.0.2:7401"]);
+    expect(b.asked()).toBe(2);
+  });
+
   it("lists at most 16 nodes however long the ring's lists are", async () => {
     const network = new MemoryNetwork();
     const addrs = Array.from({ length: 20 }, (_, i) => `10.0.1.${i}:1`);
