@@ -57,7 +57,7 @@ export class WispClient {
   openPeer: string | null = null;
   readonly identity: Identity;
 
-  private api: NodeApi;
+  private readonly api: NodeApi;
   private readonly storage: Storage;
   private readonly now: () => number;
   private readonly online: () => boolean;
@@ -102,16 +102,6 @@ export class WispClient {
     this.loop?.abort();
     this.loop = null;
     this.wake?.();
-  }
-
-  /** Points the app at another node and starts polling it at once. */
-  setApi(api: NodeApi): void {
-    this.stop();
-    this.api = api;
-    this.failures = 0;
-    this.everConnected = false;
-    this.setConnection();
-    this.start();
   }
 
   /** Cuts a backoff short, e.g. when the browser says it is online again. */
