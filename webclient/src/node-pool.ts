@@ -277,10 +277,15 @@ export class NodePool implements NodeApi {
   }
 }
 
-/** Failures another node might not have: no answer at all, or a node without a route in its ring. */
+/**
+ * Failures another node might not have: no answer, an answer that is not a node's (a static
+ * server's 404, a proxy's HTML error page), a node without a route in its ring, a node's 5xx.
+ */
 function isOutage(error: NodeFailure): boolean {
-  return error.code === "network" || error.code === "unavailable" || error.status >= 502;
+  return OUTAGE_CODES.has(error.code) || error.status >= 500;
 }
+
+const OUTAGE_CODES = new Set(["network", "http", "bad_response", "unavailable"]);
 
 function failure(code: string, message: string): { ok: false; error: NodeFailure } {
   return { ok: false, error: { code, status: 0, message } };

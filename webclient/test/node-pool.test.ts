@@ -147,6 +147,24 @@ describe("NodePool", () => {
     }
   });
 
+  it("moves on from a site that is not a node (a static server's 404 page)", async () => {
+    const web = new FakeWeb();
+    const staticSite = "http://127.0.0.1:1009";
+    const fetchOrPage = (async (input: string, init?: RequestInit) =>
+      input.startsWith(staticSite)
+        ? new Response("<html>not found</html>", { status: 404 })
+        : web.fetch(input, init)) as unknown as typeof fetch;
+    const p = new NodePool(
+      [
+        { url: staticSite, source: "site" },
+        { url: B, source: "bootstrap" },
+      ],
+      { fetch: fetchOrPage },
+    );
+    expect((await p.retrieve(signRetrieve(me, Date.now(), [], 0))).ok).toBe(true);
+    expect(p.inUse()).toBe(B);
+  });
+
   it("does not fail over on a refusal another node would repeat (bad request, too large)", async () => {
     const web = new FakeWeb();
     const refusing = (async () =>
