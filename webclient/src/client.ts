@@ -104,10 +104,14 @@ export class WispClient {
     this.wake?.();
   }
 
-  /** Cuts a backoff short, e.g. when the browser says it is online again. */
+  /**
+   * A node may answer again (the browser is online, a node came back): cuts a backoff short and
+   * sends what waits at once, without waiting for a long-poll that may be parked for 25 s.
+   */
   nudge(): void {
     this.setConnection();
     this.wake?.();
+    if (this.loop) void this.flushOutbox().catch(() => {});
   }
 
   addContact(addressText: string, name: string): AddContactResult {

@@ -114,9 +114,13 @@ export class NodePool implements NodeApi {
     this.switchTo(this.entries.find((e) => e.url === url) ?? null);
   }
 
-  /** "Reconnect now" and the browser's `online` event: probe every node at once. */
+  /**
+   * "Reconnect now" and the browser's `online` event: probes every node at once, and repeats the
+   * calls in flight (a long-poll parked on a connection from before the network changed).
+   */
   async reconnect(): Promise<void> {
     await this.probeAll();
+    this.renewCalls();
   }
 
   store(envelope: Parameters<NodeApi["store"]>[0], signal?: AbortSignal): Promise<NodeResult<StoreResponse>> {
@@ -243,10 +247,14 @@ export class NodePool implements NodeApi {
   private switchTo(entry: Entry | null): void {
     if (entry === this.current) return;
     this.current = entry;
+    this.renewCalls();
+    this.emit();
+  }
+
+  private renewCalls(): void {
     const old = this.generation;
     this.generation = new AbortController();
     old.abort();
-    this.emit();
   }
 
   private add(node: KnownNode): void {

@@ -93,6 +93,20 @@ describe("NodePool", () => {
     expect(p.inUse()).toBe(B);
   });
 
+  it("Reconnect now repeats a parked long-poll on a fresh request", async () => {
+    const web = new FakeWeb();
+    web.parkRetrieves = true;
+    const p = pool(web, [A, B]);
+    const polling = p.retrieve(signRetrieve(me, Date.now(), [], 25_000));
+    await until(() => web.calls.filter((c) => c === `${A}/v1/retrieve`).length === 1);
+    const reconnecting = p.reconnect();
+    await until(() => web.calls.filter((c) => c === `${A}/v1/retrieve`).length === 2);
+    web.parkRetrieves = false;
+    await reconnecting;
+    web.down.add(A);
+    expect((await polling).ok).toBe(true);
+  });
+
   it("goes back to the preferred node once it answers again, and recovers when no node answered", async () => {
     const web = new FakeWeb();
     const p = pool(web, [A, B]);

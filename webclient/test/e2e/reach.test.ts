@@ -18,6 +18,7 @@ import {
   CHROMIUM_ARGS,
   incomingTexts,
   send,
+  statusOf,
   UI_TIMEOUT,
   waitForHealth,
 } from "./helpers";
@@ -206,6 +207,23 @@ describe.runIf(existsSync(CHROMIUM))("web app across nodes (failover, offline, n
     await expect.poll(() => incomingTexts(alice.page), { timeout: UI_TIMEOUT }).toContain("third, muted");
     expect(await shown()).toHaveLength(2);
     await shoot(alice.page, "chat-muted");
+  }, 60_000);
+
+  it("sends a message queued during a network drop within 2 s of the browser being online again", async () => {
+    const context = alice.page.context();
+    await context.setOffline(true);
+    await alice.page.locator('.conn[data-state="offline"]').waitFor({ timeout: UI_TIMEOUT });
+    await send(alice.page, "written while offline");
+    expect(await statusOf(alice.page, "written while offline")).toBe("sending");
+    const online = Date.now();
+    await context.setOffline(false);
+    await expect
+      .poll(() => statusOf(alice.page, "written while offline"), { timeout: 2_000, interval: 50 })
+      .not.toBe("sending");
+    console.log(`online: queued message stored ${Date.now() - online} ms after the browser was online`);
+    await expect
+      .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
+      .toContain("written while offline");
   }, 60_000);
 
   it("locks with a passphrase, asks for it on open, and still exports the identity", async () => {
