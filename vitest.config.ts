@@ -22,7 +22,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "browser", include: [browserTests], sequence: { groupOrder: 1 } },
+        // One browser test file at a time: each starts its own nodes and Chromium, and the failover
+        // deadlines (issue 13) are about the app, not about sharing two cores with another browser.
+        test: {
+          name: "browser",
+          include: [browserTests],
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+        },
       },
     ],
   },

@@ -1,12 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { serviceWorkerPlugin } from "./scripts/service-worker-plugin.ts";
 import { sizeReportPlugin } from "./scripts/size.ts";
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  plugins: [sizeReportPlugin()],
+  plugins: [serviceWorkerPlugin(), sizeReportPlugin()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -68,4 +68,3 @@ export const MAX_ACKS = 256;
 export const MAX_RETRIEVE_ENTRIES = 256;
 export const MAX_WAIT_MS = 25_000;
 export const RETRIEVE_WINDOW_MS = 300_000;
-export const DEFAULT_TTL_MS = 86_400_000;

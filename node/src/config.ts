@@ -1,6 +1,12 @@
 /** Node configuration from environment variables and flags (PROTOCOL.md "Running a node"); a flag wins. */
 import { parseArgs } from "node:util";
-import { DEFAULT_TTL_MS } from "@wisp/lib";
+import {
+  DEFAULT_API_PORT,
+  DEFAULT_NODE_PORT,
+  DEFAULT_REPLICAS,
+  DEFAULT_TTL_MS,
+  parseApiUrl,
+} from "@wisp/lib";
 
 export interface NodeConfig {
   host: string;
@@ -13,6 +19,11 @@ export interface NodeConfig {
   webRoot: string | null;
   /** Folder of the durable entry log (docs/storage.md); null keeps entries in memory only. */
   dataDir: string | null;
+  /** The client API URL advertised to clients through other nodes; null: http(s)://host:apiPort. */
+  publicUrl: string | null;
+  /** PEM files of the certificate chain and its key; with both the API is served over HTTPS. */
+  tlsCert: string | null;
+  tlsKey: string | null;
 }
 
 export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error: string } | { ok: "help" };
@@ -35,13 +46,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_PORT",
     flag: "--port",
     parse: parsePort,
-    help: "TCP port for node-to-node traffic (7400; 0 = any free port)",
+    help: `TCP port for node-to-node traffic (${DEFAULT_NODE_PORT}; 0 = any free port)`,
   },
   apiPort: {
     env: "WISP_API_PORT",
     flag: "--api-port",
     parse: parsePort,
-    help: "HTTP port of the client API (7401; 0 = any free port)",
+    help: `HTTP port of the client API (${DEFAULT_API_PORT}; 0 = any free port)`,
   },
   bootstrap: {
     env: "WISP_BOOTSTRAP",
@@ -53,13 +64,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_TTL_MS",
     flag: "--ttl-ms",
     parse: parseTtl,
-    help: "message lifetime in ms (86400000)",
+    help: `message lifetime in ms (${DEFAULT_TTL_MS})`,
   },
   replicas: {
     env: "WISP_REPLICAS",
     flag: "--replicas",
     parse: parseReplicas,
-    help: "copies of each mailbox entry (3)",
+    help: `copies of each mailbox entry (${DEFAULT_REPLICAS})`,
   },
   webRoot: {
     env: "WISP_WEB_ROOT",
@@ -73,6 +84,24 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     parse: parseNonEmpty,
     help: "folder to keep entries in across restarts (unset: memory)",
   },
+  publicUrl: {
+    env: "WISP_PUBLIC_URL",
+    flag: "--public-url",
+    parse: parsePublicUrl,
+    help: "client API URL to advertise (http(s)://host:api-port)",
+  },
+  tlsCert: {
+    env: "WISP_TLS_CERT",
+    flag: "--tls-cert",
+    parse: parseNonEmpty,
+    help: "PEM certificate chain; with --tls-key serves HTTPS",
+  },
+  tlsKey: {
+    env: "WISP_TLS_KEY",
+    flag: "--tls-key",
+    parse: parseNonEmpty,
+    help: "PEM private key of --tls-cert",
+  },
 };
 
 const KEYS = Object.keys(SETTINGS) as (keyof NodeConfig)[];
@@ -85,13 +114,16 @@ const OPTIONS = {
 
 export const DEFAULT_CONFIG: NodeConfig = {
   host: "127.0.0.1",
-  port: 7400,
-  apiPort: 7401,
+  port: DEFAULT_NODE_PORT,
+  apiPort: DEFAULT_API_PORT,
   bootstrap: null,
   ttlMs: DEFAULT_TTL_MS,
-  replicas: 3,
+  replicas: DEFAULT_REPLICAS,
   webRoot: null,
   dataDir: null,
+  publicUrl: null,
+  tlsCert: null,
+  tlsKey: null,
 };
 
 export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${KEYS.map(
@@ -121,6 +153,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     if (error instanceof ConfigError) return { ok: false, error: error.message };
     throw error;
   }
+  if ((config.tlsCert === null) !== (config.tlsKey === null))
+    return { ok: false, error: "WISP_TLS_CERT and WISP_TLS_KEY go together: set both or neither" };
   return { ok: true, config };
 }
 
@@ -161,6 +195,12 @@ function parseHostPort(text: string, name: string): string {
   if (!match) throw new ConfigError(`${name} expected host:port, got "${text}"`);
   const port = parseInteger(match[2], name, 1, 65_535);
   return `${parseHost(match[1], name)}:${port}`;
+}
+
+function parsePublicUrl(text: string, name: string): string {
+  const url = parseApiUrl(text);
+  if (!url) throw new ConfigError(`${name} expected an http(s) URL, got "${text}"`);
+  return url;
 }
 
 function parseNonEmpty(text: string, name: string): string {

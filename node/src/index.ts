@@ -2,13 +2,14 @@
  * The composition root as a function: startNode(options) wires TCP transport, Chord, the mailbox
  * store and the HTTP API into one running node, so tests and benchmarks can run many in one process.
  */
-import { DEFAULT_TTL_MS, idToHex } from "@wisp/lib";
+import { DEFAULT_API_PORT, DEFAULT_NODE_PORT, DEFAULT_REPLICAS, DEFAULT_TTL_MS, idToHex } from "@wisp/lib";
 import type { ApiOptions, HttpTimeouts } from "./api/options";
 import { createApi } from "./api/routes";
-import { type HttpServerHandle, startHttpServer } from "./api/server";
+import { type HttpServerHandle, startHttpServer, type TlsFiles } from "./api/server";
 import { ChordNode, type ChordOptions } from "./chord/chord-node";
 import { type Clock, systemClock } from "./clock";
 import { createNodeCrypto } from "./crypto/node-crypto";
+import { ApiDirectory } from "./directory/api-directory";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
@@ -30,6 +31,10 @@ export interface StartNodeOptions {
   webRoot?: string | null;
   /** Folder of the durable entry log (docs/storage.md); null or unset keeps entries in memory only. */
   dataDir?: string | null;
+  /** The client API URL to advertise (WISP_PUBLIC_URL); unset: http(s)://host:apiPort. */
+  publicUrl?: string | null;
+  /** PEM certificate and key: the client API (and web app) is served over HTTPS. */
+  tls?: TlsFiles | null;
   chord?: Partial<Omit<ChordOptions, "addr">>;
   mailbox?: Partial<MailboxOptions>;
   api?: Partial<ApiOptions>;
@@ -45,7 +50,10 @@ export interface ListeningInfo {
   addr: string;
   port: number;
   apiPort: number;
+  /** Where this process serves the client API on its host. */
   apiUrl: string;
+  /** The client API URL other nodes hand to clients: publicUrl, else apiUrl. */
+  publicUrl: string;
 }
 
 export interface NodeHandle extends ListeningInfo {
@@ -65,7 +73,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
   if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
   const closeStore = () => store instanceof LogEntryStore && store.close();
-  const transport = new TcpTransport({ host, port: options.port ?? 7400 });
+  const transport = new TcpTransport({ host, port: options.port ?? DEFAULT_NODE_PORT });
   const addr = await transport.listen(router.handle).catch((error: unknown) => {
     closeStore();
     throw error;
@@ -73,10 +81,17 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
   const mailboxes = new MailboxService(
     { ring: chord, transport, router, clock, store, metrics },
-    { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
+    {
+      ...options.mailbox,
+      replicas: options.replicas ?? DEFAULT_REPLICAS,
+      ttlMs: options.ttlMs ?? DEFAULT_TTL_MS,
+    },
   );
+  // The advertised URL is known once the API port is bound (port 0 picks one): see advertise() below.
+  const directory = new ApiDirectory({ ring: chord, transport, router, clock }, { selfApi: "" });
   const api = createApi(
     {
+      directory,
       ring: chord,
       mailboxes,
       clock,
@@ -106,13 +121,22 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   }
 
   try {
-    http = await startHttpServer(api, { host, port: options.apiPort ?? 7401, timeouts: options.http });
+    http = await startHttpServer(api, {
+      host,
+      port: options.apiPort ?? DEFAULT_API_PORT,
+      timeouts: options.http,
+      tls: options.tls,
+    });
+    const scheme = options.tls ? "https" : "http";
+    const apiUrl = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${http.port}`;
+    directory.advertise(options.publicUrl || apiUrl);
     const info: ListeningInfo = {
       id: idToHex(chord.self.id),
       addr,
       port: Number(addr.slice(addr.lastIndexOf(":") + 1)),
       apiPort: http.port,
-      apiUrl: `http://${host.includes(":") ? `[${host}]` : host}:${http.port}`,
+      apiUrl,
+      publicUrl: directory.selfApi,
     };
     options.onListening?.(info);
     if (options.bootstrap) await chord.join(options.bootstrap);

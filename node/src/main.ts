@@ -2,6 +2,7 @@
  * bin/wisp-node: reads the configuration, starts the node, logs one JSON line per event (the first,
  * "listening", names the bound ports), and on SIGTERM/SIGINT hands entries to the successor and exits.
  */
+import { readFileSync } from "node:fs";
 import { parseConfig, USAGE } from "./config";
 import { type NodeHandle, startNode } from "./index";
 import { tuningFromEnv } from "./tuning";
@@ -64,11 +65,21 @@ try {
     replicas: config.replicas,
     webRoot: config.webRoot,
     dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+    tls:
+      config.tlsCert && config.tlsKey
+        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+        : null,
     chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
     mailbox: tuned.tuning.mailbox,
     log,
     onListening: (info) =>
-      log("listening", { ...info, bootstrap: config.bootstrap, webRoot: config.webRoot }),
+      log("listening", {
+        ...info,
+        bootstrap: config.bootstrap,
+        webRoot: config.webRoot,
+        tls: config.tlsCert !== null,
+      }),
   });
   log("joined", { addr: node.addr, bootstrap: config.bootstrap, successors: node.chord.successors().length });
 } catch (error) {

@@ -12,6 +12,7 @@ import {
   type Identity,
   MAX_ACKS,
   MAX_WAIT_MS,
+  type NodeApi,
   nobleAsyncCrypto,
   openAsync,
   parseSharedAddress,
@@ -22,7 +23,6 @@ import {
   toB64u,
 } from "@wisp/lib";
 import { afterRender } from "./after-render";
-import type { NodeApi } from "./api";
 import { backoffMs, type ConnectionState, connectionState } from "./connection";
 import { Conversations, type Core, PERMANENT_STORE_ERRORS, type Settings } from "./conversations";
 import { applyBatch, type Opened } from "./inbox";
@@ -74,7 +74,7 @@ export class WispClient {
   openPeer: string | null = null;
   readonly identity: Identity;
 
-  private api: NodeApi;
+  private readonly api: NodeApi;
   private readonly storage: Storage;
   private readonly writes: WriteBatch;
   private readonly now: () => number;
@@ -151,20 +151,14 @@ export class WispClient {
     this.wake?.();
   }
 
-  /** Points the app at another node and starts polling it at once. */
-  setApi(api: NodeApi): void {
-    this.stop();
-    this.api = api;
-    this.failures = 0;
-    this.everConnected = false;
-    this.setConnection();
-    this.start();
-  }
-
-  /** Cuts a backoff short, e.g. when the browser says it is online again. */
+  /**
+   * A node may answer again (the browser is online, a node came back): cuts a backoff short and
+   * sends what waits at once, without waiting for a long-poll that may be parked for 25 s.
+   */
   nudge(): void {
     this.setConnection();
     this.wake?.();
+    if (this.loop) void this.flushOutbox().catch(() => {});
   }
 
   addContact(addressText: string, name: string): AddContactResult {

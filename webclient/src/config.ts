@@ -1,35 +1,40 @@
-/** Where the app finds its node: `?node=URL` wins, then the user's setting, then the build-time default. */
-
-export const FALLBACK_NODE_URL = "http://127.0.0.1:7401";
+/**
+ * Where the app finds its nodes at start: the node the user chose, the page's own origin (a node
+ * that serves the app), the build-time bootstrap (VITE_WISP_NODE), and what it learned before.
+ * A `?node=URL` link only proposes a node: it is used after the user confirms it.
+ */
+import { DEFAULT_NODE_URL, parseApiUrl } from "@wisp/lib";
+import { addNode, type KnownNode, parseStoredNodes } from "./node-list";
 
 export function buildDefaultNodeUrl(): string {
   const fromBuild = import.meta.env?.VITE_WISP_NODE;
-  return normalizeNodeUrl(fromBuild ?? "") ?? FALLBACK_NODE_URL;
+  return parseApiUrl(fromBuild ?? "") ?? DEFAULT_NODE_URL;
 }
 
-export interface NodeUrlSources {
-  search: string;
-  stored: string | null;
+export interface NodeSources {
+  /** What storage holds under "nodes" (node-list.ts's shape, unchecked). */
+  stored: unknown;
+  /** The single node URL older versions saved from Settings. */
+  legacyChosen: unknown;
+  /** location.origin when the page came over http(s); a node serving the app answers there. */
+  origin: string | null;
   buildDefault: string;
 }
 
-export function resolveNodeUrl(sources: NodeUrlSources): { url: string; fromQuery: boolean } {
-  const fromQuery = normalizeNodeUrl(new URLSearchParams(sources.search).get("node") ?? "");
-  if (fromQuery) return { url: fromQuery, fromQuery: true };
-  const stored = normalizeNodeUrl(sources.stored ?? "");
-  return { url: stored ?? sources.buildDefault, fromQuery: false };
+export function initialNodes(sources: NodeSources): KnownNode[] {
+  const origin = sources.origin ? parseApiUrl(sources.origin) : null;
+  // The bootstrap may have changed with a new build, and another origin is another deployment.
+  let list = parseStoredNodes(sources.stored).filter(
+    (n) => n.source === "chosen" || n.source === "learned" || (n.source === "site" && n.url === origin),
+  );
+  const legacy = typeof sources.legacyChosen === "string" ? parseApiUrl(sources.legacyChosen) : null;
+  if (legacy && !list.some((n) => n.source === "chosen"))
+    list = addNode(list, { url: legacy, source: "chosen" });
+  if (origin) list = addNode(list, { url: origin, source: "site" });
+  return addNode(list, { url: sources.buildDefault, source: "bootstrap" });
 }
 
-/** An http(s) URL without a trailing slash, or null when the text is not one. */
-export function normalizeNodeUrl(text: string): string | null {
-  const trimmed = text.trim();
-  if (!trimmed) return null;
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  return url.toString().replace(/\/+$/, "");
+/** The node a `?node=` link proposes, or null. */
+export function proposedNode(search: string): string | null {
+  return parseApiUrl(new URLSearchParams(search).get("node") ?? "");
 }

@@ -11,11 +11,11 @@ import {
   encodeBody,
   type Identity,
   MAX_ACKS,
+  type NodeResult,
   type ReplyRef,
   type StoreResponse,
   toB64u,
 } from "@wisp/lib";
-import type { ApiResult } from "./api";
 import { chunks } from "./group-actions";
 import { addOutgoing, type ChatState, findMessage, type MemberCopy } from "./state";
 import { advanceCopy, markProfileSent, pendingCopies, replaceCopy, takeReadReceipts } from "./state/bodies";
@@ -47,7 +47,7 @@ export interface Core {
   readonly identity: Identity;
   readonly state: ChatState;
   apply(next: ChatState): Promise<void>;
-  store(envelope: Envelope): Promise<ApiResult<StoreResponse>>;
+  store(envelope: Envelope): Promise<NodeResult<StoreResponse>>;
   /** Seals a body to an address with the engine's crypto; null for an address nothing can be sealed to. */
   seal(address: string, body: Uint8Array): Promise<Envelope | null>;
   now(): number;

@@ -1,41 +1,46 @@
-/** The composition root: storage, identity, node URL, client, then the UI. */
-import { generateIdentity, type Identity, identityFromSeed, nobleAsyncCrypto, webCrypto } from "@wisp/lib";
+/** The composition root: storage, identity (or the lock screen), nodes, client, notifier, then the UI. */
+import {
+  DEFAULT_NODE_URL,
+  encodeIdentityFile,
+  nobleAsyncCrypto,
+  parseApiUrl,
+  parseIdentityFile,
+  webCrypto,
+} from "@wisp/lib";
 import { render } from "preact";
-import { createNodeApi } from "./api";
 import { WispClient } from "./client";
-import { buildDefaultNodeUrl, normalizeNodeUrl, resolveNodeUrl } from "./config";
 import { openIndexedDbStorage } from "./db";
-import { identityFileText, parseIdentityFile } from "./identity-file";
-import type { Storage } from "./storage";
+import { IDENTITY_KEY, loadIdentity } from "./lock";
+import { openNodes } from "./nodes";
+import { browserNotifyHost, Notifier } from "./notifier";
 import { userTiming } from "./timing";
 import "./style.css";
+import { registerServiceWorker } from "./updates";
 import { App } from "./views/App";
+import { LockScreen } from "./views/LockScreen";
+import { ServicesContext } from "./views/services";
 
-const IDENTITY_KEY = "identity";
-const NODE_KEY = "nodeUrl";
-
-async function loadIdentity(storage: Storage): Promise<{ identity: Identity; firstStart: boolean }> {
-  const seed = await storage.get(IDENTITY_KEY);
-  if (seed instanceof Uint8Array && seed.length === 32)
-    return { identity: identityFromSeed(seed), firstStart: false };
-  const identity = generateIdentity();
-  await storage.set(IDENTITY_KEY, identity.seed);
-  return { identity, firstStart: true };
+/** Shows the lock screen until a passphrase opens the stored key. */
+function askPassphrase(root: HTMLElement) {
+  return (tryPassphrase: (passphrase: string) => Promise<boolean>) =>
+    new Promise<void>((resolve) => {
+      const onUnlock = async (passphrase: string) => {
+        const opened = await tryPassphrase(passphrase);
+        if (opened) resolve();
+        return opened;
+      };
+      render(<LockScreen onUnlock={onUnlock} />, root);
+    });
 }
 
 async function boot(root: HTMLElement): Promise<void> {
   const storage = await openIndexedDbStorage();
-  const { identity, firstStart } = await loadIdentity(storage);
-  const stored = await storage.get(NODE_KEY);
-  const node = resolveNodeUrl({
-    search: location.search,
-    stored: typeof stored === "string" ? stored : null,
-    buildDefault: buildDefaultNodeUrl(),
-  });
-  let nodeUrl = node.url;
+  const { identity, firstStart, lock } = await loadIdentity(storage, askPassphrase(root));
+  const nodes = await openNodes(storage);
+  const { pool } = nodes;
   const client = await WispClient.load({
     identity,
-    api: createNodeApi(nodeUrl),
+    api: pool,
     storage,
     online: () => navigator.onLine,
     timing: userTiming(),
@@ -45,21 +50,33 @@ async function boot(root: HTMLElement): Promise<void> {
   document.addEventListener("visibilitychange", () => client.reportRead());
   const addFromLink = location.hash.startsWith("#add=") ? location.hash : undefined;
   if (addFromLink) history.replaceState(null, "", location.pathname + location.search);
-  addEventListener("online", () => client.nudge());
+  // A node answering again, or another taking over, cuts the client's backoff short.
+  pool.subscribe(() => client.nudge());
+  addEventListener("online", () => {
+    client.nudge();
+    void pool.reconnect();
+  });
   addEventListener("offline", () => client.nudge());
+  pool.start();
   client.start();
+  const notifier = new Notifier(client, storage, browserNotifyHost());
+  await notifier.load();
 
   const actions = {
     async setNodeUrl(text: string) {
-      const url = normalizeNodeUrl(text);
-      if (!url) return "Enter an http:// or https:// URL, e.g. http://127.0.0.1:7401.";
-      await storage.set(NODE_KEY, url);
-      nodeUrl = url;
-      client.setApi(createNodeApi(url));
+      const url = parseApiUrl(text);
+      if (!url) return `Enter an http:// or https:// URL, e.g. ${DEFAULT_NODE_URL}.`;
+      await nodes.choose(url);
+      client.nudge();
       return null;
     },
+    async reconnect() {
+      client.nudge();
+      await pool.reconnect();
+      client.nudge();
+    },
     exportIdentity() {
-      const text = identityFileText(identity, Object.values(client.state.contacts));
+      const text = encodeIdentityFile(identity, Object.values(client.state.contacts));
       const link = document.createElement("a");
       link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
       link.download = `wisp-identity-${identity.address.slice(0, 8)}.json`;
@@ -86,19 +103,22 @@ async function boot(root: HTMLElement): Promise<void> {
   };
 
   render(
-    <App
-      client={client}
-      nodeUrl={nodeUrl}
-      nodeFromQuery={node.fromQuery}
-      firstStart={firstStart}
-      actions={actions}
-      addFromLink={addFromLink}
-    />,
+    <ServicesContext.Provider value={{ notifier, lock, reconnect: actions.reconnect }}>
+      <App
+        client={client}
+        nodes={nodes}
+        firstStart={firstStart}
+        actions={actions}
+        addFromLink={addFromLink}
+      />
+    </ServicesContext.Provider>,
     root,
   );
 }
 
 const root = document.getElementById("app");
+// Offline use and updates: the app works without it (no worker in dev, or a browser without one).
+registerServiceWorker().catch(() => {});
 if (root) {
   boot(root).catch((err: unknown) => {
     root.textContent = `Wisp could not start: ${err instanceof Error ? err.message : String(err)}`;

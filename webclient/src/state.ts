@@ -3,7 +3,7 @@
  * untouched, so the rules (delivery states, receipts, NACKs, ordering, unread counts, dedup) are
  * testable without a browser. Persistence and networking live in client.ts.
  */
-import type { Envelope, ReplyRef } from "@wisp/lib";
+import { DEFAULT_TTL_MS, type Envelope, type ReplyRef } from "@wisp/lib";
 import type { Group } from "./state/groups";
 
 export type DeliveryStatus = "sending" | "stored" | "delivered" | "read" | "failed";
@@ -76,7 +76,7 @@ export interface ChatState {
 }
 
 /** A stored envelope lives at most this long, so no honest message is older than this when it arrives. */
-export const MAX_AGE_MS = 86_400_000;
+export const MAX_AGE_MS = DEFAULT_TTL_MS;
 
 export function emptyState(): ChatState {
   return { contacts: {}, messages: {}, index: {}, groups: {}, copyIndex: {} };

@@ -1,6 +1,13 @@
 /** An in-process NodeApi with PROTOCOL.md's mailbox semantics, for engine tests without HTTP. */
-import { type Envelope, fromB64u, mailboxAddress, type Nack, type StoredMessage } from "@wisp/lib";
-import type { ApiResult, NodeApi } from "../src/api";
+import {
+  type Envelope,
+  fromB64u,
+  mailboxAddress,
+  type Nack,
+  type NodeApi,
+  type NodeResult,
+  type StoredMessage,
+} from "@wisp/lib";
 
 export class FakeNode {
   readonly mailboxes = new Map<string, (StoredMessage | Nack)[]>();
@@ -54,7 +61,7 @@ export class FakeNode {
     if (envelope) this.push(envelope.to, { ...envelope, expiresAt: Date.now() + this.ttlMs });
   }
 
-  private store(envelope: Envelope): ApiResult<{ id: string; expiresAt: number }> {
+  private store(envelope: Envelope): NodeResult<{ id: string; expiresAt: number }> {
     this.storeCalls++;
     if (this.down) return unreachable();
     if (this.seen.has(envelope.id)) return { ok: true, value: { id: envelope.id, expiresAt: 0 } };

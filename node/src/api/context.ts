@@ -1,5 +1,5 @@
 /** What the routes are built from, and what each request carries besides itself. */
-import type { WispCrypto } from "@wisp/lib";
+import type { PeerInfo, WispCrypto } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
@@ -13,6 +13,13 @@ export interface ApiDeps {
   metrics: Metrics;
   crypto: WispCrypto;
   log?: (message: string) => void;
+  /** Client API URLs, this node's and its neighbours' (directory/api-directory.ts); route tests may leave it out. */
+  directory?: PeerDirectory;
+}
+
+export interface PeerDirectory {
+  readonly selfApi: string;
+  peers(): Promise<PeerInfo[]>;
 }
 
 export interface RequestContext {

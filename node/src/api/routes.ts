@@ -32,6 +32,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, scope) },
     "/v1/health": { GET: async () => health(deps.ring) },
     "/v1/node": { GET: async () => describeNode(deps) },
+    "/v1/peers": { GET: async () => json({ nodes: (await deps.directory?.peers()) ?? [] }, 200) },
     "/metrics": { GET: async () => text(deps.metrics.render(), "text/plain; version=0.0.4; charset=utf-8") },
   };
   const answered = new AnswerCounters(deps.metrics);
@@ -89,13 +90,14 @@ function health(ring: Ring): ApiAnswer {
   return json({ status: "ok" }, 200);
 }
 
-function describeNode({ ring, mailboxes }: ApiDeps): ApiAnswer {
+function describeNode({ ring, mailboxes, directory }: ApiDeps): ApiAnswer {
   const ref = (node: NodeRef) => ({ id: idToHex(node.id), addr: node.addr });
   const predecessor = ring.predecessor();
   return json(
     {
       id: ref(ring.self).id,
       addr: ring.self.addr,
+      ...(directory ? { api: directory.selfApi } : {}),
       predecessor: predecessor ? ref(predecessor) : null,
       successors: ring.successors().map(ref),
       entries: mailboxes.entryCount(),

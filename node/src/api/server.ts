@@ -3,9 +3,11 @@
  * requests and hand them to the ApiHandler; one sweep enforces the timeouts of every connection.
  * node:http's own work dominated a store's CPU (docs/performance.md); this serves the
  * same protocol subset — keep-alive, pipelining, Content-Length and chunked bodies, Expect:
- * 100-continue, HEAD — with the strict framing checks of RFC 9112.
+ * 100-continue, HEAD — with the strict framing checks of RFC 9112. With a certificate it speaks
+ * the same over TLS (node:tls), and every answer carries HSTS (RFC 6797).
  */
-import { type AddressInfo, createServer, type Server } from "node:net";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { ApiHandler } from "./context";
 import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
@@ -16,7 +18,17 @@ export interface HttpServerOptions {
   port: number;
   timeouts?: Partial<HttpTimeouts>;
   log?: (message: string) => void;
+  /** PEM certificate chain and key: serve HTTPS instead of HTTP. */
+  tls?: TlsFiles | null;
 }
+
+export interface TlsFiles {
+  cert: string | Uint8Array;
+  key: string | Uint8Array;
+}
+
+/** Browsers keep to https for a year once they have seen this over TLS. */
+export const HSTS_FIELD = "strict-transport-security: max-age=31536000\r\n";
 
 export interface HttpServerHandle {
   port: number;
@@ -37,12 +49,27 @@ export async function startHttpServer(
   const log = options.log ?? (() => {});
   const limits = { maxHeadBytes: MAX_HEAD_BYTES, maxBodyBytes: MAX_BUFFERED_BODY_BYTES };
   const connections = new Set<Http1Connection>();
-  const writer = new AnswerWriter();
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  const writer = new AnswerWriter(options.tls ? HSTS_FIELD : "");
+  const accept = (socket: Socket) => {
     const connection = new Http1Connection(socket, handler, limits, writer, log);
     connections.add(connection);
     socket.once("close", () => connections.delete(connection));
-  });
+  };
+  const server = options.tls
+    ? createTlsServer(
+        {
+          cert: toPem(options.tls.cert),
+          key: toPem(options.tls.key),
+          allowHalfOpen: true,
+          noDelay: true,
+          // A handshake is part of sending the headers: a client that stalls in it is dropped as one that stalls in those.
+          handshakeTimeout: timeouts.headersTimeoutMs,
+        },
+        accept,
+      )
+    : createServer({ allowHalfOpen: true, noDelay: true }, accept);
+  // A failed handshake (a plain-http client, a bad certificate) only ends that connection.
+  server.on("tlsClientError", (_error, socket) => socket.destroy());
   await listen(server, options.port, options.host);
   const sweepMs = Math.max(
     25,
@@ -78,6 +105,10 @@ function limitOf(connection: Http1Connection, timeouts: HttpTimeouts): number {
     return connection.served ? timeouts.keepAliveTimeoutMs : timeouts.headersTimeoutMs;
   if (connection.headParsed) return timeouts.requestTimeoutMs;
   return Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
+}
+
+function toPem(value: string | Uint8Array): string | Buffer {
+  return typeof value === "string" ? value : Buffer.from(value);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -1,4 +1,5 @@
 /** Command-line arguments of bin/wisp: a command, positionals and --flags (value flags and switches). */
+import { DEFAULT_NODE_URL } from "@wisp/lib";
 
 export interface ParsedArgs {
   command: string | null;
@@ -65,7 +66,7 @@ commands:
   group rename GID NAME | group leave GID
 
 flags:
-  --node URL           node to talk to (WISP_NODE; default http://127.0.0.1:7401)
+  --node URL           node to talk to (WISP_NODE; default ${DEFAULT_NODE_URL})
   --identity FILE      identity file (WISP_IDENTITY; default ~/.wisp/identity.json)
   --wait MS            poll: long-poll time per request, 0..25000 (default 0, or 25000 with --follow)
   --json               one JSON object per line, for scripts

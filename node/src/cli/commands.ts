@@ -3,6 +3,7 @@ import {
   generateIdentity,
   type Identity,
   isId,
+  type NodeClient,
   parseSharedAddress,
   type ReplyRef,
   signRetrieve,
@@ -10,7 +11,6 @@ import {
 import { UsageError } from "./args";
 import { load, sendToGroup } from "./group";
 import { readIdentityFile, writeIdentityFile } from "./identity-file";
-import type { NodeClient } from "./node-client";
 import { pollOnce } from "./poll";
 import { sendText } from "./send";
 

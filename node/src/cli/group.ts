@@ -20,6 +20,7 @@ import { UsageError } from "./args";
 import { addStates, type CliState, headOf, readCliState, statePathFor, writeCliState } from "./cli-state";
 import type { CliContext } from "./commands";
 import { readIdentityFile } from "./identity-file";
+import { unwrap } from "./node-error";
 
 /** Seals `body` to each address and stores it; answers the envelope ids. */
 export async function sendBody(
@@ -34,7 +35,7 @@ export async function sendBody(
     if (address === identity.address) continue;
     const parsed = parseSharedAddress(address);
     if (!parsed.ok) throw new UsageError(`${address}: ${parsed.error}`);
-    const stored = await ctx.client.store(seal(identity, parsed.publicKey, bytes));
+    const stored = unwrap(await ctx.client.store(seal(identity, parsed.publicKey, bytes)));
     ids.push(stored.id);
   }
   return ids;

@@ -12,6 +12,7 @@ import { nodeCrypto } from "../crypto/node-crypto";
 import { type CliState, headOf, readCliState, receiveStates, statePathFor, writeCliState } from "./cli-state";
 import type { CliContext } from "./commands";
 import { sendBody } from "./group";
+import { unwrap } from "./node-error";
 import { sendReceipt } from "./send";
 
 export interface PollResult {
@@ -26,7 +27,8 @@ export async function pollOnce(
   ack: string[],
   wait: number,
 ): Promise<PollResult> {
-  const answer = await ctx.client.retrieve(signRetrieve(identity, ctx.now(), ack, wait), ctx.signal);
+  const request = signRetrieve(identity, ctx.now(), ack, wait);
+  const answer = unwrap(await ctx.client.retrieve(request, ctx.signal));
   const receipts = new Map<string, { publicKey: Uint8Array; ids: string[] }>();
   const statePath = statePathFor(ctx.identityPath);
   const state = answer.messages.length > 0 ? await readCliState(statePath) : { groups: {} };

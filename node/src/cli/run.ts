@@ -1,12 +1,10 @@
 /** The command-line client as a function of argv and io. Exit codes: 0 done, 1 node or network failure, 2 usage or file error. */
-import { isId, type ReplyRef } from "@wisp/lib";
+import { DEFAULT_NODE_URL, isId, NodeClient, parseApiUrl, type ReplyRef } from "@wisp/lib";
 import { CLI_USAGE, parseArgs, UsageError } from "./args";
 import { type CliContext, keygen, poll, send, whoami } from "./commands";
 import { deleteForEveryone, groupCommand, react, setName } from "./group";
 import { defaultIdentityPath } from "./identity-file";
-import { NodeClient, NodeError } from "./node-client";
-
-export const DEFAULT_NODE_URL = "http://127.0.0.1:7401";
+import { NodeError } from "./node-error";
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -24,12 +22,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(CLI_USAGE);
       return args.command === null && !args.switches.has("--help") ? 2 : 0;
     }
-    const nodeUrl = args.values["--node"] ?? io.env.WISP_NODE ?? DEFAULT_NODE_URL;
-    if (!/^https?:\/\/[^/]+/.test(nodeUrl))
-      throw new UsageError(`--node expected an http(s) URL, got "${nodeUrl}"`);
+    const nodeText = args.values["--node"] ?? io.env.WISP_NODE ?? DEFAULT_NODE_URL;
+    const nodeUrl = parseApiUrl(nodeText);
+    if (!nodeUrl) throw new UsageError(`--node expected an http(s) URL, got "${nodeText}"`);
     const ctx: CliContext = {
       identityPath: args.values["--identity"] ?? defaultIdentityPath(io.env),
-      client: new NodeClient(nodeUrl, io.fetchFn),
+      client: new NodeClient(nodeUrl, io.fetchFn ? { fetch: io.fetchFn } : {}),
       json: args.switches.has("--json"),
       now: io.now ?? Date.now,
       out: io.out,

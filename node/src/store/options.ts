@@ -1,4 +1,5 @@
 /** What the mailbox service is built from, and its tunables with the defaults of PROTOCOL.md. */
+import { DEFAULT_REPLICAS, DEFAULT_TTL_MS } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
@@ -45,8 +46,8 @@ export const MIB = 1024 * 1024;
 export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
   const repairMs = options.repairMs ?? 30_000;
   const merged: MailboxOptions = {
-    replicas: 3,
-    ttlMs: 86_400_000,
+    replicas: DEFAULT_REPLICAS,
+    ttlMs: DEFAULT_TTL_MS,
     maxMailboxEntries: 10_000,
     maxMailboxBytes: 32 * MIB,
     rpcTimeoutMs: 5_000,

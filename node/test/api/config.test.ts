@@ -24,6 +24,9 @@ describe("parseConfig", () => {
       WISP_REPLICAS: "2",
       WISP_WEB_ROOT: "webclient/dist",
       WISP_DATA_DIR: "/var/lib/wisp",
+      WISP_PUBLIC_URL: "https://wisp.example.org/",
+      WISP_TLS_CERT: "/etc/wisp/cert.pem",
+      WISP_TLS_KEY: "/etc/wisp/key.pem",
     };
     const result = parseConfig(["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4"], env);
     expect(result).toEqual({
@@ -37,7 +40,24 @@ describe("parseConfig", () => {
         replicas: 4,
         webRoot: "webclient/dist",
         dataDir: "/var/lib/wisp",
+        publicUrl: "https://wisp.example.org",
+        tlsCert: "/etc/wisp/cert.pem",
+        tlsKey: "/etc/wisp/key.pem",
       },
+    });
+  });
+
+  it("wants the TLS certificate and key together, and a public URL that is http(s)", () => {
+    const error = (argv: string[]) => {
+      const result = parseConfig(argv, {});
+      return result.ok === false ? result.error : null;
+    };
+    expect(error(["--tls-cert", "c.pem"])).toMatch(/WISP_TLS_CERT and WISP_TLS_KEY go together/);
+    expect(error(["--tls-key", "k.pem"])).toMatch(/go together/);
+    expect(error(["--tls-cert", "c.pem", "--tls-key", "k.pem"])).toBeNull();
+    expect(error(["--public-url", "ftp://x"])).toBe('--public-url expected an http(s) URL, got "ftp://x"');
+    expect(parseConfig(["--public-url", "http://203.0.113.9:7401"], {})).toMatchObject({
+      config: { publicUrl: "http://203.0.113.9:7401" },
     });
   });
 

@@ -15,7 +15,14 @@ function setup(options: Partial<ApiOptions> = {}, joined = true) {
   const clock = new ManualClock(NOW);
   const mailboxes = new FakeMailboxes();
   const metrics = new Metrics();
-  const api = createApi({ ring: fakeRing(joined), mailboxes, clock, metrics, crypto: nobleCrypto }, options);
+  const directory = {
+    selfApi: "https://self.example",
+    peers: async () => [{ id: "b".repeat(64), api: "https://b.example" }],
+  };
+  const api = createApi(
+    { ring: fakeRing(joined), mailboxes, clock, metrics, crypto: nobleCrypto, directory },
+    options,
+  );
   const call = async (
     method: string,
     path: string,
@@ -191,7 +198,8 @@ describe("other endpoints", () => {
     const { call, post } = setup();
     await post("/v1/store", envelope());
     const body = (await (await call("GET", "/v1/node")).json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["addr", "entries", "id", "predecessor", "successors"]);
+    expect(Object.keys(body).sort()).toEqual(["addr", "api", "entries", "id", "predecessor", "successors"]);
+    expect(body.api).toBe("https://self.example");
     expect(body.id).toMatch(/^[0-9a-f]{64}$/);
     expect(body.addr).toBe("127.0.0.1:7400");
     expect(body.predecessor).toEqual({ id: expect.stringMatching(/^[0-9a-f]{64}$/), addr: "127.0.0.1:7406" });
@@ -200,6 +208,15 @@ describe("other endpoints", () => {
       "127.0.0.1:7404",
     ]);
     expect(body.entries).toBe(1);
+  });
+
+  it("GET /v1/peers lists the other nodes' advertised API URLs, with CORS", async () => {
+    const { call } = setup();
+    const response = await call("GET", "/v1/peers");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response.json()).toEqual({ nodes: [{ id: "b".repeat(64), api: "https://b.example" }] });
+    await expectError(await call("POST", "/v1/peers", "{}"), 405, "bad_request");
   });
 
   it("GET /metrics serves Prometheus text with request counts and errors by code", async () => {

@@ -250,6 +250,7 @@ const KNOWN: Record<string, string[]> = {
   "/v1/retrieve": ["POST"],
   "/v1/health": ["GET"],
   "/v1/node": ["GET"],
+  "/v1/peers": ["GET"],
   "/metrics": ["GET"],
 };
 

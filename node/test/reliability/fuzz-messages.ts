@@ -150,6 +150,7 @@ export const TAGS = [
   "store.replicate",
   "store.digest",
   "store.fetch",
+  "node.api",
 ];
 
 /** Random JSON objects, often with a known tag and known field names, as JSON.parse would deliver them. */

@@ -7,6 +7,7 @@
 import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiDirectory } from "../../src/directory/api-directory";
 import { RpcReject } from "../../src/rpc/router";
 import { randomKey, seededRandom } from "../../src/sim";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim/ring";
@@ -42,6 +43,13 @@ beforeAll(async () => {
         { rpcTimeoutMs: 2_000, repairMs: 1e9, expiryMs: 1e9 },
       );
       holders.set(node.addr, { mailboxes, store });
+      const components = {
+        ring: node.chord,
+        transport: node.transport,
+        router: node.router,
+        clock: node.clock,
+      };
+      new ApiDirectory(components, { selfApi: `http://${node.addr}` });
     },
   });
   [target, peer] = ring.nodes();
@@ -118,7 +126,8 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
     expect(registered.sort()).toEqual([...TAGS].sort());
     const generated = new Set(validMessages(0).map((m) => m.message.t));
     for (const tag of registered) {
-      if (tag !== "chord.ping" && tag !== "chord.state") expect(generated, tag).toContain(tag);
+      // Messages without fields have no field to break.
+      if (!["chord.ping", "chord.state", "node.api"].includes(tag)) expect(generated, tag).toContain(tag);
     }
   });
 
@@ -149,8 +158,10 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
             throw new Error(`refused with ${describeError(outcome.error)}`);
           if ("answer" in outcome) {
             expect(typeof outcome.answer.t).toBe("string");
-            // Only requests that need no valid field can pass: a ping, a state query, an empty batch.
-            expect(["chord.ping", "chord.state", "store.replicate", "store.digest"]).toContain(message.t);
+            // Only requests that need no valid field can pass: a ping, a state query, an empty batch, an API URL query.
+            expect(["chord.ping", "chord.state", "store.replicate", "store.digest", "node.api"]).toContain(
+              message.t,
+            );
           }
           expect(snapshot(target)).toBe(before);
         }),

@@ -1,10 +1,12 @@
 /** The two-pane shell: chats (or a side panel) on the left, the open conversation on the right. */
 import { useEffect, useState } from "preact/hooks";
 import type { WispClient } from "../client";
+import type { AppNodes } from "../nodes";
 import { ChatList } from "./ChatList";
 import { Conversation } from "./Conversation";
 import { NewChat } from "./NewChat";
 import { NewGroup } from "./NewGroup";
+import { ProposedNode } from "./ProposedNode";
 import { Settings, type SettingsActions } from "./Settings";
 import { useClient } from "./useClient";
 import { Welcome } from "./Welcome";
@@ -13,19 +15,24 @@ export type Panel = "chats" | "new" | "group" | "settings";
 
 export interface AppProps {
   client: WispClient;
-  nodeUrl: string;
-  nodeFromQuery: boolean;
+  nodes: AppNodes;
   firstStart: boolean;
   actions: SettingsActions;
   /** An address from a `#add=` link the app was opened with. */
   addFromLink?: string;
 }
 
-export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions, addFromLink }: AppProps) {
+export function App({ client, nodes, firstStart, actions, addFromLink }: AppProps) {
   useClient(client);
   const [panel, setPanel] = useState<Panel>(addFromLink ? "new" : "chats");
   const [newAddress, setNewAddress] = useState(addFromLink ?? "");
   const [focusId, setFocusId] = useState<string | undefined>();
+  const [proposed, setProposed] = useState(nodes.proposed);
+  const settleProposal = (use: boolean) => {
+    if (use && proposed) void actions.setNodeUrl(proposed);
+    setProposed(null);
+    history.replaceState(null, "", location.pathname);
+  };
   const peer = client.openPeer;
   const open = peer && (client.state.contacts[peer] || client.state.groups[peer]) ? peer : null;
   const unread =
@@ -51,6 +58,13 @@ export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions, addFr
 
   return (
     <div class={`app ${open ? "has-chat" : "no-chat"}`}>
+      {proposed && (
+        <ProposedNode
+          url={proposed}
+          onUse={() => settleProposal(true)}
+          onIgnore={() => settleProposal(false)}
+        />
+      )}
       <aside class="side" aria-label="Chats">
         {panel === "chats" && (
           <ChatList client={client} onPanel={setPanel} onOpen={openChat} onNewChat={startChat} />
@@ -70,13 +84,7 @@ export function App({ client, nodeUrl, nodeFromQuery, firstStart, actions, addFr
           <NewGroup client={client} onClose={closePanel} onCreated={(gid) => openChat(gid)} />
         )}
         {panel === "settings" && (
-          <Settings
-            client={client}
-            nodeUrl={nodeUrl}
-            nodeFromQuery={nodeFromQuery}
-            actions={actions}
-            onClose={() => setPanel("chats")}
-          />
+          <Settings client={client} pool={nodes.pool} actions={actions} onClose={() => setPanel("chats")} />
         )}
       </aside>
       <main class="main">

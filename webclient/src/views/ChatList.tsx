@@ -9,6 +9,7 @@ import { AddressCard } from "./AddressCard";
 import type { Panel } from "./App";
 import { Avatar } from "./Avatar";
 import { GroupIcon, NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
+import { ReconnectButton } from "./ReconnectButton";
 import { StatusMark } from "./StatusMark";
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
@@ -87,7 +88,8 @@ export function ChatList({ client, onPanel, onOpen, onNewChat }: Props) {
       </header>
       {client.connection === "offline" && (
         <div class="banner" role="alert">
-          <strong>The node is unreachable.</strong> Messages wait here and go out when it answers again.
+          <strong>No node answers.</strong> Messages wait here and go out as soon as one does.
+          <ReconnectButton />
         </div>
       )}
       <div class="search">

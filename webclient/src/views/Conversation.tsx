@@ -11,6 +11,7 @@ import { Composer } from "./Composer";
 import { GroupInfo } from "./GroupInfo";
 import { BackIcon, CloseIcon, EditIcon, LockIcon, TrashIcon } from "./Icons";
 import { MessageInfo } from "./MessageInfo";
+import { MuteButton } from "./MuteButton";
 import { NameForm } from "./NameForm";
 import { useMessageWindow } from "./useMessageWindow";
 
@@ -121,6 +122,7 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
             </span>
           </span>
         </button>
+        <MuteButton peer={chat} />
         {!group && (
           <button
             type="button"

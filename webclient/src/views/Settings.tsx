@@ -1,13 +1,20 @@
-/** Side panel: my address, the node I use, and moving my identity to another browser. */
+/** Side panel: my profile, my address, the nodes I use, notifications, the lock, and moving my identity. */
 import { useState } from "preact/hooks";
 import type { WispClient } from "../client";
+import type { NodePool } from "../node-pool";
 import { AddressCard } from "./AddressCard";
+import { LockSettings } from "./LockSettings";
+import { NodeList } from "./NodeList";
+import { NotificationSettings } from "./NotificationSettings";
 import { PanelHeader } from "./PanelHeader";
 import { ProfileCard } from "./ProfileCard";
+import { useServices } from "./services";
 
 export interface SettingsActions {
   /** Saves and switches to the node; answers an error sentence or null. */
   setNodeUrl(url: string): Promise<string | null>;
+  /** Probes every known node now and retries at once. */
+  reconnect(): Promise<void>;
   exportIdentity(): void;
   /** Replaces this browser's identity with the file's; answers an error sentence or null. */
   importIdentity(file: File): Promise<string | null>;
@@ -15,14 +22,14 @@ export interface SettingsActions {
 
 interface Props {
   client: WispClient;
-  nodeUrl: string;
-  nodeFromQuery: boolean;
+  pool: NodePool;
   actions: SettingsActions;
   onClose: () => void;
 }
 
-export function Settings({ client, nodeUrl, nodeFromQuery, actions, onClose }: Props) {
-  const [url, setUrl] = useState(nodeUrl);
+export function Settings({ client, pool, actions, onClose }: Props) {
+  const [url, setUrl] = useState(pool.nodes().find((n) => n.source === "chosen")?.url ?? "");
+  const services = useServices();
   const [nodeMessage, setNodeMessage] = useState("");
   const [importError, setImportError] = useState("");
 
@@ -51,31 +58,35 @@ export function Settings({ client, nodeUrl, nodeFromQuery, actions, onClose }: P
         </section>
 
         <section class="card" aria-labelledby="node-heading">
-          <h3 id="node-heading">Node</h3>
+          <h3 id="node-heading">Nodes</h3>
+          <p class="hint">
+            Status: <strong data-state={client.connection}>{client.connection}</strong>
+            {client.connection !== "connected" && client.lastError ? ` (${client.lastError})` : ""}
+          </p>
+          <NodeList pool={pool} onReconnect={actions.reconnect} />
           <form class="form" onSubmit={saveNode}>
-            <label for="node-url">Node URL</label>
+            <label for="node-url">Your own node</label>
             <input
               id="node-url"
               type="url"
+              placeholder="https://node.example.org"
               value={url}
               spellcheck={false}
               onInput={(e) => setUrl(e.currentTarget.value)}
             />
-            {nodeFromQuery && <p class="hint">Set by ?node= in the page address for this visit.</p>}
-            <p class="hint">
-              Status: <strong data-state={client.connection}>{client.connection}</strong>
-              {client.connection !== "connected" && client.lastError ? ` (${client.lastError})` : ""}
-            </p>
             {nodeMessage && (
               <p class="hint" role="status">
                 {nodeMessage}
               </p>
             )}
             <button type="submit" class="primary">
-              Save node
+              Use this node
             </button>
           </form>
         </section>
+
+        {services && <NotificationSettings notifier={services.notifier} />}
+        {services && <LockSettings lock={services.lock} />}
 
         <section class="card" aria-labelledby="id-heading">
           <h3 id="id-heading">Identity</h3>

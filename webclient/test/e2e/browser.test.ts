@@ -12,12 +12,16 @@ import {
   addContact,
   addressOf,
   CHROMIUM,
+  incomingTexts,
+  outgoingTexts,
   send,
   startWorld,
+  statusOf,
   stopWorld,
   UI_TIMEOUT,
   type World,
-} from "./support";
+  waitStatus,
+} from "./helpers";
 
 const hasBrowser = existsSync(CHROMIUM);
 const browserRequired = process.env.WISP_REQUIRE_BROWSER === "1";
@@ -57,6 +61,10 @@ describe("web app in Chromium", () => {
       const page = await context.newPage();
       page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
       await page.goto(`${site!.url}/?node=${encodeURIComponent(nodeUrl)}`);
+      // A link only proposes its node: the app asks first.
+      await page.getByRole("button", { name: "Use this node" }).waitFor({ timeout: UI_TIMEOUT });
+      await page.screenshot({ path: join(SHOTS, "0-node-link-prompt.png") });
+      await page.getByRole("button", { name: "Use this node" }).click();
       const address = await addressOf(page);
       await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
       return { context, page, address };
@@ -182,7 +190,9 @@ describe("web app in Chromium", () => {
       // The identity moves to another browser through its exported file, contacts included.
       await alice.page.emulateMedia({ colorScheme: "light" });
       await alice.page.getByRole("button", { name: "Settings", exact: true }).click();
-      expect(await alice.page.getByLabel("Node URL").inputValue()).toBe(nodes[0].apiUrl);
+      expect(await alice.page.locator('.node-row[data-in-use="true"]').getAttribute("data-url")).toBe(
+        nodes[0].apiUrl,
+      );
       const downloading = alice.page.waitForEvent("download");
       await alice.page.getByRole("button", { name: "Export identity" }).click();
       const file = join(outDir, "alice-identity.json");
@@ -198,7 +208,7 @@ describe("web app in Chromium", () => {
       expect(await addressOf(moved.page)).toBe(alice.address);
       await moved.page.locator(".chat-item", { hasText: "Bob" }).waitFor({ timeout: UI_TIMEOUT });
 
-      // Its node goes away: the header says so instead of failing silently.
+      // Its nodes go away.
       await moved.page
         .locator('.conn[data-state="connected"]')
         .waitFor({ timeout: UI_TIMEOUT })
@@ -219,6 +229,8 @@ describe("web app in Chromium", () => {
             `${error.message}\nconnection: ${state} (${why}); last requests: ${requests.join(", ")}`,
           );
         });
+      // With every node gone the header says so instead of failing silently.
+      await nodes[0].stop();
       await nodes[1].stop();
       await moved.page
         .locator('.conn[data-state="reconnecting"], .conn[data-state="offline"]')
@@ -227,27 +239,6 @@ describe("web app in Chromium", () => {
     }, 180_000);
   });
 });
-
-function texts(page: Page, side: "in" | "out"): Promise<string[]> {
-  return page.locator(`.row.${side} .bubble .text`).allTextContents();
-}
-
-function incomingTexts(page: Page): Promise<string[]> {
-  return texts(page, "in");
-}
-
-function outgoingTexts(page: Page): Promise<string[]> {
-  return texts(page, "out");
-}
-
-async function statusOf(page: Page, text: string): Promise<string | null> {
-  const bubbles = page.locator(".row.out .bubble").filter({ has: page.locator(".text", { hasText: text }) });
-  return bubbles.last().getAttribute("data-status");
-}
-
-async function waitStatus(page: Page, text: string, status: string, timeout = UI_TIMEOUT): Promise<void> {
-  await expect.poll(() => statusOf(page, text), { timeout, interval: 100 }).toBe(status);
-}
 
 /** Records every delivery status any bubble shows, in order, to prove ticks go from one to two. */
 async function recordStatuses(page: Page): Promise<void> {

@@ -19,7 +19,7 @@ import {
   stopWorld,
   UI_TIMEOUT,
   type World,
-} from "./support";
+} from "./helpers";
 
 const SHOTS = fileURLToPath(new URL("../../../test-results/webclient/groups/", import.meta.url));
 const DESKTOP = { width: 1100, height: 720 };

@@ -18,12 +18,15 @@ export class AnswerWriter {
   private dateSecond = -1;
   private dateField = "";
 
+  /** `fixed`: header lines added to every answer (HSTS over TLS), each ending in CRLF. */
+  constructor(private readonly fixed = "") {}
+
   /** The head, and the body as the answer has it (a string is written with the head, in one write). */
   serialize(answer: ApiAnswer, framing: Framing): { head: string; body: Uint8Array | string | null } {
     const { status, body } = answer;
     const noBody = status === 204 || status === 304;
     const length = noBody ? "" : `content-length: ${bodyBytes(body)}\r\n`;
-    const head = `${statusLine(status)}${this.headerBlock(answer.headers)}${length}${this.trailingFields(framing.close)}`;
+    const head = `${statusLine(status)}${this.headerBlock(answer.headers)}${this.fixed}${length}${this.trailingFields(framing.close)}`;
     return { head, body: framing.head || noBody ? null : body };
   }
 

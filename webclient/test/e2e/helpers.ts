@@ -1,4 +1,4 @@
-/** What the browser tests share: waiting for nodes, and the few UI steps every scenario takes. */
+/** What the browser tests share: a world of nodes, site and Chromium, waiting for nodes, and driving the app as a person does. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +68,32 @@ export async function send(page: Page, text: string): Promise<void> {
   await composer.fill(text);
   await composer.press("Enter");
   await page.locator(".row.out .bubble", { hasText: text }).waitFor({ timeout: UI_TIMEOUT });
+}
+
+export function texts(page: Page, side: "in" | "out"): Promise<string[]> {
+  return page.locator(`.row.${side} .bubble .text`).allTextContents();
+}
+
+export function incomingTexts(page: Page): Promise<string[]> {
+  return texts(page, "in");
+}
+
+export function outgoingTexts(page: Page): Promise<string[]> {
+  return texts(page, "out");
+}
+
+export async function statusOf(page: Page, text: string): Promise<string | null> {
+  const bubbles = page.locator(".row.out .bubble").filter({ has: page.locator(".text", { hasText: text }) });
+  return bubbles.last().getAttribute("data-status");
+}
+
+export async function waitStatus(
+  page: Page,
+  text: string,
+  status: string,
+  timeout = UI_TIMEOUT,
+): Promise<void> {
+  await expect.poll(() => statusOf(page, text), { timeout, interval: 100 }).toBe(status);
 }
 
 /** Two nodes in one ring, the built app on a static server, and Chromium: what every browser test needs. */
