@@ -47,6 +47,8 @@ describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () =
     page.on("pageerror", (error) => console.error(`${name}: page error: ${error.message}`));
     page.on("dialog", (dialog) => void dialog.accept());
     await page.goto(`${world!.site.url}/?node=${encodeURIComponent(nodeUrl)}`);
+    // A ?node= link only proposes its node: the person confirms it.
+    await page.getByRole("button", { name: "Use this node" }).click({ timeout: UI_TIMEOUT });
     const address = await addressOf(page);
     await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
     await page.getByRole("button", { name: "Settings", exact: true }).click();
@@ -272,6 +274,7 @@ describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () =
     world!.contexts.push(phone);
     const fresh = await phone.newPage();
     await fresh.goto(`${world!.site.url}/?node=${encodeURIComponent(nodes[0].apiUrl)}`);
+    await fresh.getByRole("button", { name: "Use this node" }).click({ timeout: UI_TIMEOUT });
     await fresh.locator("#my-address-phone").waitFor({ state: "visible", timeout: UI_TIMEOUT });
     await shoot(fresh, "12-phone-first-run");
 
@@ -296,8 +299,10 @@ describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () =
     await fresh.locator(".conv-title h2", { hasText: "Alice" }).waitFor({ timeout: UI_TIMEOUT });
     expect(fresh.url()).not.toContain("#add=");
 
-    // Bob's node goes away: the conversation itself says so, also on a phone.
+    // No node answers any more (Bob's app would move to the other node of the ring while one
+    // does): the conversation itself says so, also on a phone.
     await nodes[1].stop();
+    await nodes[0].stop();
     await bob.page.locator(".subtitle.offline").waitFor({ timeout: 40_000 });
     await shoot(bob.page, "13-conversation-offline");
   }, 240_000);

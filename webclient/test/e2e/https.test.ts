@@ -70,7 +70,8 @@ describe.runIf(existsSync(CHROMIUM))("web app over HTTPS", () => {
     await addContact(bob.page, alice.address, "Alice");
     await send(alice.page, "over TLS");
     await expect.poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT }).toContain("over TLS");
-    await waitStatus(alice.page, "over TLS", "delivered");
+    // Bob has the chat open and read receipts are on by default: two blue ticks.
+    await waitStatus(alice.page, "over TLS", "read");
     await alice.page.getByRole("button", { name: "Settings", exact: true }).click();
     expect(await alice.page.locator('.node-row[data-in-use="true"]').getAttribute("data-url")).toBe(
       node!.apiUrl,
