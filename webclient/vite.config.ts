@@ -12,6 +12,8 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     target: "es2022",
+    // One chunk and no <link rel="modulepreload">: the polyfill would have nothing to preload.
+    modulePreload: { polyfill: false },
     reportCompressedSize: false,
   },
 });
