@@ -91,9 +91,13 @@ export class Notifier {
   }
 
   private notify(message: Message): void {
-    const contact = this.client.state.contacts[message.peer];
-    const title = contact ? contactTitle(contact) : message.peer;
-    const body = this.settings.showText ? message.text.slice(0, 200) : "New message";
+    const { contacts, groups } = this.client.state;
+    const nameOf = (address: string) => (contacts[address] ? contactTitle(contacts[address]) : address);
+    const group = groups[message.peer];
+    // In a group the chat is the group, and the author is named in the body.
+    const title = group ? group.name : nameOf(message.peer);
+    const by = group && message.author ? `${nameOf(message.author)}: ` : "";
+    const body = by + (this.settings.showText ? message.text.slice(0, 200) : "New message");
     this.host.show(title, {
       body,
       tag: message.id,

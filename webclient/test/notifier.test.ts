@@ -1,6 +1,7 @@
 import { generateIdentity } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { WispClient } from "../src/client";
+import { newGroup } from "../src/group-actions";
 import { Notifier, type NotifyHost, type Permission } from "../src/notifier";
 import { memoryStorage } from "../src/storage";
 import { FakeNode, until } from "./fake-node";
@@ -56,6 +57,19 @@ async function setup() {
 }
 
 describe("Notifier", () => {
+  it("titles a group message with the group's name and names its author in the body", async () => {
+    const { alice, bob, host, notifier } = await setup();
+    await alice.setProfile("Alice");
+    await notifier.enable();
+    const gid = newGroup(alice, "Trip", [bob.identity.address]);
+    await until(() => bob.state.groups[gid]?.joined === true);
+    await alice.send(gid, "who is in?");
+    await until(() => (bob.state.messages[gid] ?? []).length === 1);
+    expect(host.shown.map((n) => [n.title, n.body])).toEqual([["Trip", "Alice: New message"]]);
+    host.shown[0].onClick();
+    expect(bob.openPeer).toBe(gid);
+  });
+
   it("shows one notification per message while hidden, with the sender's name, and the text only if allowed", async () => {
     const { alice, bob, host, notifier, arrived } = await setup();
     await alice.send(bob.identity.address, "before permission");
