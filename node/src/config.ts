@@ -11,8 +11,10 @@ export interface NodeConfig {
   replicas: number;
   /** Folder of the built web app served on the API port; null serves the API only. */
   webRoot: string | null;
-  /** Folder of the durable entry log (docs/storage.md); null keeps entries in memory only. */
+  /** Folder of the durable entry log (docs/storage.md) and the node key; null keeps entries in memory only. */
   dataDir: string | null;
+  /** The node's secret key file, created when missing; null: node.key in dataDir, else a fresh key each start. */
+  keyFile: string | null;
 }
 
 export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error: string } | { ok: "help" };
@@ -71,7 +73,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_DATA_DIR",
     flag: "--data-dir",
     parse: parseNonEmpty,
-    help: "folder to keep entries in across restarts (unset: memory)",
+    help: "folder to keep entries and the node key in across restarts (unset: memory)",
+  },
+  keyFile: {
+    env: "WISP_KEY_FILE",
+    flag: "--key-file",
+    parse: parseNonEmpty,
+    help: "the node's secret key, created when missing (node.key in the data dir; else fresh)",
   },
 };
 
@@ -92,6 +100,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   replicas: 3,
   webRoot: null,
   dataDir: null,
+  keyFile: null,
 };
 
 export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${KEYS.map(

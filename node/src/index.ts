@@ -9,6 +9,8 @@ import { type HttpServerHandle, startHttpServer } from "./api/server";
 import { ChordNode, type ChordOptions } from "./chord/chord-node";
 import { type Clock, systemClock } from "./clock";
 import { createNodeCrypto } from "./crypto/node-crypto";
+import { DEFAULT_PUZZLE_BITS } from "./identity/node-id";
+import { generateNodeKey, keyFilePath, loadOrCreateNodeKey, type NodeKey } from "./identity/node-key";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
@@ -30,6 +32,15 @@ export interface StartNodeOptions {
   webRoot?: string | null;
   /** Folder of the durable entry log (docs/storage.md); null or unset keeps entries in memory only. */
   dataDir?: string | null;
+  /** The node key's file, created when missing (default: node.key in dataDir, else a fresh key). */
+  keyFile?: string | null;
+  /** A key to use instead of a key file (tests). */
+  key?: NodeKey;
+  /**
+   * Leading zero bits of the ring's key puzzle (docs/security.md); every node of a ring must use the
+   * same. Tests of many nodes may lower it; the default ring never does.
+   */
+  puzzleBits?: number;
   chord?: Partial<Omit<ChordOptions, "addr">>;
   mailbox?: Partial<MailboxOptions>;
   api?: Partial<ApiOptions>;
@@ -42,6 +53,8 @@ export interface StartNodeOptions {
 
 export interface ListeningInfo {
   id: string;
+  /** b64u of the node's Ed25519 public key. */
+  key: string;
   addr: string;
   port: number;
   apiPort: number;
@@ -65,7 +78,16 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
   if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
   const closeStore = () => store instanceof LogEntryStore && store.close();
-  const transport = new TcpTransport({ host, port: options.port ?? 7400 });
+  const puzzleBits = options.puzzleBits ?? DEFAULT_PUZZLE_BITS;
+  const keyFile = keyFilePath(options.keyFile, options.dataDir);
+  let key: NodeKey;
+  try {
+    key = options.key ?? (keyFile ? loadOrCreateNodeKey(keyFile, puzzleBits) : generateNodeKey(puzzleBits));
+  } catch (error) {
+    closeStore();
+    throw error;
+  }
+  const transport = new TcpTransport({ host, port: options.port ?? 7400, key, puzzleBits });
   const addr = await transport.listen(router.handle).catch((error: unknown) => {
     closeStore();
     throw error;
@@ -109,6 +131,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     http = await startHttpServer(api, { host, port: options.apiPort ?? 7401, timeouts: options.http });
     const info: ListeningInfo = {
       id: idToHex(chord.self.id),
+      key: key.key,
       addr,
       port: Number(addr.slice(addr.lastIndexOf(":") + 1)),
       apiPort: http.port,

@@ -64,6 +64,7 @@ try {
     replicas: config.replicas,
     webRoot: config.webRoot,
     dataDir: config.dataDir,
+    keyFile: config.keyFile,
     chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
     mailbox: tuned.tuning.mailbox,
     log,

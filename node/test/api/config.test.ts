@@ -24,8 +24,12 @@ describe("parseConfig", () => {
       WISP_REPLICAS: "2",
       WISP_WEB_ROOT: "webclient/dist",
       WISP_DATA_DIR: "/var/lib/wisp",
+      WISP_KEY_FILE: "/etc/wisp/env.key",
     };
-    const result = parseConfig(["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4"], env);
+    const result = parseConfig(
+      ["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4", "--key-file", "/etc/wisp/node.key"],
+      env,
+    );
     expect(result).toEqual({
       ok: true,
       config: {
@@ -37,6 +41,7 @@ describe("parseConfig", () => {
         replicas: 4,
         webRoot: "webclient/dist",
         dataDir: "/var/lib/wisp",
+        keyFile: "/etc/wisp/node.key",
       },
     });
   });

@@ -129,7 +129,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       await fc.assert(
         fc.asyncProperty(hostileMessage(messages), async (message) => {
           counter.add("one field broken");
-          expectRefused(await settle(target.router.handle(message)));
+          expectRefused(await settle(target.router.handle(message, peer.transport.identity)));
           expect(snapshot(target)).toBe(before);
         }),
         params(cases(2_500, 60_000)),
@@ -144,7 +144,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       await fc.assert(
         fc.asyncProperty(randomMessage, async (message) => {
           counter.add("random objects");
-          const outcome = await settle(target.router.handle(message));
+          const outcome = await settle(target.router.handle(message, peer.transport.identity));
           if ("error" in outcome && !(outcome.error instanceof RpcReject))
             throw new Error(`refused with ${describeError(outcome.error)}`);
           if ("answer" in outcome) {
@@ -172,7 +172,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
         fc.asyncProperty(sent, async ({ value, hostile }) => {
           counter.add("over the transport");
           if (!serializable(value)) {
-            expectRefused(await settle(target.router.handle(value as WireMessage)));
+            expectRefused(await settle(target.router.handle(value as WireMessage, peer.transport.identity)));
             return;
           }
           const outcome = await settle(

@@ -135,7 +135,7 @@ describe("Mailboxes: store and retrieve", () => {
     const owner = cluster.ownerOf(bob);
     const hanging = cluster.members.after(owner.addr)[0].addr;
     cluster.network.crash(hanging);
-    cluster.network.bind(hanging, () => new Promise(() => {}));
+    cluster.network.bind(hanging, () => new Promise(() => {}), "a key no one expects");
     const entry = cluster.nodes.find((n) => n !== owner && n.addr !== hanging)!;
     const env = envelope(bob);
     expect((await entry.mailboxes.store(env)).created).toBe(true);
