@@ -41,7 +41,7 @@ export interface StartNodeOptions {
    * same. Tests of many nodes may lower it; the default ring never does.
    */
   puzzleBits?: number;
-  chord?: Partial<Omit<ChordOptions, "addr">>;
+  chord?: Partial<Omit<ChordOptions, "addr" | "key" | "puzzleBits">>;
   mailbox?: Partial<MailboxOptions>;
   api?: Partial<ApiOptions>;
   http?: Partial<HttpTimeouts>;
@@ -92,7 +92,10 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     closeStore();
     throw error;
   });
-  const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
+  const chord = new ChordNode(
+    { transport, clock, router, metrics },
+    { ...options.chord, addr, key: key.key, puzzleBits },
+  );
   const mailboxes = new MailboxService(
     { ring: chord, transport, router, clock, store, metrics },
     { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },

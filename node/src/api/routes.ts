@@ -95,6 +95,7 @@ function describeNode({ ring, mailboxes }: ApiDeps): ApiAnswer {
   return json(
     {
       id: ref(ring.self).id,
+      key: ring.self.key,
       addr: ring.self.addr,
       predecessor: predecessor ? ref(predecessor) : null,
       successors: ring.successors().map(ref),

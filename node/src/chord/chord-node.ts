@@ -3,12 +3,15 @@
  * spaces: how to make Chord correct", 2017): joins copy the successor's list, stabilize asks the
  * successor for its predecessor and list in one round trip, and a ring may start from one node.
  */
-import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
-import type { WireMessage } from "../transport/transport";
+import { between, fingerStart, ID_BITS, type RingId } from "@wisp/lib";
+import { DEFAULT_PUZZLE_BITS } from "../identity/node-id";
+import { RpcReject } from "../rpc/router";
+import type { PeerIdentity, WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
 import { findSuccessor, type LookupContext } from "./lookup";
 import {
   type ChordRequest,
+  decodePong,
   decodeStateAnswer,
   encodeRequest,
   type StateAnswer,
@@ -16,6 +19,7 @@ import {
 } from "./messages";
 import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
+import { RefVerifier } from "./refs";
 import { type LookupOptions, type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
 import { RoutingTable } from "./routing-table";
 
@@ -27,7 +31,8 @@ export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./optio
 export class ChordNode implements Ring, ChordHandlerHost {
   readonly self: NodeRef;
   readonly table: RoutingTable;
-  private readonly options: Required<ChordOptions>;
+  readonly refs: RefVerifier;
+  private readonly options: Required<Omit<ChordOptions, "puzzleBits">>;
   private joined = false;
   private stopped = false;
   private timers: (() => void)[] = [];
@@ -38,11 +43,18 @@ export class ChordNode implements Ring, ChordHandlerHost {
     private readonly components: ChordComponents,
     options: ChordOptions,
   ) {
-    this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr };
-    this.self = { id: nodeIdOf(options.addr), addr: options.addr };
+    this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr, key: options.key };
+    this.refs = new RefVerifier(options.puzzleBits ?? DEFAULT_PUZZLE_BITS);
+    const self = this.refs.refOf(options.key, options.addr);
+    if (!self)
+      throw new Error(
+        `"${options.addr}" is not a canonical node address, or the key is not b64u of 32 bytes`,
+      );
+    this.self = self;
     this.table = new RoutingTable(this.self, this.options.successorListSize);
     this.lookupContext = {
       table: this.table,
+      refs: this.refs,
       request: (to, request, signal) => this.call(to, request, signal),
       reportFailure: (addr) => this.reportFailure(addr),
       maxHops: this.options.maxLookupHops,
@@ -103,13 +115,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (this.stopped) throw new Error("ChordNode is stopped");
     if (this.joined) throw new Error("already a ring member");
     if (bootstrapAddr === this.self.addr) throw new Error("a node cannot join through itself");
-    const bootstrap = { id: nodeIdOf(bootstrapAddr), addr: bootstrapAddr };
     let pause = this.options.joinBackoffMs;
     let lastError = "";
     for (let attempt = 1; attempt <= this.options.joinAttempts; attempt++) {
       if (this.stopped) throw new RingUnavailable("stopped while joining");
       try {
-        await this.joinOnce(bootstrap);
+        await this.joinOnce(await this.introduce(bootstrapAddr));
         return;
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
@@ -121,6 +132,17 @@ export class ChordNode implements Ring, ChordHandlerHost {
     throw new RingUnavailable(
       `could not join through ${bootstrapAddr} after ${this.options.joinAttempts} attempts: ${lastError}`,
     );
+  }
+
+  /** The bootstrap's ref, from its own pong; every later request to it checks the key it names. */
+  private async introduce(addr: string): Promise<NodeRef> {
+    const pong = await this.components.transport.request(addr, encodeRequest({ t: "chord.ping" }), {
+      timeoutMs: this.options.rpcTimeoutMs,
+    });
+    const ref = decodePong(pong, this.refs);
+    if (typeof ref === "string") throw new RingUnavailable(`${addr} did not introduce itself: ${ref}`);
+    if (ref.addr !== addr) throw new RingUnavailable(`${addr} says it is ${ref.addr}`);
+    return ref;
   }
 
   /** Zave 2017: a joining node takes its successor's list as its own; it has no predecessor yet. */
@@ -231,7 +253,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (!this.joined || this.stopped) return;
     const predecessor = this.table.predecessor();
     if (!predecessor) return;
-    if (await this.ping(predecessor.addr)) return;
+    if (await this.ping(predecessor)) return;
     if (this.table.predecessor()?.addr !== predecessor.addr) return;
     this.reportFailure(predecessor.addr);
   }
@@ -248,16 +270,16 @@ export class ChordNode implements Ring, ChordHandlerHost {
       predecessor: this.table.predecessor(),
       successors: [...this.table.successors()],
     });
-    const targets = new Set<string>();
+    const targets = new Map<string, NodeRef>();
     const predecessor = this.table.predecessor();
     const successor = this.table.successor();
-    if (predecessor) targets.add(predecessor.addr);
-    if (successor) targets.add(successor.addr);
+    if (predecessor) targets.set(predecessor.addr, predecessor);
+    if (successor) targets.set(successor.addr, successor);
     this.stop();
     await Promise.all(
-      [...targets].map((to) =>
+      [...targets.values()].map((to) =>
         this.components.transport
-          .request(to, message, { timeoutMs: this.options.rpcTimeoutMs })
+          .request(to.addr, message, { timeoutMs: this.options.rpcTimeoutMs, key: to.key })
           .catch(() => undefined),
       ),
     );
@@ -271,12 +293,45 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return stateAnswer(this.table);
   }
 
-  acceptNotify(node: NodeRef): void {
+  /**
+   * "I may be your predecessor", believed only from that node itself over its own link, and only
+   * once a connection to the address it names proves its key there (S/Kademlia's rule).
+   */
+  async acceptNotify(node: NodeRef, peer: PeerIdentity): Promise<void> {
+    if (!isSender(node, peer)) throw new RpcReject("chord.notify names another node than its sender");
+    if (!this.wouldTakeAsPredecessor(node)) return;
+    if (!(await this.ping(node))) return;
     if (applyNotify(this.table, node)) this.emitChange();
   }
 
-  acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
-    if (applyLeave(this.table, leaving, predecessor, successors)) this.emitChange();
+  /**
+   * A leave is believed only from the leaving node itself; the neighbours it names in its place
+   * are taken only once they answer at their address with their key.
+   */
+  async acceptLeave(
+    leaving: NodeRef,
+    predecessor: NodeRef | null,
+    successors: NodeRef[],
+    peer: PeerIdentity,
+  ): Promise<void> {
+    if (!isSender(leaving, peer)) throw new RpcReject("chord.leave names another node than its sender");
+    const heir = predecessor && (await this.ping(predecessor)) ? predecessor : null;
+    const live: NodeRef[] = [];
+    for (const node of successors) {
+      if (node.addr === this.self.addr) break;
+      if (await this.ping(node)) {
+        live.push(node);
+        break; // the first live one suffices: stabilize fetches its list
+      }
+    }
+    if (applyLeave(this.table, leaving, heir, live)) this.emitChange();
+  }
+
+  private wouldTakeAsPredecessor(node: NodeRef): boolean {
+    if (node.addr === this.self.addr) return false;
+    const predecessor = this.table.predecessor();
+    if (predecessor?.addr === node.addr) return predecessor.key !== node.key;
+    return !predecessor || between(predecessor.id, node.id, this.self.id) || this.table.isAlone();
   }
 
   /**
@@ -294,7 +349,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (!candidate) return;
     let state: StateAnswer | string;
     try {
-      state = decodeStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
+      state = decodeStateAnswer(await this.call(candidate, { t: "chord.state" }), this.refs);
     } catch {
       state = "no answer";
     }
@@ -321,8 +376,8 @@ export class ChordNode implements Ring, ChordHandlerHost {
   /** chord.state to node; a peer that fails or answers garbage is dropped and null returned. */
   private async queryState(node: NodeRef): Promise<StateAnswer | null> {
     try {
-      const answer = await this.call(node.addr, { t: "chord.state" });
-      const state = decodeStateAnswer(answer);
+      const answer = await this.call(node, { t: "chord.state" });
+      const state = decodeStateAnswer(answer, this.refs);
       if (typeof state !== "string") return state;
     } catch {
       // handled below: the peer is treated as failed
@@ -333,24 +388,27 @@ export class ChordNode implements Ring, ChordHandlerHost {
 
   private async notify(node: NodeRef): Promise<void> {
     try {
-      await this.call(node.addr, { t: "chord.notify", node: this.self });
+      await this.call(node, { t: "chord.notify", node: this.self });
     } catch {
       this.reportFailure(node.addr);
     }
   }
 
-  private async ping(addr: string): Promise<boolean> {
+  /** Is node alive at its address, holding its key? */
+  private async ping(node: NodeRef): Promise<boolean> {
     try {
-      return (await this.call(addr, { t: "chord.ping" })).t === "chord.pong";
+      return (await this.call(node, { t: "chord.ping" })).t === "chord.pong";
     } catch {
       return false;
     }
   }
 
-  private call(to: string, request: ChordRequest, signal?: AbortSignal): Promise<WireMessage> {
-    return this.components.transport.request(to, encodeRequest(request), {
+  /** A request to node, which must prove the key its ref names. */
+  private call(to: NodeRef, request: ChordRequest, signal?: AbortSignal): Promise<WireMessage> {
+    return this.components.transport.request(to.addr, encodeRequest(request), {
       timeoutMs: this.options.rpcTimeoutMs,
       signal,
+      key: to.key,
     });
   }
 
@@ -398,6 +456,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
       }
     }
   }
+}
+
+/** Does the ref name the node at the other end of the link? Its id then follows: both bind key and IP. */
+function isSender(node: NodeRef, peer: PeerIdentity): boolean {
+  return node.key === peer.key && node.addr === peer.addr && node.id === peer.id;
 }
 
 function dropUndefined<T extends object>(options: T): Partial<T> {

@@ -12,8 +12,12 @@ export interface ChordComponents {
 }
 
 export interface ChordOptions {
-  /** The address the transport listens at; the node id is SHA-256 of it. */
+  /** The address the transport listens at (canonical literal IP and port). */
   addr: string;
+  /** b64u of the node's Ed25519 public key; the ring id is bound to it and the IP of addr. */
+  key: string;
+  /** Leading zero bits every peer's key must have (docs/security.md); the same on every node of a ring. */
+  puzzleBits?: number;
   successorListSize?: number;
   stabilizeMs?: number;
   fixFingersMs?: number;
@@ -39,4 +43,4 @@ export const CHORD_DEFAULTS = {
   joinAttempts: 8,
   joinBackoffMs: 250,
   joinBackoffMaxMs: 8_000,
-} satisfies Omit<Required<ChordOptions>, "addr">;
+} satisfies Omit<Required<ChordOptions>, "addr" | "key" | "puzzleBits">;

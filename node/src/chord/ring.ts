@@ -1,9 +1,12 @@
 /** What the rest of the node (store, API) needs from Chord, and nothing more. */
 import type { RingId } from "@wisp/lib";
 
+/** A node: its ring id, bound to its key and the IP of its address (docs/security.md). */
 export interface NodeRef {
   id: RingId;
   addr: string;
+  /** b64u of the node's Ed25519 public key, which its links prove. */
+  key: string;
 }
 
 export interface LookupResult {

@@ -7,6 +7,7 @@ import type { RingId } from "@wisp/lib";
 import { ChordNode, type ChordOptions } from "../chord/chord-node";
 import type { NodeRef } from "../chord/ring";
 import { type Clock, ManualClock } from "../clock";
+import { nodeKeyFromSeed } from "../identity/node-key";
 import { RpcRouter } from "../rpc/router";
 import { MemoryNetwork, type MemoryTransport } from "../transport/memory";
 import { seededRandom } from "./random";
@@ -23,7 +24,8 @@ export interface RingOptions {
   network?: MemoryNetwork;
   /** Shared by every node; a ManualClock by default, so nothing runs unless driven. */
   clock?: Clock;
-  chord?: Omit<ChordOptions, "addr">;
+  /** puzzleBits defaults to 0 here: a testnet of thousands of nodes should not grind keys. */
+  chord?: Omit<ChordOptions, "addr" | "key">;
   seed?: number;
   /** Called for every node after its router exists and before it joins: attach a store here. */
   onNode?: (node: SimNodeContext) => void | Promise<void>;
@@ -97,11 +99,13 @@ class Testnet implements SimRing {
   }
 
   async spawn(): Promise<SimNodeContext> {
-    const transport = this.network.transport();
+    // Keys from the ring's seed, so that a seed names one layout of the ring.
+    const seed = Uint8Array.from({ length: 32 }, () => Math.floor(this.random() * 256));
+    const transport = this.network.transport(undefined, nodeKeyFromSeed(seed));
     const router = new RpcRouter();
     const addr = await transport.listen(router.handle);
     // One join attempt by default: a retry's backoff would wait on the manual clock forever.
-    const options = { joinAttempts: 1, ...this.options.chord, addr };
+    const options = { joinAttempts: 1, puzzleBits: 0, ...this.options.chord, addr, key: transport.key.key };
     const chord = new ChordNode({ transport, clock: this.clock, router }, options);
     const node = { addr, transport, router, clock: this.clock, chord };
     await this.options.onNode?.(node);

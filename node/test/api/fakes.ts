@@ -1,10 +1,11 @@
 /** Trivial fakes of the ring and the mailbox service, enough to drive the routes without a node. */
-import { type Envelope, nodeIdOf, type RetrieveResponse, type StoredMessage } from "@wisp/lib";
+import type { Envelope, RetrieveResponse, StoredMessage } from "@wisp/lib";
 import type { NodeRef, Ring } from "../../src/chord/ring";
 import type { Mailboxes, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
+import { testRef } from "../fixtures/node-refs";
 
 export function fakeRing(joined = true): Ring {
-  const ref = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
+  const ref = (addr: string): NodeRef => testRef(addr);
   return {
     self: ref("127.0.0.1:7400"),
     isJoined: () => joined,

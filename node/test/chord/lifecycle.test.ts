@@ -7,7 +7,8 @@ import { RpcRouter } from "../../src/rpc/router";
 import { createRing } from "../../src/sim/ring";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
 
-const FAST: Omit<ChordOptions, "addr"> = {
+const FAST: Omit<ChordOptions, "addr" | "key"> = {
+  puzzleBits: 0,
   stabilizeMs: 10,
   fixFingersMs: 20,
   checkPredecessorMs: 20,
@@ -33,7 +34,7 @@ async function spawn(network: MemoryNetwork, addr?: string, options: Partial<Cho
   const listened = await transport.listen(router.handle);
   const chord = new ChordNode(
     { transport, clock: systemClock, router, metrics },
-    { ...FAST, ...options, addr: listened },
+    { ...FAST, ...options, addr: listened, key: transport.key.key },
   );
   started.push({ chord, transport });
   return { chord, transport, metrics };

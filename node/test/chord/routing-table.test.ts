@@ -1,10 +1,11 @@
-import { between, betweenRightIncl, fingerStart, nodeIdOf, RING_SIZE, type RingId } from "@wisp/lib";
+import { between, betweenRightIncl, fingerStart, RING_SIZE, type RingId } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { NodeRef } from "../../src/chord/ring";
 import { RoutingTable, splitAtKey } from "../../src/chord/routing-table";
+import { testRef } from "../fixtures/node-refs";
 
-const ref = (id: RingId, addr = `n${id}`): NodeRef => ({ id, addr });
+const ref = (id: RingId, addr = `n${id}`): NodeRef => ({ id, addr, key: `k${addr}` });
 const TOP = RING_SIZE - 1n;
 
 describe("RoutingTable successor list", () => {
@@ -156,7 +157,7 @@ describe("splitAtKey and the successors that answer a key", () => {
 
 describe("fingers needing a lookup", () => {
   it("skips finger i while its start falls before finger i-1's node", () => {
-    const self = ref(nodeIdOf("10.0.0.1:1"), "10.0.0.1:1");
+    const self = testRef("10.0.0.1:1");
     const table = new RoutingTable(self, 8);
     const far = ref(fingerStart(self.id, 100) + 5n, "far");
     table.setFinger(99, far);

@@ -2,9 +2,10 @@
  * Node-to-node messages for the fuzzers: a valid message of every tag with a spec of each field
  * (what fuzz-wire.ts breaks), and random JSON objects shaped like messages.
  */
-import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import { idToHex, toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import type { WireMessage } from "../../src/transport/transport";
+import { testWireRef } from "../fixtures/node-refs";
 
 export type Spec =
   | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" | "bool" | "shortString" }
@@ -23,7 +24,7 @@ export function bytes(length: number, seed: number): Uint8Array {
   return out;
 }
 export const b64 = (length: number) => toB64u(bytes(length, ++counter));
-export const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+export const ref = (addr: string) => testWireRef(addr);
 
 export const B16: Spec = { type: "b64u", bytes: 16 };
 export const B32: Spec = { type: "b64u", bytes: 32 };

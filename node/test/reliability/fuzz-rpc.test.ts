@@ -4,7 +4,7 @@
  * field broken. Each hostile message must be refused with RpcReject (a remote error to the
  * sender), change nothing (routing state, entries, bytes, tombstones), and leave the node serving.
  */
-import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import { idToHex, toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcReject } from "../../src/rpc/router";
@@ -14,6 +14,7 @@ import { mailboxKey } from "../../src/store/entry";
 import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
+import { testRef } from "../fixtures/node-refs";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
 import { randomMessage, randomValue, serializable, TAGS, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
@@ -214,7 +215,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
     const owner = ring.ownerOf(mailboxKey(to));
     expect(holders.get(owner.addr)!.store.get(to, envelope.id)).toBeDefined();
     // The refs the fuzzer forged never made it into anyone's routing state.
-    const forged = idToHex(nodeIdOf("10.9.9.9:9"));
+    const forged = idToHex(testRef("10.9.9.9:9").id);
     for (const node of ring.nodes()) {
       expect(node.chord.successors().some((n) => idToHex(n.id) === forged)).toBe(false);
     }

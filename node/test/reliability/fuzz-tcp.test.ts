@@ -35,13 +35,13 @@ let port: number;
 
 beforeAll(async () => {
   const router = new RpcRouter();
-  node = new TcpTransport({ host: HOST, port: 0 });
+  node = new TcpTransport({ host: HOST, port: 0, puzzleBits: 0 });
   addr = await node.listen(router.handle);
   port = Number(addr.slice(addr.lastIndexOf(":") + 1));
-  chord = new ChordNode({ transport: node, clock, router }, { addr });
+  chord = new ChordNode({ transport: node, clock, router }, { addr, key: node.key.key, puzzleBits: 0 });
   mailboxes = new MailboxService({ ring: chord, transport: node, router, clock, store }, { replicas: 1 });
   chord.create();
-  peer = new TcpTransport({ host: HOST, port: 0 });
+  peer = new TcpTransport({ host: HOST, port: 0, puzzleBits: 0 });
 });
 
 afterAll(async () => {

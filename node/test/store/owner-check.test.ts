@@ -39,7 +39,7 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
     const owner = cluster.ownerOf(bob);
     const stranger = cluster.stranger(bob);
     const entry = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
-    entry.ring.staleOwner = { id: stranger.ring.self.id, addr: stranger.addr };
+    entry.ring.staleOwner = stranger.ring.self;
     const outcome = await entry.mailboxes.store(env);
     expect(outcome.created).toBe(true);
     expect(entry.ring.lookups).toEqual([false, true]);
