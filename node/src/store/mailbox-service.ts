@@ -10,6 +10,7 @@ import { type Mailboxes, type RetrieveOptions, ServiceError, type StoreOutcome }
 import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
 import { MailboxOwner } from "./owner";
 import { Peers } from "./peers";
+import { type AckProof, ProofChecker } from "./proof";
 import { Repair } from "./repair";
 import { OwnerRouting } from "./routing";
 import { registerStoreHandlers } from "./rpc";
@@ -22,6 +23,7 @@ export class MailboxService implements Mailboxes {
   readonly expiry: Expiry;
   private peers: Peers;
   private owner: MailboxOwner;
+  readonly proofs: ProofChecker;
   private routing: OwnerRouting;
   private metrics: StoreMetrics;
   private timers = new Set<() => void>();
@@ -36,7 +38,8 @@ export class MailboxService implements Mailboxes {
   ) {
     this.options = withDefaults(options);
     this.peers = new Peers(deps, this.options);
-    this.owner = new MailboxOwner(deps, this.options, this.peers);
+    this.proofs = new ProofChecker(this.options.ttlMs);
+    this.owner = new MailboxOwner(deps, this.options, this.peers, this.proofs);
     this.metrics = new StoreMetrics(deps.metrics, deps.store, () => this.owner.parked);
     this.routing = new OwnerRouting(deps);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
@@ -58,15 +61,15 @@ export class MailboxService implements Mailboxes {
     }
   }
 
-  async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
+  async retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse> {
     const waitMs = Math.max(0, Math.min(options.waitMs, MAX_WAIT_MS));
-    const request = { t: "store.fetch" as const, mailbox, ack, waitMs };
+    const request = { t: "store.fetch" as const, mailbox, proof, waitMs };
     try {
       const answer = await this.routing.route(
         mailboxKey(mailbox),
         request,
         { timeoutMs: waitMs + this.options.rpcTimeoutMs, signal: options.signal },
-        () => this.owner.answerFetch(request, options.signal),
+        () => this.owner.answerFetch(request, options.signal, true),
         decodeFetchAnswer,
       );
       this.metrics.retrieved();

@@ -2,6 +2,7 @@
 import type { Envelope, RetrieveResponse, StoredMessage } from "@wisp/lib";
 import type { NodeRef, Ring } from "../../src/chord/ring";
 import type { Mailboxes, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
+import type { AckProof } from "../../src/store/proof";
 import { testRef } from "../fixtures/node-refs";
 
 export function fakeRing(joined = true): Ring {
@@ -34,8 +35,9 @@ export class FakeMailboxes implements Mailboxes {
     return { created: true, expiresAt };
   }
 
-  async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
+  async retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse> {
     if (this.failWith) throw this.failWith;
+    const ack = proof.ack;
     this.retrieves.push({ mailbox, ack, options });
     for (const id of ack) this.stored.delete(id);
     const messages = [...this.stored.values()].filter((m) => m.to === mailbox);

@@ -15,6 +15,7 @@ import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
 import { testRef } from "../fixtures/node-refs";
+import { ownedMailbox, proofFor } from "../fixtures/retrieve-proofs";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
 import { randomMessage, randomValue, serializable, TAGS, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
@@ -206,11 +207,13 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       { timeoutMs: 2_000 },
     );
     expect(ping.t).toBe("chord.pong");
-    const to = mailbox(4_242);
+    const to = ownedMailbox("fuzz-rpc 4242");
     const envelope = envelopeTo(to);
     const service = holders.get(target.addr)!.mailboxes;
     expect((await service.store(envelope)).created).toBe(true);
-    const answer = await holders.get(peer.addr)!.mailboxes.retrieve(to, [], { waitMs: 0 });
+    const answer = await holders
+      .get(peer.addr)!
+      .mailboxes.retrieve(to, proofFor(to, [], ring.clock.now()), { waitMs: 0 });
     expect(answer.messages.map((m) => m.id)).toEqual([envelope.id]);
     const owner = ring.ownerOf(mailboxKey(to));
     expect(holders.get(owner.addr)!.store.get(to, envelope.id)).toBeDefined();

@@ -9,6 +9,7 @@ import { MemoryEntryStore } from "../../src/store/memory-store";
 import type { Link } from "../../src/transport/handshake";
 import { TcpTransport } from "../../src/transport/tcp";
 import type { WireMessage } from "../../src/transport/transport";
+import { ownedMailbox, proofFor } from "../fixtures/retrieve-proofs";
 import { openLink } from "../transport/link-client";
 import { chunked, mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
@@ -209,10 +210,19 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
     }
     expect(node.connectionCounts().inbound).toBeLessThanOrEqual(1);
     const [put] = validMessages(clock.now()).filter((m) => m.message.t === "store.put");
-    const stored = await peer.request(addr, put.message, { timeoutMs: ANSWER_MS });
+    const bob = ownedMailbox("fuzz-tcp bob");
+    const envelope = { ...(put.message.envelope as { to: string; id: string }), to: bob };
+    const stored = await peer.request(addr, { ...put.message, envelope }, { timeoutMs: ANSWER_MS });
     expect(stored).toMatchObject({ t: "store.put.ok", created: true });
-    const envelope = put.message.envelope as { to: string; id: string };
-    const fetch: WireMessage = { t: "store.fetch", mailbox: envelope.to, ack: [], waitMs: 0 };
+    const unsigned: WireMessage = { t: "store.fetch", mailbox: bob, ack: [], waitMs: 0 };
+    // An outsider's fetch without the owner's signed retrieve gets nothing but a refusal.
+    await expect(peer.request(addr, unsigned, { timeoutMs: ANSWER_MS })).rejects.toThrow(/proof/);
+    const fetch: WireMessage = {
+      t: "store.fetch",
+      mailbox: bob,
+      proof: proofFor(bob, [], clock.now()),
+      waitMs: 0,
+    };
     const fetched = (await peer.request(addr, fetch, { timeoutMs: ANSWER_MS })) as unknown as {
       messages: { id: string }[];
     };

@@ -3,6 +3,7 @@
  * (ManualClock, memory transport), so the fix stays covered without running processes.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { Cluster } from "../store/cluster";
 import { envelope, mailboxOf } from "../store/fixtures";
 
@@ -23,7 +24,11 @@ async function settle(): Promise<void> {
 }
 
 async function nacksOf(mailbox: string) {
-  return (await cluster.nodes[0].mailboxes.retrieve(mailbox, [], { waitMs: 0 })).nacks;
+  return (
+    await cluster.nodes[0].mailboxes.retrieve(mailbox, proofFor(mailbox, [], cluster.clock.now()), {
+      waitMs: 0,
+    })
+  ).nacks;
 }
 
 describe("crash soak findings", () => {
@@ -85,13 +90,16 @@ describe("crash soak findings", () => {
 
     const answer = await stranger.transport.request(
       successor.addr,
-      { t: "store.fetch", mailbox: bob, ack: [env.id], waitMs: 0 },
+      { t: "store.fetch", mailbox: bob, proof: proofFor(bob, [env.id], cluster.clock.now()), waitMs: 0 },
       { timeoutMs: 1_000 },
     );
     expect(answer.t).toBe("store.not_owner");
     expect(owner.store.get(bob, env.id)).toBeDefined();
     stranger.ring.staleOwner = successor;
-    expect((await stranger.mailboxes.retrieve(bob, [env.id], { waitMs: 0 })).messages).toEqual([]);
+    expect(
+      (await stranger.mailboxes.retrieve(bob, proofFor(bob, [env.id], cluster.clock.now()), { waitMs: 0 }))
+        .messages,
+    ).toEqual([]);
     expect(owner.store.get(bob, env.id)).toBeUndefined();
     expect(cluster.holders(bob, env.id)).toEqual([]);
   });
@@ -110,7 +118,9 @@ describe("crash soak findings", () => {
     await cluster.repairAll();
     await cluster.expireAll();
     expect((await nacksOf(alice)).map((n) => n.id)).toEqual([env.id]);
-    await cluster.nodes[0].mailboxes.retrieve(alice, [env.id], { waitMs: 0 }); // A acknowledges the NACK
+    await cluster.nodes[0].mailboxes.retrieve(alice, proofFor(alice, [env.id], cluster.clock.now()), {
+      waitMs: 0,
+    }); // A acknowledges the NACK
 
     // The owner of A's mailbox restarts empty (its tombstone of the NACK gone) before its replicas
     // hand the tombstone back; meanwhile a replica of B's mailbox hands its expired copy over again.
@@ -134,7 +144,7 @@ describe("crash soak findings", () => {
     successor.ring.staleOwner = successor.ring.self;
     successor.ring.lookups.length = 0;
 
-    await successor.mailboxes.retrieve(bob, [env.id], { waitMs: 0 });
+    await successor.mailboxes.retrieve(bob, proofFor(bob, [env.id], cluster.clock.now()), { waitMs: 0 });
     expect(owner.store.get(bob, env.id)).toBeUndefined();
     expect(successor.ring.lookups).toEqual([false, true]);
   });
