@@ -216,7 +216,7 @@ export class WispClient {
     }
     for (const nack of batch.nacks) {
       if (findMessage(this.state, nack.id)?.out)
-        await this.commit(applyNack(this.state, nack.id, nack.expiredAt), [nack.id], []);
+        await this.commit(applyNack(this.state, nack.id, nack.to, nack.expiredAt), [nack.id], []);
       this.acknowledge(nack.id);
     }
   }
