@@ -13,7 +13,7 @@ import { handleRetrieve, handleStore } from "./messaging";
 import { type ApiOptions, DEFAULT_API_OPTIONS } from "./options";
 import { RateLimiter } from "./rate-limit";
 import { CORS_HEADERS, json, PREFLIGHT_ANSWER, text } from "./respond";
-import { findStaticFile } from "./static";
+import { findStaticFile, WEB_APP_HEADERS } from "./static";
 
 /** Mailbox addresses of the clients' keys kept by one API (LruMap). */
 const CACHED_MAILBOXES = 4_096;
@@ -72,6 +72,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
       if (file) {
         const headers = {
           ...CORS_HEADERS,
+          ...WEB_APP_HEADERS,
           "content-type": file.contentType,
           "cache-control": file.cacheControl,
         };
