@@ -5,7 +5,9 @@
  * same protocol subset — keep-alive, pipelining, Content-Length and chunked bodies, Expect:
  * 100-continue, HEAD — with the strict framing checks of RFC 9112.
  */
+
 import { type AddressInfo, createServer, type Server } from "node:net";
+import { ConnectionCaps } from "../identity/connection-caps";
 import type { ApiHandler } from "./context";
 import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
@@ -16,6 +18,8 @@ export interface HttpServerOptions {
   port: number;
   timeouts?: Partial<HttpTimeouts>;
   log?: (message: string) => void;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
 }
 
 export interface HttpServerHandle {
@@ -29,6 +33,10 @@ const MAX_HEAD_BYTES = 16_384;
 /** Bodies up to this are read before the route runs; every route's own limit is below it. */
 const MAX_BUFFERED_BODY_BYTES = 131_072;
 
+/** Client connections held at once, and per source IP (/64 for IPv6; loopback has no share). */
+export const MAX_CONNECTIONS = 8_192;
+export const MAX_CONNECTIONS_PER_IP = 256;
+
 export async function startHttpServer(
   handler: ApiHandler,
   options: HttpServerOptions,
@@ -38,10 +46,22 @@ export async function startHttpServer(
   const limits = { maxHeadBytes: MAX_HEAD_BYTES, maxBodyBytes: MAX_BUFFERED_BODY_BYTES };
   const connections = new Set<Http1Connection>();
   const writer = new AnswerWriter();
+  const caps = new ConnectionCaps({
+    total: options.maxConnections ?? MAX_CONNECTIONS,
+    perIp: options.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP,
+  });
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const release = caps.admit(socket.remoteAddress);
+    if (!release) {
+      socket.destroy();
+      return;
+    }
     const connection = new Http1Connection(socket, handler, limits, writer, log);
     connections.add(connection);
-    socket.once("close", () => connections.delete(connection));
+    socket.once("close", () => {
+      release();
+      connections.delete(connection);
+    });
   });
   await listen(server, options.port, options.host);
   const sweepMs = Math.max(

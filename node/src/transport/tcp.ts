@@ -10,6 +10,7 @@
 import net from "node:net";
 import { FrameDecoder } from "@wisp/lib";
 import { formatNodeAddr, parseNodeAddr } from "../identity/addr";
+import { ConnectionCaps } from "../identity/connection-caps";
 import { DEFAULT_PUZZLE_BITS } from "../identity/node-id";
 import { generateNodeKey, type NodeKey } from "../identity/node-key";
 import { TAG_BYTES } from "./frame-cipher";
@@ -37,6 +38,11 @@ export interface TcpTransportOptions {
   /** A connection whose handshake has not completed after this long is closed. */
   handshakeTimeoutMs?: number;
   maxFrameBytes?: number;
+  /** Inbound connections held at once, and per source IP (/64 for IPv6; none for loopback). */
+  maxInbound?: number;
+  maxInboundPerIp?: number;
+  /** Bytes of partial frames all inbound connections may hold together; one that needs more is dropped. */
+  partialFrameBudget?: number;
   /** An inbound connection with no traffic and no request in progress for this long is closed. */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -45,6 +51,9 @@ export interface TcpTransportOptions {
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_INBOUND = 4_096;
+const DEFAULT_MAX_INBOUND_PER_IP = 32;
+const DEFAULT_PARTIAL_FRAME_BUDGET = 64 * 1024 * 1024;
 /** Requests one inbound connection may have in progress; more are refused, not queued. */
 const MAX_IN_FLIGHT = 1024;
 
@@ -86,12 +95,19 @@ export class TcpTransport implements Transport {
   readonly key: NodeKey;
   /** Handshakes that failed, either side: for metrics and tests. */
   handshakeFailures = 0;
+  private readonly caps: ConnectionCaps;
+  /** Bytes of partial frames held by all inbound connections now. */
+  private partialBytes = 0;
 
   constructor(private readonly options: TcpTransportOptions) {
     if (!parseNodeAddr(formatNodeAddr(options.host, 1)))
       throw new Error(`the node host must be a literal IP in canonical form, got "${options.host}"`);
     this.puzzleBits = options.puzzleBits ?? DEFAULT_PUZZLE_BITS;
     this.key = options.key ?? generateNodeKey(this.puzzleBits);
+    this.caps = new ConnectionCaps({
+      total: options.maxInbound ?? DEFAULT_MAX_INBOUND,
+      perIp: options.maxInboundPerIp ?? DEFAULT_MAX_INBOUND_PER_IP,
+    });
     this.limits = {
       maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
@@ -164,6 +180,15 @@ export class TcpTransport implements Transport {
     return { inbound: this.inbound.size, outbound: this.outbound.size };
   }
 
+  /** What the limits refused and hold, for metrics and tests. */
+  limitCounts(): { refusedConnections: number; handshakeFailures: number; partialBytes: number } {
+    return {
+      refusedConnections: this.caps.refused,
+      handshakeFailures: this.handshakeFailures,
+      partialBytes: this.partialBytes,
+    };
+  }
+
   private async shutdown(): Promise<void> {
     this.closed = true;
     const closed = new TransportError("closed", "transport closed");
@@ -202,7 +227,13 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return;
     }
+    const release = this.caps.admit(socket.remoteAddress);
+    if (!release) {
+      socket.destroy();
+      return;
+    }
     this.inbound.add(socket);
+    socket.once("close", release);
     socket.setNoDelay(true);
     socket.setTimeout(this.limits.idleTimeoutMs);
     socket.on("error", () => {}); // "close" follows; a peer's reset is not our failure
@@ -249,9 +280,19 @@ export class TcpTransport implements Transport {
         inFlight--;
       }
     };
+    let held = 0;
+    const budget = this.options.partialFrameBudget ?? DEFAULT_PARTIAL_FRAME_BUDGET;
+    socket.once("close", () => {
+      this.partialBytes -= held;
+      held = 0;
+    });
     const receive = (chunk: Buffer) => {
       const result = decoder.push(chunk);
-      if (!result.ok) {
+      // One budget for every connection's partial frame: a peer holding many half-sent frames
+      // open is dropped once the node as a whole would hold more than the budget.
+      this.partialBytes += decoder.buffered - held;
+      held = decoder.buffered;
+      if (!result.ok || this.partialBytes > budget) {
         socket.destroy();
         return;
       }
