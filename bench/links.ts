@@ -5,10 +5,10 @@
  * near a chosen mailbox costs. Prints one JSON object.
  */
 import { cpus, loadavg } from "node:os";
-import NoiseState from "noise-handshake";
 import curve from "noise-curve-ed";
-import { generateNodeKey } from "../node/src/identity/node-key";
+import NoiseState from "noise-handshake";
 import { DEFAULT_PUZZLE_BITS, puzzleBitsOf } from "../node/src/identity/node-id";
+import { generateNodeKey } from "../node/src/identity/node-key";
 import { TcpTransport } from "../node/src/transport/tcp";
 import { openLink, settingsFor } from "../node/test/transport/link-client";
 
@@ -17,7 +17,10 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 function handshakeCpuMs(rounds: number): number {
   const a = generateNodeKey(0);
   const b = generateNodeKey(0);
-  const pair = (k: typeof a) => ({ publicKey: Buffer.from(k.publicKey), secretKey: Buffer.from(k.secretKey) });
+  const pair = (k: typeof a) => ({
+    publicKey: Buffer.from(k.publicKey),
+    secretKey: Buffer.from(k.secretKey),
+  });
   const started = now();
   for (let i = 0; i < rounds; i++) {
     const initiator = new NoiseState("XX", true, pair(a), { curve });

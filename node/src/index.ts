@@ -100,6 +100,27 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     { ring: chord, transport, router, clock, store, metrics },
     { ...options.mailbox, replicas: options.replicas ?? 3, ttlMs: options.ttlMs ?? DEFAULT_TTL_MS },
   );
+  // What the node refused because it could not verify it (docs/security.md).
+  metrics.gauge(
+    "wisp_link_handshake_failures",
+    "Node-port handshakes that failed, either side",
+    () => transport.limitCounts().handshakeFailures,
+  );
+  metrics.gauge(
+    "wisp_link_refused_connections",
+    "Node-port connections refused by the caps",
+    () => transport.limitCounts().refusedConnections,
+  );
+  metrics.gauge(
+    "wisp_link_partial_frame_bytes",
+    "Bytes of partial frames held for all inbound links",
+    () => transport.limitCounts().partialBytes,
+  );
+  metrics.gauge(
+    "wisp_store_proofs_rejected",
+    "Fetches and tombstones whose owner-signed retrieve did not verify",
+    () => mailboxes.proofs.rejected,
+  );
   const api = createApi(
     {
       ring: chord,

@@ -7,6 +7,7 @@
 import { fromB64uExact, idFromHex, idToHex } from "@wisp/lib";
 import { parseNodeAddr } from "../identity/addr";
 import { nodeIdOf, solvesPuzzle } from "../identity/node-id";
+import { LruMap } from "../lru";
 import type { NodeRef } from "./ring";
 
 export const MAX_ADDR_LENGTH = 64;
@@ -27,8 +28,8 @@ export function encodeRefs(nodes: readonly NodeRef[]): WireRef[] {
 }
 
 export class RefVerifier {
-  /** Verified refs by `${id} ${key} ${addr}`; cleared whole when full (simple and bounded). */
-  private verified = new Map<string, NodeRef>();
+  /** Verified refs by `${id} ${key} ${addr}`. */
+  private verified = new LruMap<string, NodeRef>(CACHE_LIMIT);
 
   constructor(readonly puzzleBits: number) {}
 
@@ -43,7 +44,6 @@ export class RefVerifier {
     if (cached) return cached;
     const ref = this.check(id, addr, key, field);
     if (typeof ref === "string") return ref;
-    if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
     this.verified.set(cacheKey, ref);
     return ref;
   }

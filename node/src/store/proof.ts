@@ -11,6 +11,7 @@
  */
 import { fromB64uExact, mailboxAddress, publicKeyProblem, verifyRetrieveAsync } from "@wisp/lib";
 import { nodeCrypto } from "../crypto/node-crypto";
+import { LruMap } from "../lru";
 import { checkB64u, type Decoded, isRecord, isTime } from "./wire-fields";
 
 export interface AckProof {
@@ -42,7 +43,7 @@ export function decodeProof(value: unknown): Decoded<AckProof> {
 
 export class ProofChecker {
   /** A whole proof (every field: a signature is only good for what it signs) → the mailbox it verified for. */
-  private verified = new Map<string, string>();
+  private verified = new LruMap<string, string>(CACHE_LIMIT);
   rejected = 0;
 
   constructor(private readonly ttlMs: number) {}
@@ -68,7 +69,6 @@ export class ProofChecker {
     if (!pk || publicKeyProblem(pk) !== null) return false;
     if (mailboxAddress(pk, nodeCrypto) !== mailbox) return false;
     if (!(await verifyRetrieveAsync({ ...proof, wait: 0 }, nodeCrypto))) return false;
-    if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
     this.verified.set(cacheKey, mailbox);
     return true;
   }
