@@ -2,7 +2,7 @@
  * Node-to-node messages for the fuzzers: a valid message of every tag with a spec of each field
  * (what fuzz-wire.ts breaks), and random JSON objects shaped like messages.
  */
-import { idToHex, toB64u } from "@wisp/lib";
+import { toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import type { WireMessage } from "../../src/transport/transport";
 import { testWireRef } from "../fixtures/node-refs";

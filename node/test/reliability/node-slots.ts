@@ -41,10 +41,7 @@ function slotKeyFile(): string {
 export class NodeSlot {
   node: RunningNode | null = null;
   starts = 0;
-  private readonly keyFile = join(
-    tmpdir(),
-    `wisp-slot-${process.pid}-${Math.random().toString(36).slice(2)}.key`,
-  );
+  private readonly keyFile = slotKeyFile();
 
   constructor(
     readonly port: number,
