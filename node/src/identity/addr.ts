@@ -131,6 +131,17 @@ export function ipGroup(ip: Uint8Array): string | null {
   return `${Buffer.from(ip.subarray(0, 8)).toString("hex")}/64`;
 }
 
+/**
+ * The key a client's rate limit is counted under: its address for IPv4 and loopback, its /64 for
+ * IPv6 — one subscriber holds a whole /64, so per-address buckets would give it 2^64 of them.
+ */
+export function rateGroupOf(remoteAddress: string | undefined): string {
+  const ip = socketIp(remoteAddress);
+  if (!ip) return remoteAddress ?? "unknown";
+  if (ip.length === 4) return ip.join(".");
+  return ipGroup(ip) ?? remoteAddress ?? "unknown";
+}
+
 export function sameIp(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalIp, formatNodeAddr, ipGroup, parseNodeAddr, socketIp } from "../../src/identity/addr";
+import {
+  canonicalIp,
+  formatNodeAddr,
+  ipGroup,
+  parseNodeAddr,
+  rateGroupOf,
+  socketIp,
+} from "../../src/identity/addr";
 
 describe("parseNodeAddr: only literal, canonical addresses", () => {
   it("accepts canonical IPv4 and IPv6 with a port", () => {
@@ -57,6 +64,14 @@ describe("parseNodeAddr: only literal, canonical addresses", () => {
     expect(socketIp("::ffff:10.1.2.3")).toEqual(Uint8Array.from([10, 1, 2, 3]));
     expect(socketIp("127.0.0.1")).toEqual(Uint8Array.from([127, 0, 0, 1]));
     expect(socketIp(undefined)).toBeNull();
+  });
+
+  it("counts rate limits per IPv4 address and per IPv6 /64", () => {
+    expect(rateGroupOf("::ffff:10.1.2.3")).toBe("10.1.2.3");
+    expect(rateGroupOf("2001:db8::1")).toBe(rateGroupOf("2001:db8::ffff:ffff"));
+    expect(rateGroupOf("2001:db8:0:1::1")).not.toBe(rateGroupOf("2001:db8::1"));
+    expect(rateGroupOf("127.0.0.1")).toBe("127.0.0.1");
+    expect(rateGroupOf("::1")).toBe("::1");
   });
 
   it("groups IPv6 by /64, IPv4 by address, and never loopback", () => {
