@@ -29,13 +29,22 @@ const stored: string[] = [];
 beforeAll(async () => {
   ring = await startRing(5);
   evil = await mallory(ring.nodes[0].addr);
+  // The ring of six settles: every member lists the other five as successors.
   await until(
-    () => ring.nodes.some((h) => h.chord.predecessor()?.addr === evil.chord.self.addr),
-    "Mallory in the ring",
+    () =>
+      evil.chord.successors().length === 5 &&
+      ring.nodes.every((h) => h.chord.successors().length === 5 && h.chord.predecessor() !== null),
+    "Mallory in a settled ring",
   );
   for (let i = 0; i < 3; i++) {
     const envelope = letter(alice, bob, `for bob ${i}`);
-    expect((await post(ring.nodes[i], "/v1/store", envelope)).status).toBe(201);
+    // 503 means no route right now (PROTOCOL.md): an honest client tries again.
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 201; attempt++) {
+      status = (await post(ring.nodes[i], "/v1/store", envelope)).status;
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(201);
     stored.push(envelope.id);
   }
 });
