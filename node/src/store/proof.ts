@@ -9,7 +9,7 @@
  * `ts + ttl + skew`, so repair can pass a tombstone's proof on for the tombstone's whole life, and a
  * proof a node saw cannot be replayed to read the mailbox after that.
  */
-import { fromB64uExact, mailboxAddress, publicKeyProblem, verifyRetrieveAsync } from "@wisp/lib";
+import { fromB64uExact, mailboxAddress, verifyRetrieveAsync } from "@wisp/lib";
 import { nodeCrypto } from "../crypto/node-crypto";
 import { LruMap } from "../lru";
 import { checkB64u, type Decoded, isRecord, isTime } from "./wire-fields";
@@ -44,6 +44,7 @@ export function decodeProof(value: unknown): Decoded<AckProof> {
 export class ProofChecker {
   /** A whole proof (every field: a signature is only good for what it signs) → the mailbox it verified for. */
   private verified = new LruMap<string, string>(CACHE_LIMIT);
+  private mailboxByKey = new LruMap<string, string | null>(CACHE_LIMIT);
   rejected = 0;
 
   constructor(private readonly ttlMs: number) {}
@@ -62,12 +63,24 @@ export class ProofChecker {
     return proof.ts <= now + PROOF_SKEW_MS && now - proof.ts <= this.ttlMs + PROOF_SKEW_MS;
   }
 
+  /**
+   * mailbox(pk). No point checks here (they cost a scalar multiplication, about a millisecond, per
+   * new key): the API refuses a small-order or invalid pk (PROTOCOL.md), and a mailbox whose key
+   * is of small order can hold nothing of anyone's, since nothing can be sealed to such a key.
+   */
+  private mailboxOf(pkText: string): string | null {
+    const known = this.mailboxByKey.get(pkText);
+    if (known !== undefined) return known;
+    const pk = fromB64uExact(pkText, 32);
+    const mailbox = pk ? mailboxAddress(pk, nodeCrypto) : null;
+    this.mailboxByKey.set(pkText, mailbox);
+    return mailbox;
+  }
+
   private async verifiedFor(proof: AckProof, mailbox: string): Promise<boolean> {
     const cacheKey = `${proof.sig} ${proof.pk} ${proof.ts} ${proof.ack.join(",")}`;
     if (this.verified.get(cacheKey) === mailbox) return true;
-    const pk = fromB64uExact(proof.pk, 32);
-    if (!pk || publicKeyProblem(pk) !== null) return false;
-    if (mailboxAddress(pk, nodeCrypto) !== mailbox) return false;
+    if (this.mailboxOf(proof.pk) !== mailbox) return false;
     if (!(await verifyRetrieveAsync({ ...proof, wait: 0 }, nodeCrypto))) return false;
     this.verified.set(cacheKey, mailbox);
     return true;
