@@ -6,17 +6,28 @@
 import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
+import { type AcceptedJoin, decideJoin } from "./join";
 import { findSuccessor, type LookupContext } from "./lookup";
 import {
   type ChordRequest,
+  decodeJoinAnswer,
   decodeStateAnswer,
   encodeRequest,
+  type JoinAnswer,
+  MAX_LIST_LENGTH,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
 import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
-import { type LookupOptions, type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
+import {
+  type JoinHandler,
+  type LookupOptions,
+  type LookupResult,
+  type NodeRef,
+  type Ring,
+  RingUnavailable,
+} from "./ring";
 import { RoutingTable } from "./routing-table";
 
 /** Stabilize rounds in which a dropped successor is asked again before it is forgotten. */
@@ -32,7 +43,14 @@ export class ChordNode implements Ring, ChordHandlerHost {
   private stopped = false;
   private timers: (() => void)[] = [];
   private listeners = new Set<() => void>();
+  private joinHandlers = new Set<JoinHandler>();
   private readonly lookupContext: LookupContext;
+  private lastJoin: AcceptedJoin | null = null;
+  /** Joiners being handed their keys: not yet answering, not to be dropped as failed meanwhile. */
+  private admitting = new Set<string>();
+  private stabilizing: Promise<void> | null = null;
+  private stabilizeAgain = false;
+  private cancelSoon: (() => void) | null = null;
 
   constructor(
     private readonly components: ChordComponents,
@@ -72,8 +90,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return this.table.predecessor();
   }
 
+  /** key ∈ (predecessor, self], and only once this node is a member: a joiner owns nothing yet. */
   owns(key: RingId): boolean {
-    return this.table.owns(key);
+    return this.joined && this.table.owns(key);
   }
 
   onChange(listener: () => void): () => void {
@@ -81,12 +100,18 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return () => this.listeners.delete(listener);
   }
 
+  onJoining(handler: JoinHandler): () => void {
+    this.joinHandlers.add(handler);
+    return () => this.joinHandlers.delete(handler);
+  }
+
   reportFailure(addr: string): void {
-    if (addr === this.self.addr) return;
+    if (addr === this.self.addr || this.admitting.has(addr)) return;
     const removal = this.table.remove(addr);
     if (!removal.successorsChanged && !removal.predecessorChanged) return;
     this.components.metrics?.inc("wisp_chord_peer_failures_total");
     this.emitChange();
+    if (removal.successorsChanged) this.stabilizeSoon();
   }
 
   /** Starts a new ring of one node. */
@@ -123,19 +148,53 @@ export class ChordNode implements Ring, ChordHandlerHost {
     );
   }
 
-  /** Zave 2017: a joining node takes its successor's list as its own; it has no predecessor yet. */
+  /**
+   * Issue 16: the successor the lookup names is asked to take this node as its predecessor
+   * (chord.join); it first hands over the keys in (its old predecessor, this node], then answers
+   * with that predecessor, its successor list and its fingers, which this node takes at once
+   * (Zave 2017: a joiner copies a whole list). A node that joined in between is walked back to.
+   * Only then is this node a member that owns keys; it tells its predecessor, which links to it.
+   */
   private async joinOnce(bootstrap: NodeRef): Promise<void> {
-    const { node: successor } = await this.withDeadline(undefined, (signal) =>
-      findSuccessor(this.lookupContext, { key: this.self.id, signal, verify: false, start: [bootstrap] }),
+    let { node: candidate } = await this.withDeadline(undefined, (signal) =>
+      findSuccessor(this.lookupContext, { key: this.self.id, signal, verify: true, start: [bootstrap] }),
     );
-    const state = await this.queryState(successor);
-    if (!state) throw new RingUnavailable(`successor ${successor.addr} did not answer chord.state`);
-    this.table.setPredecessor(null);
-    this.table.adoptSuccessor(successor, state.successors);
-    this.table.setFinger(0, successor);
+    for (let step = 0; step < this.options.maxLookupHops; step++) {
+      if (this.stopped) throw new RingUnavailable("stopped while joining");
+      const answer = await this.askToJoin(candidate);
+      if (answer.accepted) {
+        this.enter(candidate, answer);
+        if (answer.predecessor) await this.notify(answer.predecessor, { quiet: true });
+        return;
+      }
+      const closer = answer.predecessor;
+      if (!closer || !between(this.self.id, closer.id, candidate.id))
+        throw new RingUnavailable(`${candidate.addr} cannot take this node as its predecessor yet`);
+      candidate = closer;
+    }
+    throw new RingUnavailable(`no successor accepted this node within ${this.options.maxLookupHops} steps`);
+  }
+
+  private async askToJoin(successor: NodeRef): Promise<JoinAnswer> {
+    // The successor hands its entries over before it answers: a longer deadline than one call's.
+    const raw = await this.components.transport.request(
+      successor.addr,
+      encodeRequest({ t: "chord.join", node: this.self }),
+      { timeoutMs: this.options.lookupTimeoutMs },
+    );
+    const answer = decodeJoinAnswer(raw);
+    if (typeof answer === "string") throw new RingUnavailable(`${successor.addr}: ${answer}`);
+    return answer;
+  }
+
+  private enter(successor: NodeRef, answer: JoinAnswer): void {
+    this.table.setPredecessor(answer.predecessor);
+    this.table.adoptSuccessor(successor, answer.successors);
+    const known = [successor, ...answer.successors, ...answer.fingers];
+    this.table.seedFingers(answer.predecessor ? [...known, answer.predecessor] : known);
+    this.table.setFinger(0, this.table.successor());
     this.joined = true;
     this.emitChange();
-    await this.notify(successor);
   }
 
   /** find_successor(key), counted in the metrics; fix_fingers' own lookups are not. */
@@ -174,13 +233,42 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.joined = false;
     for (const cancel of this.timers) cancel();
     this.timers = [];
+    this.cancelSoon?.();
+    this.cancelSoon = null;
+  }
+
+  /**
+   * One stabilize round; a call while a round runs shares it and asks for one more round after it,
+   * since the change that caused the call may have come too late for the running one.
+   */
+  stabilize(): Promise<void> {
+    if (this.stabilizing) {
+      this.stabilizeAgain = true;
+      return this.stabilizing;
+    }
+    this.stabilizing = this.stabilizeRound().finally(() => {
+      this.stabilizing = null;
+      if (!this.stabilizeAgain) return;
+      this.stabilizeAgain = false;
+      this.stabilizeSoon();
+    });
+    return this.stabilizing;
+  }
+
+  /** A stabilize round reactMs from now, for a change that should not wait for the timer. */
+  private stabilizeSoon(): void {
+    if (!this.joined || this.stopped || this.cancelSoon) return;
+    this.cancelSoon = this.components.clock.setTimeout(() => {
+      this.cancelSoon = null;
+      this.stabilize().catch(() => {});
+    }, this.options.reactMs);
   }
 
   /**
    * Zave's stabilize: ask the first live successor for its predecessor and list in one round trip;
    * adopt its predecessor as the new successor only if that node answers too; then notify.
    */
-  async stabilize(): Promise<void> {
+  private async stabilizeRound(): Promise<void> {
     if (!this.joined || this.stopped) return;
     await this.recheckLost();
     for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
@@ -230,7 +318,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
   async checkPredecessor(): Promise<void> {
     if (!this.joined || this.stopped) return;
     const predecessor = this.table.predecessor();
-    if (!predecessor) return;
+    if (!predecessor || this.admitting.has(predecessor.addr)) return;
     if (await this.ping(predecessor.addr)) return;
     if (this.table.predecessor()?.addr !== predecessor.addr) return;
     this.reportFailure(predecessor.addr);
@@ -271,12 +359,50 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return stateAnswer(this.table);
   }
 
+  /** A new predecessor, or a node that joined between us and our successor: stabilize at once. */
   acceptNotify(node: NodeRef): void {
-    if (applyNotify(this.table, node)) this.emitChange();
+    const successor = this.table.successor();
+    const changed = applyNotify(this.table, node);
+    if (changed) this.emitChange();
+    if (changed || (successor && between(this.self.id, node.id, successor.id))) this.stabilizeSoon();
   }
 
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
-    if (applyLeave(this.table, leaving, predecessor, successors)) this.emitChange();
+    if (!applyLeave(this.table, leaving, predecessor, successors)) return;
+    this.emitChange();
+    this.stabilizeSoon();
+  }
+
+  async acceptJoin(node: NodeRef): Promise<JoinAnswer> {
+    const decision = decideJoin(this.table, node, this.lastJoin);
+    if (!decision.accept) return { accepted: false, predecessor: decision.predecessor, ...this.joinView() };
+    const before = this.table.predecessor();
+    const wasAlone = this.table.isAlone();
+    this.lastJoin = { node, from: decision.from };
+    this.admitting.add(node.addr);
+    // From here on this node refuses, as owner, the keys in (from, joiner] that it hands over now.
+    this.table.setPredecessor(node);
+    if (wasAlone) this.table.setSuccessors([node]);
+    try {
+      for (const handler of [...this.joinHandlers]) await handler(node, decision.from.id);
+    } catch (error) {
+      if (this.table.predecessor()?.addr === node.addr && before?.addr !== node.addr) {
+        this.table.setPredecessor(before);
+        if (wasAlone) this.table.setSuccessors([]);
+      }
+      throw error;
+    } finally {
+      this.admitting.delete(node.addr);
+    }
+    this.emitChange();
+    return { accepted: true, predecessor: decision.from, ...this.joinView() };
+  }
+
+  private joinView(): { successors: NodeRef[]; fingers: NodeRef[] } {
+    return {
+      successors: [...this.table.successors()],
+      fingers: this.table.distinctFingers().slice(0, MAX_LIST_LENGTH),
+    };
   }
 
   /**
@@ -331,11 +457,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return null;
   }
 
-  private async notify(node: NodeRef): Promise<void> {
+  /** quiet: a failure is not taken for a death (a joiner's predecessor may be joining itself). */
+  private async notify(node: NodeRef, options: { quiet?: boolean } = {}): Promise<void> {
     try {
       await this.call(node.addr, { t: "chord.notify", node: this.self });
     } catch {
-      this.reportFailure(node.addr);
+      if (!options.quiet) this.reportFailure(node.addr);
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type ChordRequest,
   decodeRequest,
   encodeAnswer,
+  type JoinAnswer,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
@@ -23,6 +24,8 @@ export interface ChordHandlerHost {
   answerState(): StateAnswer;
   acceptNotify(node: NodeRef): void;
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void;
+  /** Takes node as predecessor if it lies in (predecessor, self), after handing it its key range. */
+  acceptJoin(node: NodeRef): Promise<JoinAnswer>;
 }
 
 export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost): void {
@@ -33,10 +36,10 @@ async function handleChordMessage(host: ChordHandlerHost, message: WireMessage):
   const request = decodeRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
   if (!host.isJoined()) throw new RpcReject("not a ring member");
-  return encodeAnswer(answer(host, request));
+  return encodeAnswer(await answer(host, request));
 }
 
-function answer(host: ChordHandlerHost, request: ChordRequest): ChordAnswer {
+function answer(host: ChordHandlerHost, request: ChordRequest): ChordAnswer | Promise<ChordAnswer> {
   switch (request.t) {
     case "chord.ping":
       return { t: "chord.pong" };
@@ -50,5 +53,7 @@ function answer(host: ChordHandlerHost, request: ChordRequest): ChordAnswer {
     case "chord.leave":
       host.acceptLeave(request.node, request.predecessor, request.successors);
       return { t: "chord.ok" };
+    case "chord.join":
+      return host.acceptJoin(request.node).then((join) => ({ t: "chord.join.ok", ...join }));
   }
 }

@@ -22,7 +22,8 @@ export type ChordRequest =
   | { t: "chord.state" }
   | { t: "chord.step"; key: RingId }
   | { t: "chord.notify"; node: NodeRef }
-  | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] };
+  | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] }
+  | { t: "chord.join"; node: NodeRef };
 
 export type StepAnswer = { done: true; successors: NodeRef[] } | { done: false; next: NodeRef[] };
 
@@ -31,11 +32,25 @@ export interface StateAnswer {
   successors: NodeRef[];
 }
 
+/**
+ * The answer to chord.join. `accepted`: the asked node took the joiner as its predecessor and
+ * handed it its key range first; `predecessor` is then the joiner's predecessor, else the asked
+ * node's own predecessor, which lies between the joiner and it (the joiner asks that one next).
+ */
+export interface JoinAnswer {
+  accepted: boolean;
+  predecessor: NodeRef | null;
+  successors: NodeRef[];
+  /** The asked node's distinct fingers: a joiner's first fingers. */
+  fingers: NodeRef[];
+}
+
 export type ChordAnswer =
   | { t: "chord.pong" }
   | { t: "chord.ok" }
   | ({ t: "chord.state.ok" } & StateAnswer)
-  | ({ t: "chord.step.ok" } & StepAnswer);
+  | ({ t: "chord.step.ok" } & StepAnswer)
+  | ({ t: "chord.join.ok" } & JoinAnswer);
 
 export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.ping",
@@ -43,6 +58,7 @@ export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.step",
   "chord.notify",
   "chord.leave",
+  "chord.join",
 ];
 
 export function encodeRef(node: NodeRef): WireRef {
@@ -90,7 +106,8 @@ export function encodeRequest(request: ChordRequest): WireMessage {
     case "chord.step":
       return { t: "chord.step", key: idToHex(request.key) };
     case "chord.notify":
-      return { t: "chord.notify", node: encodeRef(request.node) };
+    case "chord.join":
+      return { t: request.t, node: encodeRef(request.node) };
     case "chord.leave":
       return {
         t: "chord.leave",
@@ -115,6 +132,14 @@ export function encodeAnswer(answer: ChordAnswer): WireMessage {
     case "chord.step.ok":
       if (answer.done) return { t: "chord.step.ok", done: true, successors: encodeRefs(answer.successors) };
       return { t: "chord.step.ok", done: false, next: encodeRefs(answer.next) };
+    case "chord.join.ok":
+      return {
+        t: "chord.join.ok",
+        accepted: answer.accepted,
+        predecessor: answer.predecessor ? encodeRef(answer.predecessor) : null,
+        successors: encodeRefs(answer.successors),
+        fingers: encodeRefs(answer.fingers),
+      };
   }
 }
 
@@ -129,10 +154,11 @@ export function decodeRequest(message: WireMessage): ChordRequest | string {
       if (key === null) return `"key" expected 64 lowercase hex characters`;
       return { t: "chord.step", key };
     }
-    case "chord.notify": {
+    case "chord.notify":
+    case "chord.join": {
       const node = parseRef(message.node, "node");
       if (typeof node === "string") return node;
-      return { t: "chord.notify", node };
+      return { t: message.t, node };
     }
     case "chord.leave": {
       const node = parseRef(message.node, "node");
@@ -169,4 +195,16 @@ export function decodeStateAnswer(answer: WireMessage): StateAnswer | string {
   const successors = parseRefList(answer.successors, "successors");
   if (typeof successors === "string") return successors;
   return { predecessor, successors };
+}
+
+export function decodeJoinAnswer(answer: WireMessage): JoinAnswer | string {
+  if (answer.t !== "chord.join.ok") return `expected a chord.join.ok answer`;
+  if (typeof answer.accepted !== "boolean") return `"accepted" expected a boolean`;
+  const predecessor = parseOptionalRef(answer.predecessor, "predecessor");
+  if (typeof predecessor === "string") return predecessor;
+  const successors = parseRefList(answer.successors, "successors");
+  if (typeof successors === "string") return successors;
+  const fingers = parseRefList(answer.fingers, "fingers");
+  if (typeof fingers === "string") return fingers;
+  return { accepted: answer.accepted, predecessor, successors, fingers };
 }

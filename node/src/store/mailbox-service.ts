@@ -6,6 +6,7 @@
 import { type Envelope, MAX_WAIT_MS, type RetrieveResponse } from "@wisp/lib";
 import { mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
+import { handOverRange } from "./hand-over";
 import { type Mailboxes, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
 import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
 import { MailboxOwner } from "./owner";
@@ -44,7 +45,14 @@ export class MailboxService implements Mailboxes {
     registerStoreHandlers(deps.router, deps.ring, this.owner);
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());
-    this.unsubscribe = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+    const offChange = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+    const offJoining = deps.ring.onJoining((joiner, from) =>
+      handOverRange(deps, this.peers, joiner.addr, from, joiner.id),
+    );
+    this.unsubscribe = () => {
+      offChange();
+      offJoining();
+    };
   }
 
   async store(envelope: Envelope): Promise<StoreOutcome> {

@@ -14,6 +14,7 @@ export function fakeRing(joined = true): Ring {
     owns: () => true,
     reportFailure: () => {},
     onChange: () => () => {},
+    onJoining: () => () => {},
   };
 }
 

@@ -37,7 +37,11 @@ afterAll(async () => {
 });
 
 /** Runs tasks with at most `limit` at once. */
-async function pooled<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function pooled<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await task(items[next++]);

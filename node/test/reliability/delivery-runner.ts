@@ -27,6 +27,8 @@ const MAX_DEPARTURES = REPLICAS - 1;
 export const TTL_MS = 20_000;
 export const ACK_WINDOW_MS = 5_000;
 const EXPIRY_GRACE_MS = 10_000;
+/** The end phase: past every TTL, the non-owners' grace and the acknowledgement grace, twice. */
+const END_SECONDS = 2 * (TTL_MS + EXPIRY_GRACE_MS + 30_000) / 1_000;
 
 const CHORD: Omit<ChordOptions, "addr"> = { successorListSize: 8, rpcTimeoutMs: 10, joinAttempts: 1 };
 const STORE = { replicas: REPLICAS, rpcTimeoutMs: 40, ttlMs: TTL_MS, expiryGraceMs: EXPIRY_GRACE_MS };
@@ -287,11 +289,12 @@ export class DeliveryRun {
    */
   private async expireEverything(): Promise<void> {
     const nacked = new Set<string>();
-    for (let step = 0; step < 3; step++) {
-      this.clock.advance(TTL_MS + EXPIRY_GRACE_MS);
+    // In expiry ticks of a second, as a node runs them: a NACK is retried for one TTL only.
+    for (let second = 1; second <= END_SECONDS; second++) {
+      this.clock.advance(1_000);
       await this.expiryTick();
+      if (second % 5 !== 0) continue;
       await this.sim.repairAll(this.ring);
-      await this.expiryTick();
       for (const id of await this.nacks()) nacked.add(id);
     }
     const problems: string[] = [];

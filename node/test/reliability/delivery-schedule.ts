@@ -53,7 +53,10 @@ const op: fc.Arbitrary<DeliveryOp> = fc.oneof(
     }),
     weight: 4,
   },
-  { arbitrary: fc.record({ op: fc.constant("join" as const), via: index, settled: fc.boolean() }), weight: 3 },
+  {
+    arbitrary: fc.record({ op: fc.constant("join" as const), via: index, settled: fc.boolean() }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ op: fc.constant("crash" as const), who: index }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant("leave" as const), who: index }), weight: 1 },
   {
@@ -65,11 +68,18 @@ const op: fc.Arbitrary<DeliveryOp> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.constant({ op: "stabilize" as const }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant("time" as const), ms: fc.integer({ min: 200, max: 6_000 }) }), weight: 3 },
+  {
+    arbitrary: fc.record({ op: fc.constant("time" as const), ms: fc.integer({ min: 200, max: 6_000 }) }),
+    weight: 3,
+  },
   { arbitrary: fc.constant({ op: "settle" as const }), weight: 1 },
 );
 
-export function deliveryCase(limits: { minSize: number; maxSize: number; maxOps: number }): fc.Arbitrary<DeliveryCase> {
+export function deliveryCase(limits: {
+  minSize: number;
+  maxSize: number;
+  maxOps: number;
+}): fc.Arbitrary<DeliveryCase> {
   return fc.record({
     size: fc.integer({ min: limits.minSize, max: limits.maxSize }),
     seed: fc.nat({ max: 2 ** 31 - 1 }),

@@ -101,6 +101,10 @@ export class StaticRing implements Ring {
     this.failures.push(addr);
   }
 
+  onJoining(): () => void {
+    return () => {};
+  }
+
   onChange(listener: () => void): () => void {
     return this.members.subscribe(listener);
   }
