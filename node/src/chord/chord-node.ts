@@ -330,6 +330,8 @@ export class ChordNode implements Ring, ChordHandlerHost {
       this.stop();
       return;
     }
+    // A node that joined just after this one may not be in the list yet: it must get the leave.
+    await this.stabilize();
     const message = encodeRequest({
       t: "chord.leave",
       node: this.self,

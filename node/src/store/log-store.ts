@@ -121,11 +121,11 @@ export class LogEntryStore implements EntryStore {
     return this.memory.list(mailbox, options);
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
+  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number, keepMs = 0): Tombstone[] {
     this.assertOpen();
     let written: Tombstone[] = [];
     const freed = this.freedBy(mailbox, () => {
-      written = this.memory.remove(mailbox, ids, fallbackExpiresAt);
+      written = this.memory.remove(mailbox, ids, fallbackExpiresAt, keepMs);
     });
     if (written.length > 0)
       this.append(

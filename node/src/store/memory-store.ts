@@ -112,10 +112,10 @@ export class MemoryEntryStore implements EntryStore {
     return { entries, more: false };
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
+  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number, keepMs = 0): Tombstone[] {
     const written: Tombstone[] = [];
     for (const id of ids) {
-      const expiresAt = this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt;
+      const expiresAt = (this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt) + keepMs;
       const tombstone = { mailbox, id, expiresAt };
       this.putTombstone(tombstone);
       written.push(tombstone);

@@ -28,7 +28,7 @@ export const TTL_MS = 20_000;
 export const ACK_WINDOW_MS = 5_000;
 const EXPIRY_GRACE_MS = 10_000;
 /** The end phase: past every TTL, the non-owners' grace and the acknowledgement grace, twice. */
-const END_SECONDS = 2 * (TTL_MS + EXPIRY_GRACE_MS + 30_000) / 1_000;
+const END_SECONDS = (2 * (TTL_MS + EXPIRY_GRACE_MS + 30_000)) / 1_000;
 
 const CHORD: Omit<ChordOptions, "addr"> = { successorListSize: 8, rpcTimeoutMs: 10, joinAttempts: 1 };
 const STORE = { replicas: REPLICAS, rpcTimeoutMs: 40, ttlMs: TTL_MS, expiryGraceMs: EXPIRY_GRACE_MS };
@@ -199,19 +199,28 @@ export class DeliveryRun {
     }
   }
 
-  /** The recipient's retrieve: acknowledges what it opened within the window, records what it got. */
+  /**
+   * The recipient's retrieve: acknowledges what it opened within the window; with `ack`, it then
+   * acknowledges what this answer brought at once, in a second request, as a client's loop does.
+   */
   private async retrieve(via: SimNodeContext, mailbox: string, ack: boolean): Promise<string> {
+    const first = await this.retrieveOnce(via, mailbox);
+    if (!ack || first === null) return first ?? "retrieve failed";
+    return `${first}; ${(await this.retrieveOnce(via, mailbox)) ?? "retrieve failed"}`;
+  }
+
+  private async retrieveOnce(via: SimNodeContext, mailbox: string): Promise<string | null> {
     const now = this.clock.now();
     const pending = this.handedOut.get(mailbox) ?? new Map<string, number>();
     this.handedOut.set(mailbox, pending);
     for (const [id, at] of pending) if (now - at > ACK_WINDOW_MS) pending.delete(id);
-    const acks = ack ? [...pending.keys()] : [];
+    const acks = [...pending.keys()];
     let answer: { messages: { id: string }[] };
     try {
       answer = await this.sim.service(via).retrieve(mailbox, acks, { waitMs: 0 });
-    } catch (error) {
+    } catch {
       this.stats.unavailable++;
-      return `retrieve failed: ${message(error)}`;
+      return null;
     }
     for (const id of acks) {
       const m = this.accepted.get(id);
