@@ -277,23 +277,32 @@ export class ChordNode implements Ring, ChordHandlerHost {
       if (!successor) return;
       const state = await this.queryState(successor);
       if (!state) continue; // queryState dropped it; try the next one in the list
-      const candidate = state.predecessor;
-      if (
-        candidate &&
-        candidate.addr !== this.self.addr &&
-        between(this.self.id, candidate.id, successor.id)
-      ) {
-        const candidateState = await this.queryState(candidate);
-        if (candidateState) {
-          this.changeSuccessors(candidate, candidateState.successors);
-          await this.notify(candidate);
-          return;
-        }
-      }
-      this.changeSuccessors(successor, state.successors);
-      await this.notify(successor);
+      const closest = await this.closestLiveSuccessor(successor, state);
+      this.changeSuccessors(closest.node, closest.state.successors);
+      await this.notify(closest.node);
       return;
     }
+  }
+
+  /**
+   * While the successor's predecessor lies between us and it, and answers, it is the better
+   * successor (Zave: adopt only a node that answers). Several nodes that joined between us and our
+   * successor since the last round are walked through in one round, not one per round.
+   */
+  private async closestLiveSuccessor(
+    successor: NodeRef,
+    state: StateAnswer,
+  ): Promise<{ node: NodeRef; state: StateAnswer }> {
+    let best = { node: successor, state };
+    for (let step = 0; step < this.options.maxLookupHops; step++) {
+      const candidate = best.state.predecessor;
+      if (!candidate || candidate.addr === this.self.addr) break;
+      if (!between(this.self.id, candidate.id, best.node.id)) break;
+      const candidateState = await this.queryState(candidate);
+      if (!candidateState) break;
+      best = { node: candidate, state: candidateState };
+    }
+    return best;
   }
 
   /** Refreshes the fingers, looking up only those whose start passed finger i−1's node. */

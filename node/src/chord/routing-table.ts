@@ -50,15 +50,20 @@ export class RoutingTable {
 
   /**
    * Replaces the successor list with `list`, nearest first. Zave's rule: the list stops before
-   * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries.
+   * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries;
+   * it also stops where it would wrap past self.
    */
   setSuccessors(list: readonly NodeRef[]): boolean {
     const next: NodeRef[] = [];
-    const seen = new Set<string>();
+    let last = 0n;
     for (const node of list) {
       if (node.addr === this.self.addr || next.length >= this.maxSuccessors) break;
-      if (seen.has(node.addr)) continue;
-      seen.add(node.addr);
+      // A list goes round the circle from self once: an entry that does not lie beyond the last
+      // one wrapped past self (a copied list that has not heard of self yet), or repeats one.
+      const dist = distance(this.self.id, node.id);
+      if (dist === last) continue;
+      if (dist < last) break;
+      last = dist;
       next.push(node);
     }
     if (sameRefs(next, this.succ)) return false;
