@@ -14,6 +14,8 @@ const MESSAGES = 300;
 const CONCURRENCY = 12;
 
 const nodes: RunningNode[] = [];
+/** Problems of the store and retrieve made through each node the moment its health said 200. */
+const atHealthy: string[] = [];
 const random = seededRandom(16);
 const pick = () => nodes[Math.floor(random() * nodes.length)];
 
@@ -29,12 +31,27 @@ beforeAll(async () => {
     const node = await spawnNode(i === 0 ? {} : { WISP_BOOTSTRAP: nodes[0].addr });
     nodes.push(node);
     await eventually(() => healthy(node), `node ${i} to be healthy`, 20_000);
+    await storeAndReadThrough(node);
   }
 }, 120_000);
 
 afterAll(async () => {
   await stopAll(nodes);
 });
+
+/** A message stored through node at once, read through it and through the first node. */
+async function storeAndReadThrough(node: RunningNode): Promise<void> {
+  const sender = generateIdentity();
+  const recipient = generateIdentity();
+  const envelope = seal(sender, recipient.publicKey, encodeBody({ type: "text", text: "new", sentAt: 0 }));
+  const stored = await post(node, "/v1/store", envelope);
+  if (stored.status !== 201) atHealthy.push(`${node.addr}: store answered ${stored.status}`);
+  for (const reader of [node, nodes[0]]) {
+    const answer = await post(reader, "/v1/retrieve", signRetrieve(recipient, Date.now(), [], 0));
+    const ids = ((answer.body.messages ?? []) as { id: string }[]).map((m) => m.id);
+    if (!ids.includes(envelope.id)) atHealthy.push(`${node.addr}: not read through ${reader.addr}`);
+  }
+}
 
 /** Runs tasks with at most `limit` at once. */
 async function pooled<T>(
@@ -50,6 +67,10 @@ async function pooled<T>(
 }
 
 describe(`${NODES} processes joining one at a time`, () => {
+  it("each node stores and retrieves correctly from the moment its /v1/health says 200", () => {
+    expect(atHealthy).toEqual([]);
+  });
+
   it(`store ${MESSAGES} messages right after the last is healthy; every one is read through another node`, async () => {
     const sender = generateIdentity();
     const recipients: Identity[] = Array.from({ length: MESSAGES }, () => generateIdentity());
