@@ -278,8 +278,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
       const state = await this.queryState(successor);
       if (!state) continue; // queryState dropped it; try the next one in the list
       const closest = await this.closestLiveSuccessor(successor, state);
-      this.changeSuccessors(closest.node, closest.state.successors);
+      const changed = this.changeSuccessors(closest.node, closest.state.successors);
       await this.notify(closest.node);
+      if (changed) await this.tellPredecessor();
       return;
     }
   }
@@ -378,6 +379,10 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (changed || (successor && between(this.self.id, node.id, successor.id))) this.stabilizeSoon();
   }
 
+  acceptChanged(node: NodeRef): void {
+    if (this.table.successor()?.addr === node.addr) this.stabilizeSoon();
+  }
+
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
     if (!applyLeave(this.table, leaving, predecessor, successors)) return;
     this.emitChange();
@@ -449,10 +454,22 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (predecessor && this.table.setSuccessors([predecessor])) this.emitChange();
   }
 
-  private changeSuccessors(successor: NodeRef, itsList: readonly NodeRef[]): void {
+  private changeSuccessors(successor: NodeRef, itsList: readonly NodeRef[]): boolean {
     const changed = this.table.adoptSuccessor(successor, itsList);
     this.table.setFinger(0, this.table.successor());
     if (changed) this.emitChange();
+    return changed;
+  }
+
+  /**
+   * Our list changed: the predecessor's list is ours shifted by one, so it copies ours soon
+   * instead of on its next timer. The news travels back at most r nodes: beyond, lists no longer
+   * change. A lost message only costs the wait for the timer.
+   */
+  private async tellPredecessor(): Promise<void> {
+    const predecessor = this.table.predecessor();
+    if (!predecessor) return;
+    await this.call(predecessor.addr, { t: "chord.changed", node: this.self }).catch(() => undefined);
   }
 
   /** chord.state to node; a peer that fails or answers garbage is dropped and null returned. */

@@ -26,6 +26,8 @@ export interface ChordHandlerHost {
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void;
   /** Takes node as predecessor if it lies in (predecessor, self), after handing it its key range. */
   acceptJoin(node: NodeRef): Promise<JoinAnswer>;
+  /** node's successor list changed: if it is our successor, we copy its list soon. */
+  acceptChanged(node: NodeRef): void;
 }
 
 export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost): void {
@@ -52,6 +54,9 @@ function answer(host: ChordHandlerHost, request: ChordRequest): ChordAnswer | Pr
       return { t: "chord.ok" };
     case "chord.leave":
       host.acceptLeave(request.node, request.predecessor, request.successors);
+      return { t: "chord.ok" };
+    case "chord.changed":
+      host.acceptChanged(request.node);
       return { t: "chord.ok" };
     case "chord.join":
       return host.acceptJoin(request.node).then((join) => ({ t: "chord.join.ok", ...join }));

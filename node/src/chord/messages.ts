@@ -23,7 +23,8 @@ export type ChordRequest =
   | { t: "chord.step"; key: RingId }
   | { t: "chord.notify"; node: NodeRef }
   | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] }
-  | { t: "chord.join"; node: NodeRef };
+  | { t: "chord.join"; node: NodeRef }
+  | { t: "chord.changed"; node: NodeRef };
 
 export type StepAnswer = { done: true; successors: NodeRef[] } | { done: false; next: NodeRef[] };
 
@@ -59,6 +60,7 @@ export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.notify",
   "chord.leave",
   "chord.join",
+  "chord.changed",
 ];
 
 export function encodeRef(node: NodeRef): WireRef {
@@ -107,6 +109,7 @@ export function encodeRequest(request: ChordRequest): WireMessage {
       return { t: "chord.step", key: idToHex(request.key) };
     case "chord.notify":
     case "chord.join":
+    case "chord.changed":
       return { t: request.t, node: encodeRef(request.node) };
     case "chord.leave":
       return {
@@ -155,7 +158,8 @@ export function decodeRequest(message: WireMessage): ChordRequest | string {
       return { t: "chord.step", key };
     }
     case "chord.notify":
-    case "chord.join": {
+    case "chord.join":
+    case "chord.changed": {
       const node = parseRef(message.node, "node");
       if (typeof node === "string") return node;
       return { t: message.t, node };

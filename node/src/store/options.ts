@@ -60,7 +60,8 @@ export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
     changeRepairMs: 200,
     expiryMs: 1_000,
     expiryGraceMs: 10_000,
-    ackGraceMs: MAX_WAIT_MS + (options.rpcTimeoutMs ?? 5_000),
+    // A retrieve's deadline; capped at the TTL for the test rings whose TTLs are seconds.
+    ackGraceMs: Math.min(MAX_WAIT_MS + (options.rpcTimeoutMs ?? 5_000), options.ttlMs ?? 86_400_000),
     strayGraceMs: 2 * repairMs,
     maxWaiters: 10_000,
     ...dropUndefined(options),
