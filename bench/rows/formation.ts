@@ -49,14 +49,23 @@ async function until(check: () => Promise<boolean> | boolean, pollMs: number): P
   throw new Error(`no correct ring within ${FORMATION_TIMEOUT_MS} ms`);
 }
 
-/** startNode × n back to back; answers the time from the last join to a correct ring, and the nodes. */
-export async function formInProcess(n: number): Promise<{ ms: number; nodes: NodeHandle[] }> {
+/**
+ * startNode × n back to back; answers the time from the last join to a correct ring, and to every
+ * successor list being full (min(r, n − 1) entries), and the nodes.
+ */
+export async function formInProcess(
+  n: number,
+): Promise<{ ms: number; fullListsMs: number; nodes: NodeHandle[] }> {
   const nodes: NodeHandle[] = [];
   try {
     for (let i = 0; i < n; i++)
       nodes.push(await startNode({ port: 0, apiPort: 0, bootstrap: i === 0 ? null : nodes[0].addr }));
+    const started = nowMs();
     const took = await until(() => ringIsCorrect(nodes.map(viewOf)), 5);
-    return { ms: took, nodes };
+    const full = (node: NodeHandle) =>
+      node.chord.successors().length === Math.min(node.chord.table.maxSuccessors, n - 1);
+    await until(() => nodes.every(full), 5);
+    return { ms: took, fullListsMs: nowMs() - started, nodes };
   } catch (error) {
     await Promise.all(nodes.map((node) => node.stop()));
     throw error;
@@ -142,10 +151,13 @@ export async function ringFormation(config: BenchConfig): Promise<Row[]> {
   const rows: Row[] = [];
   const figures: Record<string, number> = {};
   for (const n of sizes) {
-    const { ms: took, nodes } = await formInProcess(n);
+    const { ms: took, fullListsMs, nodes } = await formInProcess(n);
     await Promise.all(nodes.map((node) => node.stop()));
     figures[`inProcess${n}Ms`] = took;
-    config.log(`ring formation: ${n} in one process, correct ${took.toFixed(0)} ms after the last join`);
+    figures[`inProcess${n}FullListsMs`] = fullListsMs;
+    config.log(
+      `ring formation: ${n} in one process, correct ${took.toFixed(0)} ms after the last join, full successor lists after ${fullListsMs.toFixed(0)} ms`,
+    );
   }
   const stored = pick(config, 300, 20);
   const misses = await formFreshAndStore(sizes[0], stored);
@@ -167,7 +179,7 @@ export async function ringFormation(config: BenchConfig): Promise<Row[]> {
       flashHealthyMs: flash.healthyMs,
       flashCorrectMs: flash.correctMs,
     },
-    note: "correct: every successor and predecessor right; startNode × N each awaited, default timers; the crowd joins through one node",
+    note: `correct: every successor and predecessor right; startNode × N each awaited, default timers; the crowd joins through one node. Full successor lists in one process: ${sizes.map((n) => `N = ${n} after ${ms(figures[`inProcess${n}FullListsMs`])}`).join(", ")}`,
   });
   rows.push({
     row: "read-after-store misses",
