@@ -10,7 +10,7 @@ import type { NodeRef } from "./ring";
 
 const MAX_ADDR_LENGTH = 255;
 /** No list in a Chord message may be longer; bounds the work a peer can cause. */
-const MAX_LIST_LENGTH = 64;
+export const MAX_LIST_LENGTH = 64;
 
 interface WireRef {
   id: string;
