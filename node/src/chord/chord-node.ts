@@ -6,7 +6,7 @@
 import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
-import { type AcceptedJoin, decideJoin } from "./join";
+import { Admissions } from "./join";
 import { findSuccessor, type LookupContext } from "./lookup";
 import {
   type ChordRequest,
@@ -14,7 +14,6 @@ import {
   decodeStateAnswer,
   encodeRequest,
   type JoinAnswer,
-  MAX_LIST_LENGTH,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
@@ -43,11 +42,8 @@ export class ChordNode implements Ring, ChordHandlerHost {
   private stopped = false;
   private timers: (() => void)[] = [];
   private listeners = new Set<() => void>();
-  private joinHandlers = new Set<JoinHandler>();
   private readonly lookupContext: LookupContext;
-  private lastJoin: AcceptedJoin | null = null;
-  /** Joiners being handed their keys: not yet answering, not to be dropped as failed meanwhile. */
-  private admitting = new Set<string>();
+  private readonly admissions: Admissions;
   private stabilizing: Promise<void> | null = null;
   private stabilizeAgain = false;
   private cancelSoon: (() => void) | null = null;
@@ -59,6 +55,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr };
     this.self = { id: nodeIdOf(options.addr), addr: options.addr };
     this.table = new RoutingTable(this.self, this.options.successorListSize);
+    this.admissions = new Admissions(this.table, () => this.emitChange());
     this.lookupContext = {
       table: this.table,
       request: (to, request, signal) => this.call(to, request, signal),
@@ -101,12 +98,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
   }
 
   onJoining(handler: JoinHandler): () => void {
-    this.joinHandlers.add(handler);
-    return () => this.joinHandlers.delete(handler);
+    return this.admissions.onJoining(handler);
   }
 
   reportFailure(addr: string): void {
-    if (addr === this.self.addr || this.admitting.has(addr)) return;
+    if (addr === this.self.addr || this.admissions.isAdmitting(addr)) return;
     const removal = this.table.remove(addr);
     if (!removal.successorsChanged && !removal.predecessorChanged) return;
     this.components.metrics?.inc("wisp_chord_peer_failures_total");
@@ -328,7 +324,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
   async checkPredecessor(): Promise<void> {
     if (!this.joined || this.stopped) return;
     const predecessor = this.table.predecessor();
-    if (!predecessor || this.admitting.has(predecessor.addr)) return;
+    if (!predecessor || this.admissions.isAdmitting(predecessor.addr)) return;
     if (await this.ping(predecessor.addr)) return;
     if (this.table.predecessor()?.addr !== predecessor.addr) return;
     this.reportFailure(predecessor.addr);
@@ -389,36 +385,8 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.stabilizeSoon();
   }
 
-  async acceptJoin(node: NodeRef): Promise<JoinAnswer> {
-    const decision = decideJoin(this.table, node, this.lastJoin);
-    if (!decision.accept) return { accepted: false, predecessor: decision.predecessor, ...this.joinView() };
-    const before = this.table.predecessor();
-    const wasAlone = this.table.isAlone();
-    this.lastJoin = { node, from: decision.from };
-    this.admitting.add(node.addr);
-    // From here on this node refuses, as owner, the keys in (from, joiner] that it hands over now.
-    this.table.setPredecessor(node);
-    if (wasAlone) this.table.setSuccessors([node]);
-    try {
-      for (const handler of [...this.joinHandlers]) await handler(node, decision.from.id);
-    } catch (error) {
-      if (this.table.predecessor()?.addr === node.addr && before?.addr !== node.addr) {
-        this.table.setPredecessor(before);
-        if (wasAlone) this.table.setSuccessors([]);
-      }
-      throw error;
-    } finally {
-      this.admitting.delete(node.addr);
-    }
-    this.emitChange();
-    return { accepted: true, predecessor: decision.from, ...this.joinView() };
-  }
-
-  private joinView(): { successors: NodeRef[]; fingers: NodeRef[] } {
-    return {
-      successors: [...this.table.successors()],
-      fingers: this.table.distinctFingers().slice(0, MAX_LIST_LENGTH),
-    };
+  acceptJoin(node: NodeRef): Promise<JoinAnswer> {
+    return this.admissions.accept(node);
   }
 
   /**

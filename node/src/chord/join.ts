@@ -5,7 +5,8 @@
  * from its first moment, and no key has two nodes that believe they own it.
  */
 import { between } from "@wisp/lib";
-import type { NodeRef } from "./ring";
+import { type JoinAnswer, MAX_LIST_LENGTH } from "./messages";
+import type { JoinHandler, NodeRef } from "./ring";
 import type { RoutingTable } from "./routing-table";
 
 export type JoinDecision =
@@ -35,4 +36,59 @@ export function decideJoin(table: RoutingTable, joiner: NodeRef, last: AcceptedJ
   }
   if (between(predecessor.id, joiner.id, self.id)) return { accept: true, from: predecessor };
   return { accept: false, predecessor };
+}
+
+/** The successor's side of chord.join: the decision, the hand-over through the handlers, the answer. */
+export class Admissions {
+  private last: AcceptedJoin | null = null;
+  /** Joiners being handed their keys: not yet answering, not to be dropped as failed meanwhile. */
+  private admitting = new Set<string>();
+  private handlers = new Set<JoinHandler>();
+
+  constructor(
+    private table: RoutingTable,
+    private changed: () => void,
+  ) {}
+
+  onJoining(handler: JoinHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  isAdmitting(addr: string): boolean {
+    return this.admitting.has(addr);
+  }
+
+  async accept(node: NodeRef): Promise<JoinAnswer> {
+    const table = this.table;
+    const decision = decideJoin(table, node, this.last);
+    if (!decision.accept) return { accepted: false, predecessor: decision.predecessor, ...this.view() };
+    const before = table.predecessor();
+    const wasAlone = table.isAlone();
+    this.last = { node, from: decision.from };
+    this.admitting.add(node.addr);
+    // From here on this node refuses, as owner, the keys in (from, joiner] that it hands over now.
+    table.setPredecessor(node);
+    if (wasAlone) table.setSuccessors([node]);
+    try {
+      for (const handler of [...this.handlers]) await handler(node, decision.from.id);
+    } catch (error) {
+      if (table.predecessor()?.addr === node.addr && before?.addr !== node.addr) {
+        table.setPredecessor(before);
+        if (wasAlone) table.setSuccessors([]);
+      }
+      throw error;
+    } finally {
+      this.admitting.delete(node.addr);
+    }
+    this.changed();
+    return { accepted: true, predecessor: decision.from, ...this.view() };
+  }
+
+  private view(): { successors: NodeRef[]; fingers: NodeRef[] } {
+    return {
+      successors: [...this.table.successors()],
+      fingers: this.table.distinctFingers().slice(0, MAX_LIST_LENGTH),
+    };
+  }
 }
