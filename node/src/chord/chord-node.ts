@@ -28,9 +28,7 @@ import {
   RingUnavailable,
 } from "./ring";
 import { RoutingTable } from "./routing-table";
-
-/** Stabilize rounds in which a dropped successor is asked again before it is forgotten. */
-const RECONNECT_MISSES = 8;
+import { Stabilizer } from "./stabilizer";
 
 export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 
@@ -44,9 +42,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
   private listeners = new Set<() => void>();
   private readonly lookupContext: LookupContext;
   private readonly admissions: Admissions;
-  private stabilizing: Promise<void> | null = null;
-  private stabilizeAgain = false;
-  private cancelSoon: (() => void) | null = null;
+  private readonly stabilizer: Stabilizer;
 
   constructor(
     private readonly components: ChordComponents,
@@ -56,6 +52,16 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.self = { id: nodeIdOf(options.addr), addr: options.addr };
     this.table = new RoutingTable(this.self, this.options.successorListSize);
     this.admissions = new Admissions(this.table, () => this.emitChange());
+    this.stabilizer = new Stabilizer({
+      table: this.table,
+      clock: components.clock,
+      options: this.options,
+      isActive: () => this.joined && !this.stopped,
+      call: (to, request) => this.call(to, request),
+      queryState: (node) => this.queryState(node),
+      notify: (node) => this.notify(node),
+      changed: () => this.emitChange(),
+    });
     this.lookupContext = {
       table: this.table,
       request: (to, request, signal) => this.call(to, request, signal),
@@ -107,7 +113,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (!removal.successorsChanged && !removal.predecessorChanged) return;
     this.components.metrics?.inc("wisp_chord_peer_failures_total");
     this.emitChange();
-    if (removal.successorsChanged) this.stabilizeSoon();
+    if (removal.successorsChanged) this.stabilizer.soon();
   }
 
   /** Starts a new ring of one node. */
@@ -229,8 +235,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.joined = false;
     for (const cancel of this.timers) cancel();
     this.timers = [];
-    this.cancelSoon?.();
-    this.cancelSoon = null;
+    this.stabilizer.stop();
   }
 
   /**
@@ -238,68 +243,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
    * since the change that caused the call may have come too late for the running one.
    */
   stabilize(): Promise<void> {
-    if (this.stabilizing) {
-      this.stabilizeAgain = true;
-      return this.stabilizing;
-    }
-    this.stabilizing = this.stabilizeRound().finally(() => {
-      this.stabilizing = null;
-      if (!this.stabilizeAgain) return;
-      this.stabilizeAgain = false;
-      this.stabilizeSoon();
-    });
-    return this.stabilizing;
-  }
-
-  /** A stabilize round reactMs from now, for a change that should not wait for the timer. */
-  private stabilizeSoon(): void {
-    if (!this.joined || this.stopped || this.cancelSoon) return;
-    this.cancelSoon = this.components.clock.setTimeout(() => {
-      this.cancelSoon = null;
-      this.stabilize().catch(() => {});
-    }, this.options.reactMs);
-  }
-
-  /**
-   * Zave's stabilize: ask the first live successor for its predecessor and list in one round trip;
-   * adopt its predecessor as the new successor only if that node answers too; then notify.
-   */
-  private async stabilizeRound(): Promise<void> {
-    if (!this.joined || this.stopped) return;
-    await this.recheckLost();
-    for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
-      if (this.table.isAlone()) this.adoptPredecessorAsSuccessor();
-      const successor = this.table.successor();
-      if (!successor) return;
-      const state = await this.queryState(successor);
-      if (!state) continue; // queryState dropped it; try the next one in the list
-      const closest = await this.closestLiveSuccessor(successor, state);
-      const changed = this.changeSuccessors(closest.node, closest.state.successors);
-      await this.notify(closest.node);
-      if (changed) await this.tellPredecessor();
-      return;
-    }
-  }
-
-  /**
-   * While the successor's predecessor lies between us and it, and answers, it is the better
-   * successor (Zave: adopt only a node that answers). Several nodes that joined between us and our
-   * successor since the last round are walked through in one round, not one per round.
-   */
-  private async closestLiveSuccessor(
-    successor: NodeRef,
-    state: StateAnswer,
-  ): Promise<{ node: NodeRef; state: StateAnswer }> {
-    let best = { node: successor, state };
-    for (let step = 0; step < this.options.maxLookupHops; step++) {
-      const candidate = best.state.predecessor;
-      if (!candidate || candidate.addr === this.self.addr) break;
-      if (!between(this.self.id, candidate.id, best.node.id)) break;
-      const candidateState = await this.queryState(candidate);
-      if (!candidateState) break;
-      best = { node: candidate, state: candidateState };
-    }
-    return best;
+    return this.stabilizer.run();
   }
 
   /** Refreshes the fingers, looking up only those whose start passed finger i−1's node. */
@@ -372,72 +316,21 @@ export class ChordNode implements Ring, ChordHandlerHost {
     const successor = this.table.successor();
     const changed = applyNotify(this.table, node);
     if (changed) this.emitChange();
-    if (changed || (successor && between(this.self.id, node.id, successor.id))) this.stabilizeSoon();
+    if (changed || (successor && between(this.self.id, node.id, successor.id))) this.stabilizer.soon();
   }
 
   acceptChanged(node: NodeRef): void {
-    if (this.table.successor()?.addr === node.addr) this.stabilizeSoon();
+    if (this.table.successor()?.addr === node.addr) this.stabilizer.soon();
   }
 
   acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
     if (!applyLeave(this.table, leaving, predecessor, successors)) return;
     this.emitChange();
-    this.stabilizeSoon();
+    this.stabilizer.soon();
   }
 
   acceptJoin(node: NodeRef): Promise<JoinAnswer> {
     return this.admissions.accept(node);
-  }
-
-  /**
-   * A lost answer looks like a death: a live successor dropped that way would stay out of this
-   * node's view for ever, and a ring can split into rings that never merge again, or into a ring
-   * of one that owns every key (found by the churn property test, docs/reliability.md). So each
-   * round the nearest dropped successor that would come before the current one is asked again;
-   * if it answers, it is taken back, as stabilize takes a successor's predecessor.
-   */
-  private async recheckLost(): Promise<void> {
-    const successor = this.table.successor();
-    const candidate = this.table
-      .lostSuccessors()
-      .find((node) => !successor || between(this.self.id, node.id, successor.id));
-    if (!candidate) return;
-    let state: StateAnswer | string;
-    try {
-      state = decodeStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
-    } catch {
-      state = "no answer";
-    }
-    if (this.stopped) return;
-    if (typeof state === "string") {
-      this.table.missedLost(candidate.addr, RECONNECT_MISSES);
-      return;
-    }
-    this.changeSuccessors(candidate, state.successors);
-    await this.notify(candidate);
-  }
-
-  private adoptPredecessorAsSuccessor(): void {
-    const predecessor = this.table.predecessor();
-    if (predecessor && this.table.setSuccessors([predecessor])) this.emitChange();
-  }
-
-  private changeSuccessors(successor: NodeRef, itsList: readonly NodeRef[]): boolean {
-    const changed = this.table.adoptSuccessor(successor, itsList);
-    this.table.setFinger(0, this.table.successor());
-    if (changed) this.emitChange();
-    return changed;
-  }
-
-  /**
-   * Our list changed: the predecessor's list is ours shifted by one, so it copies ours soon
-   * instead of on its next timer. The news travels back at most r nodes: beyond, lists no longer
-   * change. A lost message only costs the wait for the timer.
-   */
-  private async tellPredecessor(): Promise<void> {
-    const predecessor = this.table.predecessor();
-    if (!predecessor) return;
-    await this.call(predecessor.addr, { t: "chord.changed", node: this.self }).catch(() => undefined);
   }
 
   /** chord.state to node; a peer that fails or answers garbage is dropped and null returned. */
