@@ -11,7 +11,7 @@ import { deliveryCase } from "./delivery-schedule";
 import { cases, FULL, FUZZ_SEED, fuzzTimeout } from "./fuzz-config";
 
 const limits = FULL ? { minSize: 5, maxSize: 20, maxOps: 80 } : { minSize: 5, maxSize: 10, maxOps: 40 };
-const RUNS = cases(40, 400);
+const RUNS = cases(30, 400);
 
 describe("every accepted message ends delivered or NACKed, exactly once", () => {
   it(
