@@ -13,6 +13,7 @@ import {
   type ChordRequest,
   decodeRequest,
   encodeAnswer,
+  type JoinAnswer,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
@@ -32,6 +33,10 @@ export interface ChordHandlerHost {
     successors: NodeRef[],
     peer: PeerIdentity,
   ): Promise<void>;
+  /** Takes node (the sender) as predecessor if it lies in (predecessor, self), after handing it its key range. */
+  acceptJoin(node: NodeRef, peer: PeerIdentity): Promise<JoinAnswer>;
+  /** node (the sender)'s successor list changed: if it is our successor, we copy its list soon. */
+  acceptChanged(node: NodeRef, peer: PeerIdentity): void;
 }
 
 export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost): void {
@@ -67,5 +72,10 @@ async function answer(
     case "chord.leave":
       await host.acceptLeave(request.node, request.predecessor, request.successors, peer);
       return { t: "chord.ok" };
+    case "chord.changed":
+      host.acceptChanged(request.node, peer);
+      return { t: "chord.ok" };
+    case "chord.join":
+      return { t: "chord.join.ok", ...(await host.acceptJoin(request.node, peer)) };
   }
 }

@@ -180,9 +180,11 @@ async function confirmOwner(
     const predecessor = state.predecessor;
     if (!predecessor || failed.has(predecessor.addr) || betweenRightIncl(predecessor.id, plan.key, node.id))
       return { node, steps };
-    if (predecessor.addr === self.addr)
-      return { node: !plan.start && ctx.table.owns(plan.key) ? self : node, steps };
     if (steps >= ctx.maxHops) return { node, steps };
+    if (predecessor.addr === self.addr && (plan.start || ctx.table.owns(plan.key)))
+      return { node: plan.start ? node : self, steps };
+    // Back at this node without owning key: the owner lies further back, along our own predecessor
+    // (a stale successor list named a node after us; found by the read-after-store bench row).
     previous = node;
     node = predecessor;
   }

@@ -12,14 +12,16 @@ import type { NodeRef } from "./ring";
 export { encodeRef, encodeRefs, type WireRef } from "./refs";
 
 /** No list in a Chord message may be longer; bounds the work a peer can cause. */
-const MAX_LIST_LENGTH = 64;
+export const MAX_LIST_LENGTH = 64;
 
 export type ChordRequest =
   | { t: "chord.ping" }
   | { t: "chord.state" }
   | { t: "chord.step"; key: RingId }
   | { t: "chord.notify"; node: NodeRef }
-  | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] };
+  | { t: "chord.leave"; node: NodeRef; predecessor: NodeRef | null; successors: NodeRef[] }
+  | { t: "chord.join"; node: NodeRef }
+  | { t: "chord.changed"; node: NodeRef };
 
 export type StepAnswer = { done: true; successors: NodeRef[] } | { done: false; next: NodeRef[] };
 
@@ -28,12 +30,26 @@ export interface StateAnswer {
   successors: NodeRef[];
 }
 
+/**
+ * The answer to chord.join. `accepted`: the asked node took the joiner as its predecessor and
+ * handed it its key range first; `predecessor` is then the joiner's predecessor, else the asked
+ * node's own predecessor, which lies between the joiner and it (the joiner asks that one next).
+ */
+export interface JoinAnswer {
+  accepted: boolean;
+  predecessor: NodeRef | null;
+  successors: NodeRef[];
+  /** The asked node's distinct fingers: a joiner's first fingers. */
+  fingers: NodeRef[];
+}
+
 export type ChordAnswer =
   /** A pong names the node that answers, so a joining node learns its bootstrap's key. */
   | { t: "chord.pong"; node: NodeRef }
   | { t: "chord.ok" }
   | ({ t: "chord.state.ok" } & StateAnswer)
-  | ({ t: "chord.step.ok" } & StepAnswer);
+  | ({ t: "chord.step.ok" } & StepAnswer)
+  | ({ t: "chord.join.ok" } & JoinAnswer);
 
 export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.ping",
@@ -41,6 +57,8 @@ export const CHORD_TAGS: readonly ChordRequest["t"][] = [
   "chord.step",
   "chord.notify",
   "chord.leave",
+  "chord.join",
+  "chord.changed",
 ];
 
 function parseRefList(value: unknown, field: string, refs: RefVerifier): NodeRef[] | string {
@@ -69,7 +87,9 @@ export function encodeRequest(request: ChordRequest): WireMessage {
     case "chord.step":
       return { t: "chord.step", key: idToHex(request.key) };
     case "chord.notify":
-      return { t: "chord.notify", node: encodeRef(request.node) };
+    case "chord.join":
+    case "chord.changed":
+      return { t: request.t, node: encodeRef(request.node) };
     case "chord.leave":
       return {
         t: "chord.leave",
@@ -95,6 +115,14 @@ export function encodeAnswer(answer: ChordAnswer): WireMessage {
     case "chord.step.ok":
       if (answer.done) return { t: "chord.step.ok", done: true, successors: encodeRefs(answer.successors) };
       return { t: "chord.step.ok", done: false, next: encodeRefs(answer.next) };
+    case "chord.join.ok":
+      return {
+        t: "chord.join.ok",
+        accepted: answer.accepted,
+        predecessor: answer.predecessor ? encodeRef(answer.predecessor) : null,
+        successors: encodeRefs(answer.successors),
+        fingers: encodeRefs(answer.fingers),
+      };
   }
 }
 
@@ -109,10 +137,12 @@ export function decodeRequest(message: WireMessage, refs: RefVerifier): ChordReq
       if (key === null) return `"key" expected 64 lowercase hex characters`;
       return { t: "chord.step", key };
     }
-    case "chord.notify": {
+    case "chord.notify":
+    case "chord.join":
+    case "chord.changed": {
       const node = refs.parse(message.node, "node");
       if (typeof node === "string") return node;
-      return { t: "chord.notify", node };
+      return { t: message.t, node };
     }
     case "chord.leave": {
       const node = refs.parse(message.node, "node");
@@ -155,4 +185,16 @@ export function decodeStateAnswer(answer: WireMessage, refs: RefVerifier): State
 export function decodePong(answer: WireMessage, refs: RefVerifier): NodeRef | string {
   if (answer.t !== "chord.pong") return `expected a chord.pong answer`;
   return refs.parse(answer.node, "node");
+}
+
+export function decodeJoinAnswer(answer: WireMessage, refs: RefVerifier): JoinAnswer | string {
+  if (answer.t !== "chord.join.ok") return `expected a chord.join.ok answer`;
+  if (typeof answer.accepted !== "boolean") return `"accepted" expected a boolean`;
+  const predecessor = parseOptionalRef(answer.predecessor, "predecessor", refs);
+  if (typeof predecessor === "string") return predecessor;
+  const successors = parseRefList(answer.successors, "successors", refs);
+  if (typeof successors === "string") return successors;
+  const fingers = parseRefList(answer.fingers, "fingers", refs);
+  if (typeof fingers === "string") return fingers;
+  return { accepted: answer.accepted, predecessor, successors, fingers };
 }

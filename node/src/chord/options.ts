@@ -30,6 +30,11 @@ export interface ChordOptions {
   /** First pause between join attempts; doubles each time up to joinBackoffMaxMs. */
   joinBackoffMs?: number;
   joinBackoffMaxMs?: number;
+  /**
+   * Delay of the stabilize round that a change triggers (a notify from a new neighbour, a leave, a
+   * failed successor); changes in one burst share it, so it is also the rounds' minimum gap.
+   */
+  reactMs?: number;
 }
 
 export const CHORD_DEFAULTS = {
@@ -43,4 +48,5 @@ export const CHORD_DEFAULTS = {
   joinAttempts: 8,
   joinBackoffMs: 250,
   joinBackoffMaxMs: 8_000,
+  reactMs: 20,
 } satisfies Omit<Required<ChordOptions>, "addr" | "key" | "puzzleBits">;

@@ -40,7 +40,16 @@ export interface Ring {
   reportFailure(addr: string): void;
   /** Called after the predecessor or the successor list changed. Returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
+  /**
+   * Called when a joining node becomes this node's predecessor, before it is told so: the store
+   * hands it the keys in (from, joiner] here, and the join fails if this rejects.
+   */
+  onJoining(handler: JoinHandler): () => void;
+  /** While this node asks a successor to take it as predecessor: that successor, which hands it its keys. */
+  joiningVia(): NodeRef | null;
 }
+
+export type JoinHandler = (joiner: NodeRef, from: RingId) => Promise<void>;
 
 export class RingUnavailable extends Error {
   override name = "RingUnavailable";

@@ -38,8 +38,11 @@ export interface SimRing {
   nodes(): SimNodeContext[];
   node(addr: string): SimNodeContext | undefined;
   random(): number;
-  /** A new node joins through bootstrapAddr (default: a random member); its neighbours are stabilized. */
-  add(bootstrapAddr?: string): Promise<SimNodeContext>;
+  /**
+   * A new node joins through bootstrapAddr (default: a random member); unless `settle` is false, it
+   * and its predecessor then stabilize, the timers that would fire next on a real network.
+   */
+  add(bootstrapAddr?: string, options?: { settle?: boolean }): Promise<SimNodeContext>;
   /** Makes a node vanish at once, as SIGKILL does. */
   crash(addr: string): void;
   /** Graceful leave. */
@@ -114,7 +117,7 @@ class Testnet implements SimRing {
     return node;
   }
 
-  async add(bootstrapAddr?: string): Promise<SimNodeContext> {
+  async add(bootstrapAddr?: string, options: { settle?: boolean } = {}): Promise<SimNodeContext> {
     const members = this.nodes();
     if (members.length === 0) throw new Error("no member left to join through");
     const bootstrap = bootstrapAddr ?? members[Math.floor(this.random() * members.length)].addr;
@@ -125,6 +128,7 @@ class Testnet implements SimRing {
       await this.remove(node.addr);
       throw error;
     }
+    if (options.settle === false) return node;
     // Fire the timers that matter right now: the newcomer's until its successor settles, then
     // its true predecessor's, which then links to it.
     for (let i = 0; i < 256; i++) {

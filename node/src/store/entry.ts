@@ -57,9 +57,14 @@ export interface EntryStore {
   list(mailbox: string, options: { limit: number; now: number }): ListResult;
   /**
    * Deletes ids from mailbox and leaves a tombstone for each, until the entry's expiresAt, or
-   * `fallbackExpiresAt` for an id this store does not hold. Returns the tombstones written.
+   * `fallbackExpiresAt` for an id this store does not hold, plus `keepMs`. Returns the tombstones written.
    */
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number, proof?: AckProof): Tombstone[];
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    options?: { proof?: AckProof; keepMs?: number },
+  ): Tombstone[];
   /** Applies a tombstone from another node: deletes the entry and remembers the deletion. */
   putTombstone(tombstone: Tombstone): void;
   /** Forgets ids entirely, leaving no tombstone (expiry, or entries handed to their owner). */

@@ -122,11 +122,16 @@ export class LogEntryStore implements EntryStore {
     return this.memory.list(mailbox, options);
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number, proof?: AckProof): Tombstone[] {
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    options: { proof?: AckProof; keepMs?: number } = {},
+  ): Tombstone[] {
     this.assertOpen();
     let written: Tombstone[] = [];
     const freed = this.freedBy(mailbox, () => {
-      written = this.memory.remove(mailbox, ids, fallbackExpiresAt, proof);
+      written = this.memory.remove(mailbox, ids, fallbackExpiresAt, options);
     });
     if (written.length > 0)
       this.append(

@@ -115,10 +115,15 @@ export class MemoryEntryStore implements EntryStore {
     return { entries, more: false };
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number, proof?: AckProof): Tombstone[] {
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    { proof, keepMs = 0 }: { proof?: AckProof; keepMs?: number } = {},
+  ): Tombstone[] {
     const written: Tombstone[] = [];
     for (const id of ids) {
-      const expiresAt = this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt;
+      const expiresAt = (this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt) + keepMs;
       const tombstone: Tombstone = proof ? { mailbox, id, expiresAt, proof } : { mailbox, id, expiresAt };
       this.putTombstone(tombstone);
       written.push(tombstone);

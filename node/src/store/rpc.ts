@@ -72,6 +72,11 @@ async function sentByResponsible(
 function mayCopy(ring: Ring, entries: Entry[], peer: PeerIdentity): Entry[] {
   if (peer.addr === null) return [];
   const self = ring.self.id;
-  const allowed = (key: RingId) => ring.owns(key) || peer.id === key || between(key, peer.id, self);
+  const via = ring.joiningVia();
+  // A joining node takes from the successor it asks to join the keys at or before itself.
+  const fromJoinTarget = via !== null && via.key === peer.key && via.addr === peer.addr;
+  const handedOver = (key: RingId) => fromJoinTarget && (key === self || between(key, self, peer.id));
+  const allowed = (key: RingId) =>
+    ring.owns(key) || peer.id === key || between(key, peer.id, self) || handedOver(key);
   return entries.filter((entry) => allowed(mailboxKey(entry.mailbox)));
 }

@@ -16,6 +16,8 @@ export function fakeRing(joined = true): Ring {
     owns: () => true,
     reportFailure: () => {},
     onChange: () => () => {},
+    onJoining: () => () => {},
+    joiningVia: () => null,
   };
 }
 

@@ -22,6 +22,14 @@ describe("RoutingTable successor list", () => {
     expect(table.successors().map((n) => n.id)).toEqual([20n, 30n]);
   });
 
+  it("cuts a copied list where it wraps past self: the joiner's successor did not know it yet", () => {
+    const table = new RoutingTable(ref(25n), 8);
+    table.adoptSuccessor(ref(30n), [ref(40n), ref(10n), ref(20n), ref(30n)]);
+    expect(table.successors().map((n) => n.id)).toEqual([30n, 40n, 10n, 20n]);
+    table.adoptSuccessor(ref(30n), [ref(40n), ref(10n), ref(27n), ref(20n)]);
+    expect(table.successors().map((n) => n.id)).toEqual([30n, 40n, 10n]);
+  });
+
   it("is alone with an empty list and then owns every key", () => {
     const table = new RoutingTable(ref(10n), 8);
     expect(table.isAlone()).toBe(true);

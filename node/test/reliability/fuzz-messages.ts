@@ -84,6 +84,8 @@ export function validMessages(now: number): Valid[] {
   return [
     { message: { t: "chord.step", key: "ab".repeat(32) }, spec: { key: { type: "hex64" } } },
     { message: { t: "chord.notify", node: ref("10.9.9.9:9") }, spec: { node: REF } },
+    { message: { t: "chord.join", node: ref("10.9.9.5:5") }, spec: { node: REF } },
+    { message: { t: "chord.changed", node: ref("10.9.9.4:4") }, spec: { node: REF } },
     {
       message: {
         t: "chord.leave",
@@ -170,6 +172,8 @@ export const TAGS = [
   "chord.step",
   "chord.notify",
   "chord.leave",
+  "chord.join",
+  "chord.changed",
   "store.put",
   "store.replicate",
   "store.digest",

@@ -102,6 +102,14 @@ export class StaticRing implements Ring {
     this.failures.push(addr);
   }
 
+  onJoining(): () => void {
+    return () => {};
+  }
+
+  joiningVia(): NodeRef | null {
+    return null;
+  }
+
   onChange(listener: () => void): () => void {
     return this.members.subscribe(listener);
   }
