@@ -54,6 +54,8 @@ await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
+  // A native addon loads its prebuilt binary from its own package folder, so it stays outside.
+  external: ["sodium-native"],
   // Bundled CommonJS code may call require(); ESM has none, so give it one.
   banner: {
     js: 'import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(import.meta.url);',

@@ -36,8 +36,11 @@ async function bundle(): Promise<BenchBuild> {
     // Readable names in --cpu-prof profiles; minifying changes nothing that a benchmark sees.
     minify: false,
     logLevel: "warning",
+    // A native addon loads its prebuilt binary from its own package folder: it stays outside the
+    // bundle, and require() resolves it from the repository, not from the temp folder.
+    external: ["sodium-native"],
     banner: {
-      js: 'import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(import.meta.url);',
+      js: `import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(${JSON.stringify(join(ROOT, "package.json"))});`,
     },
   });
   return {

@@ -1,10 +1,10 @@
 /**
  * DHT store and get on N nodes started with startNode in this process (real TCP between them).
  * "Store" is MailboxService.store from a random node: route to the owner, which stores and waits for its
- * replicas. "Get" is MailboxService.retrieve(mailbox, [], wait 0) from another random node: a lookup
+ * replicas. "Get" is MailboxService.retrieve(mailbox, the owner's signed retrieve, wait 0) from another random node: a lookup
  * through fingers and successor lists, then a fetch at the owner. Each entry has a mailbox of its own.
  */
-import { type Envelope, mailboxAddress } from "@wisp/lib";
+import { type Envelope, mailboxAddress, signRetrieve } from "@wisp/lib";
 import { type NodeHandle, startNode } from "../../node/src/index";
 import { type BenchConfig, pick } from "../lib/config";
 import { identities, sealPool, withFreshId } from "../lib/envelopes";
@@ -115,8 +115,10 @@ async function once(nodes: NodeHandle[], count: number) {
     let reader = Math.floor(Math.random() * (nodes.length - 1));
     if (reader >= from) reader++;
     const mailbox = mailboxAddress(people[i].publicKey);
+    const ts = Date.now();
+    const { pk, sig } = signRetrieve(people[i], ts, [], 0);
     const started = nowMs();
-    const answer = await nodes[reader].mailboxes.retrieve(mailbox, [], { waitMs: 0 });
+    const answer = await nodes[reader].mailboxes.retrieve(mailbox, { pk, ts, ack: [], sig }, { waitMs: 0 });
     getMs.push(nowMs() - started);
     if (answer.messages.some((m) => m.id === envelope.id)) found++;
     hops += (

@@ -16,6 +16,8 @@ describe("npm run bench, quick mode", () => {
       "retrieve throughput",
       "node memory",
       "start-up",
+      "ring formation",
+      "read-after-store misses",
       "web app",
       "lib crypto",
       "browser: own bubble",

@@ -111,7 +111,11 @@ export function x25519SecretFromSeed(seed: Uint8Array): Uint8Array {
 }
 
 /** Why a 32-byte string is not a usable Ed25519 public key, or null; the checks libsodium makes. */
-function publicKeyProblem(publicKey: Uint8Array): string | null {
+/**
+ * Why a 32-byte Ed25519 public key cannot be an identity (not a point, of small order, or outside
+ * the prime-order subgroup: anyone could sign for such a key), or null when it can (PROTOCOL.md).
+ */
+export function publicKeyProblem(publicKey: Uint8Array): string | null {
   let point: ReturnType<typeof ed25519.Point.fromBytes>;
   try {
     point = ed25519.Point.fromBytes(publicKey, false);

@@ -2,8 +2,7 @@
  * Ring identifiers: 256-bit unsigned integers on the Chord circle (Stoica et al. 2001, §4.1).
  * Held as bigint for arithmetic; written on the wire as 64 lowercase hex characters.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
-import { fromHex, toHex, utf8 } from "./bytes";
+import { fromHex, toHex } from "./bytes";
 
 export type RingId = bigint;
 
@@ -28,11 +27,6 @@ export function idToHex(id: RingId): string {
 export function idFromHex(hex: unknown): RingId | null {
   if (typeof hex !== "string" || !/^[0-9a-f]{64}$/.test(hex)) return null;
   return BigInt(`0x${hex}`);
-}
-
-/** A node's id: SHA-256 of its node-to-node address `host:port` (PROTOCOL.md, GET /v1/node). */
-export function nodeIdOf(addr: string): RingId {
-  return idFromBytes(sha256(utf8(addr)));
 }
 
 /** x ∈ (a, b) on the circle. When a == b the interval is the whole circle except a. */

@@ -17,8 +17,10 @@ export interface NodeConfig {
   replicas: number;
   /** Folder of the built web app served on the API port; null serves the API only. */
   webRoot: string | null;
-  /** Folder of the durable entry log (docs/storage.md); null keeps entries in memory only. */
+  /** Folder of the durable entry log (docs/storage.md) and the node key; null keeps entries in memory only. */
   dataDir: string | null;
+  /** The node's secret key file, created when missing; null: node.key in dataDir, else a fresh key each start. */
+  keyFile: string | null;
   /** The client API URL advertised to clients through other nodes; null: http(s)://host:apiPort. */
   publicUrl: string | null;
   /** PEM files of the certificate chain and its key; with both the API is served over HTTPS. */
@@ -82,7 +84,13 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     env: "WISP_DATA_DIR",
     flag: "--data-dir",
     parse: parseNonEmpty,
-    help: "folder to keep entries in across restarts (unset: memory)",
+    help: "folder to keep entries and the node key in across restarts (unset: memory)",
+  },
+  keyFile: {
+    env: "WISP_KEY_FILE",
+    flag: "--key-file",
+    parse: parseNonEmpty,
+    help: "the node's secret key, created when missing (node.key in the data dir; else fresh)",
   },
   publicUrl: {
     env: "WISP_PUBLIC_URL",
@@ -121,6 +129,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   replicas: DEFAULT_REPLICAS,
   webRoot: null,
   dataDir: null,
+  keyFile: null,
   publicUrl: null,
   tlsCert: null,
   tlsKey: null,

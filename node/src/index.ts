@@ -10,6 +10,8 @@ import { ChordNode, type ChordOptions } from "./chord/chord-node";
 import { type Clock, systemClock } from "./clock";
 import { createNodeCrypto } from "./crypto/node-crypto";
 import { ApiDirectory } from "./directory/api-directory";
+import { DEFAULT_PUZZLE_BITS } from "./identity/node-id";
+import { generateNodeKey, keyFilePath, loadOrCreateNodeKey, type NodeKey } from "./identity/node-key";
 import { Metrics } from "./metrics";
 import { RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
@@ -35,7 +37,16 @@ export interface StartNodeOptions {
   publicUrl?: string | null;
   /** PEM certificate and key: the client API (and web app) is served over HTTPS. */
   tls?: TlsFiles | null;
-  chord?: Partial<Omit<ChordOptions, "addr">>;
+  /** The node key's file, created when missing (default: node.key in dataDir, else a fresh key). */
+  keyFile?: string | null;
+  /** A key to use instead of a key file (tests). */
+  key?: NodeKey;
+  /**
+   * Leading zero bits of the ring's key puzzle (docs/security.md); every node of a ring must use the
+   * same. Tests of many nodes may lower it; the default ring never does.
+   */
+  puzzleBits?: number;
+  chord?: Partial<Omit<ChordOptions, "addr" | "key" | "puzzleBits">>;
   mailbox?: Partial<MailboxOptions>;
   api?: Partial<ApiOptions>;
   http?: Partial<HttpTimeouts>;
@@ -47,6 +58,8 @@ export interface StartNodeOptions {
 
 export interface ListeningInfo {
   id: string;
+  /** b64u of the node's Ed25519 public key. */
+  key: string;
   addr: string;
   port: number;
   apiPort: number;
@@ -73,12 +86,24 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
   if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
   const closeStore = () => store instanceof LogEntryStore && store.close();
-  const transport = new TcpTransport({ host, port: options.port ?? DEFAULT_NODE_PORT });
+  const puzzleBits = options.puzzleBits ?? DEFAULT_PUZZLE_BITS;
+  const keyFile = keyFilePath(options.keyFile, options.dataDir);
+  let key: NodeKey;
+  try {
+    key = options.key ?? (keyFile ? loadOrCreateNodeKey(keyFile, puzzleBits) : generateNodeKey(puzzleBits));
+  } catch (error) {
+    closeStore();
+    throw error;
+  }
+  const transport = new TcpTransport({ host, port: options.port ?? DEFAULT_NODE_PORT, key, puzzleBits });
   const addr = await transport.listen(router.handle).catch((error: unknown) => {
     closeStore();
     throw error;
   });
-  const chord = new ChordNode({ transport, clock, router, metrics }, { ...options.chord, addr });
+  const chord = new ChordNode(
+    { transport, clock, router, metrics },
+    { ...options.chord, addr, key: key.key, puzzleBits },
+  );
   const mailboxes = new MailboxService(
     { ring: chord, transport, router, clock, store, metrics },
     {
@@ -86,6 +111,27 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
       replicas: options.replicas ?? DEFAULT_REPLICAS,
       ttlMs: options.ttlMs ?? DEFAULT_TTL_MS,
     },
+  );
+  // What the node refused because it could not verify it (docs/security.md).
+  metrics.gauge(
+    "wisp_link_handshake_failures",
+    "Node-port handshakes that failed, either side",
+    () => transport.limitCounts().handshakeFailures,
+  );
+  metrics.gauge(
+    "wisp_link_refused_connections",
+    "Node-port connections refused by the caps",
+    () => transport.limitCounts().refusedConnections,
+  );
+  metrics.gauge(
+    "wisp_link_partial_frame_bytes",
+    "Bytes of partial frames held for all inbound links",
+    () => transport.limitCounts().partialBytes,
+  );
+  metrics.gauge(
+    "wisp_store_proofs_rejected",
+    "Fetches and tombstones whose owner-signed retrieve did not verify",
+    () => mailboxes.proofs.rejected,
   );
   // The advertised URL is known once the API port is bound (port 0 picks one): see advertise() below.
   const directory = new ApiDirectory({ ring: chord, transport, router, clock }, { selfApi: "" });
@@ -132,6 +178,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     directory.advertise(options.publicUrl || apiUrl);
     const info: ListeningInfo = {
       id: idToHex(chord.self.id),
+      key: key.key,
       addr,
       port: Number(addr.slice(addr.lastIndexOf(":") + 1)),
       apiPort: http.port,

@@ -70,6 +70,7 @@ try {
       config.tlsCert && config.tlsKey
         ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
         : null,
+    keyFile: config.keyFile,
     chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
     mailbox: tuned.tuning.mailbox,
     log,

@@ -48,7 +48,7 @@ export function applyBatch(
   }
   for (const nack of nacks) {
     if (findMessage(effect.state, nack.id)?.out)
-      effect.state = applyNack(effect.state, nack.id, nack.expiredAt);
+      effect.state = applyNack(effect.state, nack.id, nack.to, nack.expiredAt);
     const copy = effect.state.copyIndex[nack.id];
     // A NACK counts only for a copy sealed to the mailbox it names (PROTOCOL.md, Expiry and NACK).
     if (copy && mailboxOf(copy.member) === nack.to)

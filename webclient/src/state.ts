@@ -3,7 +3,7 @@
  * untouched, so the rules (delivery states, receipts, NACKs, ordering, unread counts, dedup) are
  * testable without a browser. Persistence and networking live in client.ts.
  */
-import { DEFAULT_TTL_MS, type Envelope, type ReplyRef } from "@wisp/lib";
+import { DEFAULT_TTL_MS, type Envelope, fromB64uExact, mailboxAddress, type ReplyRef } from "@wisp/lib";
 import type { Group } from "./state/groups";
 
 export type DeliveryStatus = "sending" | "stored" | "delivered" | "read" | "failed";
@@ -223,7 +223,13 @@ export function applyReceipt(state: ChatState, from: string, ids: readonly strin
 }
 
 /** The envelope expired unread: red mark and Resend. A delivered message stays delivered. */
-export function applyNack(state: ChatState, id: string, expiredAt: number): ChatState {
+/**
+ * A NACK turns my message red only when it names the mailbox of the person I sent it to
+ * (PROTOCOL.md): one for another mailbox, from a node that lies, changes nothing.
+ */
+export function applyNack(state: ChatState, id: string, to: string, expiredAt: number): ChatState {
+  const peer = state.index[id];
+  if (peer === undefined || mailboxOfPeer(peer) !== to) return state;
   return updateOutgoing(state, id, (m) =>
     m.status === "delivered" || m.status === "read"
       ? m
@@ -282,6 +288,11 @@ export function insertMessage(state: ChatState, message: Message): ChatState {
     messages: { ...state.messages, [message.peer]: next },
     index: { ...state.index, [message.id]: message.peer },
   };
+}
+
+function mailboxOfPeer(peer: string): string | null {
+  const publicKey = fromB64uExact(peer, 32);
+  return publicKey ? mailboxAddress(publicKey) : null;
 }
 
 function updateOutgoing(state: ChatState, id: string, change: (m: Message) => Message): ChatState {

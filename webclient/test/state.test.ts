@@ -1,4 +1,4 @@
-import type { Envelope } from "@wisp/lib";
+import { type Envelope, fromB64u, mailboxAddress } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import {
   addOutgoing,
@@ -21,8 +21,9 @@ import {
 import { chatList } from "../src/state/list";
 
 const ALICE = "A".repeat(43);
-const BOB = "B".repeat(43);
-const CAROL = "C".repeat(43);
+const BOB = `${"B".repeat(42)}A`;
+const BOB_MAILBOX = mailboxAddress(fromB64u(BOB) as Uint8Array);
+const CAROL = `${"C".repeat(42)}A`;
 const T0 = 1_700_000_000_000;
 const envelope = (id: string): Envelope => ({ v: 1, id, to: "t", nackTo: "n", eph: "e", ct: "c" });
 
@@ -69,7 +70,7 @@ describe("delivery states", () => {
 
   it("turns red on a NACK and keeps the expiry time", () => {
     let s = markStored(sent(emptyState(), "m1", BOB, T0), "m1");
-    s = applyNack(s, "m1", T0 + MAX_AGE_MS);
+    s = applyNack(s, "m1", BOB_MAILBOX, T0 + MAX_AGE_MS);
     const m = findMessage(s, "m1");
     expect(m?.status).toBe("failed");
     expect(m?.expiredAt).toBe(T0 + MAX_AGE_MS);
@@ -77,18 +78,24 @@ describe("delivery states", () => {
 
   it("keeps two ticks when a NACK comes after the receipt, and a receipt after a NACK wins", () => {
     let s = markStored(sent(emptyState(), "m1", BOB, T0), "m1");
-    s = applyNack(applyReceipt(s, BOB, ["m1"]), "m1", T0 + 1);
+    s = applyNack(applyReceipt(s, BOB, ["m1"]), "m1", BOB_MAILBOX, T0 + 1);
     expect(findMessage(s, "m1")?.status).toBe("delivered");
     let t = markStored(sent(emptyState(), "m2", BOB, T0), "m2");
-    t = applyReceipt(applyNack(t, "m2", T0 + 1), BOB, ["m2"]);
+    t = applyReceipt(applyNack(t, "m2", BOB_MAILBOX, T0 + 1), BOB, ["m2"]);
     expect(findMessage(t, "m2")?.status).toBe("delivered");
     expect(findMessage(t, "m2")?.expiredAt).toBeUndefined();
   });
 
+  it("ignores a NACK that names another mailbox than the message's recipient", () => {
+    const s = markStored(sent(emptyState(), "m1", BOB, T0), "m1");
+    expect(applyNack(s, "m1", mailboxAddress(fromB64u(CAROL) as Uint8Array), T0)).toBe(s);
+    expect(findMessage(applyNack(s, "m1", BOB_MAILBOX, T0), "m1")?.status).toBe("failed");
+  });
+
   it("ignores a NACK for an id it never sent", () => {
     const s = got(emptyState(), "in1", BOB, T0);
-    expect(applyNack(s, "in1", T0)).toBe(s);
-    expect(applyNack(s, "zzz", T0)).toBe(s);
+    expect(applyNack(s, "in1", BOB_MAILBOX, T0)).toBe(s);
+    expect(applyNack(s, "zzz", BOB_MAILBOX, T0)).toBe(s);
   });
 
   it("marks a message the node refused for good as failed with the reason", () => {
@@ -108,7 +115,7 @@ describe("delivery states", () => {
   });
 
   it("removes a message for resend", () => {
-    let s = applyNack(sent(emptyState(), "m1", BOB, T0), "m1", T0);
+    let s = applyNack(sent(emptyState(), "m1", BOB, T0), "m1", BOB_MAILBOX, T0);
     s = removeMessage(s, "m1");
     expect(findMessage(s, "m1")).toBeUndefined();
     expect(s.messages[BOB]).toEqual([]);

@@ -59,14 +59,17 @@ function readU32(bytes: Uint8Array, offset: number): number {
 
 /**
  * Splits a byte stream into frame payloads. Chunks may end anywhere: inside a length prefix,
- * inside a payload, or hold several frames. It holds at most one partial frame (its prefix or its
- * payload, allocated once at its exact size). Payloads that arrive whole inside one chunk are
- * returned as views of that chunk, without a copy. After an error every later push returns it too.
+ * inside a payload, or hold several frames. It holds at most one partial frame, and only the bytes
+ * that arrived of it: a peer that announces a large frame and sends little makes it hold little
+ * (no allocation at the announced size). Payloads that arrive whole inside one chunk are returned
+ * as views of that chunk, without a copy. After an error every later push returns it too.
  */
 export class FrameDecoder {
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
   private headerFill = 0;
-  private body: Uint8Array | null = null;
+  /** The announced length of the partial payload, or -1 between frames. */
+  private bodyLength = -1;
+  private parts: Uint8Array[] = [];
   private bodyFill = 0;
   private failure: string | null = null;
   /** Read position in the chunk being pushed; a field so reading a prefix allocates nothing. */
@@ -78,7 +81,7 @@ export class FrameDecoder {
 
   /** Bytes held of the frame in progress (0 between frames). */
   get buffered(): number {
-    return this.body ? this.bodyFill : this.headerFill;
+    return this.bodyLength >= 0 ? this.bodyFill : this.headerFill;
   }
 
   push(chunk: Uint8Array): FrameResult {
@@ -86,7 +89,7 @@ export class FrameDecoder {
     const frames: Uint8Array[] = [];
     this.cursor = 0;
     while (this.cursor < chunk.length) {
-      if (this.body === null) {
+      if (this.bodyLength < 0) {
         const length = this.readLength(chunk);
         if (length < 0) break; // the prefix continues in the next chunk
         if (length > this.maxBytes) return this.fail(tooLarge(length, this.maxBytes));
@@ -95,16 +98,17 @@ export class FrameDecoder {
           this.cursor += length;
           continue;
         }
-        this.body = new Uint8Array(length);
+        this.bodyLength = length;
         this.bodyFill = 0;
       }
-      const take = Math.min(chunk.length - this.cursor, this.body.length - this.bodyFill);
-      this.body.set(chunk.subarray(this.cursor, this.cursor + take), this.bodyFill);
+      const take = Math.min(chunk.length - this.cursor, this.bodyLength - this.bodyFill);
+      // A copy: the caller may reuse the chunk's memory once push returns.
+      this.parts.push(chunk.slice(this.cursor, this.cursor + take));
       this.bodyFill += take;
       this.cursor += take;
-      if (this.bodyFill === this.body.length) {
-        frames.push(this.body);
-        this.body = null;
+      if (this.bodyFill === this.bodyLength) {
+        frames.push(this.joinParts());
+        this.bodyLength = -1;
       }
     }
     return { ok: true, frames };
@@ -125,9 +129,23 @@ export class FrameDecoder {
     return readU32(this.header, 0);
   }
 
+  private joinParts(): Uint8Array {
+    const parts = this.parts;
+    this.parts = [];
+    if (parts.length === 1) return parts[0];
+    const body = new Uint8Array(this.bodyLength);
+    let at = 0;
+    for (const part of parts) {
+      body.set(part, at);
+      at += part.length;
+    }
+    return body;
+  }
+
   private fail(error: string): FrameResult {
     this.failure = error;
-    this.body = null;
+    this.bodyLength = -1;
+    this.parts = [];
     this.headerFill = 0;
     return { ok: false, error };
   }

@@ -159,13 +159,18 @@ describe("FrameDecoder", () => {
       expect(decoder.buffered).toBe(0);
     });
 
-    it("while an allowed prefix does allocate its body (the control)", () => {
+    it("and an allowed prefix allocates nothing at its announced size: only the bytes that came are held", () => {
       const decoder = new FrameDecoder(MiB4);
       countAllocations();
-      decoder.push(new RealUint8Array([0, 0, 1, 0, 1, 2]));
+      decoder.push(new RealUint8Array([0x00, 0x3f, 0xff, 0xff, 1, 2])); // announces 4 MiB − 1
       globalThis.Uint8Array = RealUint8Array;
-      expect(allocations).toBe(1);
+      expect(allocations).toBe(0);
       expect(decoder.buffered).toBe(2);
+      const rest = new RealUint8Array(0x3f_ffff - 2).fill(7);
+      const result = decoder.push(rest);
+      expect(result.ok && result.frames[0].length).toBe(0x3f_ffff);
+      expect(result.ok && [...result.frames[0].subarray(0, 3)]).toEqual([1, 2, 7]);
+      expect(decoder.buffered).toBe(0);
     });
 
     it("keeps failing after the error, whatever comes next", () => {

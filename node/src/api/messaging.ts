@@ -2,6 +2,7 @@
 import {
   fromB64u,
   mailboxAddress,
+  publicKeyProblem,
   RETRIEVE_WINDOW_MS,
   validateEnvelope,
   validateRetrieveRequest,
@@ -57,6 +58,7 @@ export async function handleRetrieve(
   const checked = validateRetrieveRequest(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const retrieve = checked.value;
+  const mailbox = mailboxOfKey(retrieve.pk, scope);
   const skew = deps.clock.now() - retrieve.ts;
   if (Math.abs(skew) > RETRIEVE_WINDOW_MS) {
     throw new ApiError(
@@ -69,7 +71,8 @@ export async function handleRetrieve(
   }
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
-  const answer = await deps.mailboxes.retrieve(mailboxOfKey(retrieve.pk, scope), retrieve.ack, {
+  const proof = { pk: retrieve.pk, ts: retrieve.ts, ack: retrieve.ack, sig: retrieve.sig };
+  const answer = await deps.mailboxes.retrieve(mailbox, proof, {
     waitMs: retrieve.wait,
     signal: retrieve.wait > 0 ? request.signal : undefined,
   });
@@ -84,6 +87,9 @@ function mailboxOfKey(pkText: string, scope: MessagingScope): string {
   if (cached !== undefined) return cached;
   const pk = fromB64u(pkText);
   if (!pk) throw new ApiError("bad_request", `"pk" is not base64url`);
+  // PROTOCOL.md: anyone can sign for a key of small order, or one that is no point at all.
+  const problem = publicKeyProblem(pk);
+  if (problem) throw new ApiError("bad_request", `"pk" ${problem}`);
   const mailbox = mailboxAddress(pk, scope.deps.crypto);
   scope.mailboxOfKey.set(pkText, mailbox);
   return mailbox;

@@ -13,7 +13,7 @@ import { handleRetrieve, handleStore } from "./messaging";
 import { type ApiOptions, DEFAULT_API_OPTIONS } from "./options";
 import { RateLimiter } from "./rate-limit";
 import { CORS_HEADERS, json, PREFLIGHT_ANSWER, text } from "./respond";
-import { findStaticFile } from "./static";
+import { findStaticFile, WEB_APP_HEADERS } from "./static";
 
 /** Mailbox addresses of the clients' keys kept by one API (LruMap). */
 const CACHED_MAILBOXES = 4_096;
@@ -73,6 +73,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
       if (file) {
         const headers = {
           ...CORS_HEADERS,
+          ...WEB_APP_HEADERS,
           "content-type": file.contentType,
           "cache-control": file.cacheControl,
         };
@@ -96,6 +97,7 @@ function describeNode({ ring, mailboxes, directory }: ApiDeps): ApiAnswer {
   return json(
     {
       id: ref(ring.self).id,
+      key: ring.self.key,
       addr: ring.self.addr,
       ...(directory ? { api: directory.selfApi } : {}),
       predecessor: predecessor ? ref(predecessor) : null,

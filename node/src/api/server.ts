@@ -8,6 +8,7 @@
  */
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
+import { ConnectionCaps } from "../identity/connection-caps";
 import type { ApiHandler } from "./context";
 import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   log?: (message: string) => void;
   /** PEM certificate chain and key: serve HTTPS instead of HTTP. */
   tls?: TlsFiles | null;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
 }
 
 export interface TlsFiles {
@@ -41,6 +44,10 @@ const MAX_HEAD_BYTES = 16_384;
 /** Bodies up to this are read before the route runs; every route's own limit is below it. */
 const MAX_BUFFERED_BODY_BYTES = 131_072;
 
+/** Client connections held at once, and per source IP (/64 for IPv6; loopback has no share). */
+export const MAX_CONNECTIONS = 8_192;
+export const MAX_CONNECTIONS_PER_IP = 256;
+
 export async function startHttpServer(
   handler: ApiHandler,
   options: HttpServerOptions,
@@ -50,7 +57,12 @@ export async function startHttpServer(
   const limits = { maxHeadBytes: MAX_HEAD_BYTES, maxBodyBytes: MAX_BUFFERED_BODY_BYTES };
   const connections = new Set<Http1Connection>();
   const writer = new AnswerWriter(options.tls ? HSTS_FIELD : "");
+  const caps = new ConnectionCaps({
+    total: options.maxConnections ?? MAX_CONNECTIONS,
+    perIp: options.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP,
+  });
   const accept = (socket: Socket) => {
+    if (socket.destroyed) return;
     const connection = new Http1Connection(socket, handler, limits, writer, log);
     connections.add(connection);
     socket.once("close", () => connections.delete(connection));
@@ -68,6 +80,15 @@ export async function startHttpServer(
         accept,
       )
     : createServer({ allowHalfOpen: true, noDelay: true }, accept);
+  // The caps count TCP connections, before any TLS handshake: registered first, so they run first.
+  server.prependListener("connection", (socket: Socket) => {
+    const release = caps.admit(socket.remoteAddress);
+    if (!release) {
+      socket.destroy();
+      return;
+    }
+    socket.once("close", release);
+  });
   // A failed handshake (a plain-http client, a bad certificate) only ends that connection.
   server.on("tlsClientError", (_error, socket) => socket.destroy());
   await listen(server, options.port, options.host);

@@ -1,6 +1,24 @@
-/** Serves a folder (the built web app) read-only: GET/HEAD only, no path traversal, SPA fallback. */
-import { readFile, stat } from "node:fs/promises";
+/**
+ * Serves a folder (the built web app) read-only: GET/HEAD only, no path traversal, SPA fallback.
+ * Paths are resolved to real paths (symlinks followed) and anything that lies outside the web
+ * root's own real path is refused, so a link inside the root cannot serve a file elsewhere.
+ */
+import { readFile, realpath, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
+
+/**
+ * The web app's headers (docs/security.md): scripts, styles and images only from its own origin,
+ * requests to any node's API (the app talks to the nodes a user picks), no framing, no sniffing.
+ */
+export const WEB_APP_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+    "manifest-src 'self'; connect-src 'self' http: https:; base-uri 'none'; form-action 'none'; " +
+    "frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -53,14 +71,20 @@ export function safeRelativePath(urlPath: string): string | null {
 
 async function readIfFile(base: string, relative: string): Promise<StaticFile | null> {
   const full = resolve(join(base, relative));
-  if (full !== base && !full.startsWith(base + sep)) return null;
+  if (!within(base, full)) return null;
   try {
-    if (!(await stat(full)).isFile()) return null;
-    const body = new Uint8Array(await readFile(full));
+    const [realBase, real] = await Promise.all([realpath(base), realpath(full)]);
+    if (!within(realBase, real)) return null;
+    if (!(await stat(real)).isFile()) return null;
+    const body = new Uint8Array(await readFile(real));
     const ext = extname(full).toLowerCase();
     const cacheControl = ext === ".html" ? "no-cache" : "public, max-age=3600";
     return { body, contentType: CONTENT_TYPES[ext] ?? "application/octet-stream", cacheControl };
   } catch {
     return null;
   }
+}
+
+function within(base: string, path: string): boolean {
+  return path === base || path.startsWith(base + sep);
 }

@@ -3,46 +3,81 @@
  * spaces: how to make Chord correct", 2017): joins copy the successor's list, stabilize asks the
  * successor for its predecessor and list in one round trip, and a ring may start from one node.
  */
-import { between, fingerStart, ID_BITS, nodeIdOf, type RingId } from "@wisp/lib";
-import type { WireMessage } from "../transport/transport";
+import { between, fingerStart, ID_BITS, type RingId } from "@wisp/lib";
+import { DEFAULT_PUZZLE_BITS } from "../identity/node-id";
+import { RpcReject } from "../rpc/router";
+import { type PeerIdentity, TransportError, type WireMessage } from "../transport/transport";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
+import { Admissions } from "./join";
 import { findSuccessor, type LookupContext } from "./lookup";
 import {
   type ChordRequest,
+  decodeJoinAnswer,
+  decodePong,
   decodeStateAnswer,
   encodeRequest,
+  type JoinAnswer,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
 import { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 import { applyLeave, applyNotify, stateAnswer, stepAnswer } from "./peer-updates";
-import { type LookupOptions, type LookupResult, type NodeRef, type Ring, RingUnavailable } from "./ring";
+import { RefVerifier } from "./refs";
+import {
+  type JoinHandler,
+  type LookupOptions,
+  type LookupResult,
+  type NodeRef,
+  type Ring,
+  RingUnavailable,
+} from "./ring";
 import { RoutingTable } from "./routing-table";
-
-/** Stabilize rounds in which a dropped successor is asked again before it is forgotten. */
-const RECONNECT_MISSES = 8;
+import { Stabilizer } from "./stabilizer";
 
 export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 
 export class ChordNode implements Ring, ChordHandlerHost {
   readonly self: NodeRef;
   readonly table: RoutingTable;
-  private readonly options: Required<ChordOptions>;
+  readonly refs: RefVerifier;
+  private readonly options: Required<Omit<ChordOptions, "puzzleBits">>;
   private joined = false;
   private stopped = false;
   private timers: (() => void)[] = [];
   private listeners = new Set<() => void>();
   private readonly lookupContext: LookupContext;
+  private readonly admissions: Admissions;
+  private readonly stabilizer: Stabilizer;
+  private joinTarget: NodeRef | null = null;
 
   constructor(
     private readonly components: ChordComponents,
     options: ChordOptions,
   ) {
-    this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr };
-    this.self = { id: nodeIdOf(options.addr), addr: options.addr };
+    this.options = { ...CHORD_DEFAULTS, ...dropUndefined(options), addr: options.addr, key: options.key };
+    this.refs = new RefVerifier(options.puzzleBits ?? DEFAULT_PUZZLE_BITS);
+    const self = this.refs.refOf(options.key, options.addr);
+    if (!self)
+      throw new Error(
+        `"${options.addr}" is not a canonical node address, or the key is not b64u of 32 bytes`,
+      );
+    this.self = self;
     this.table = new RoutingTable(this.self, this.options.successorListSize);
+    this.admissions = new Admissions(this.table, () => this.emitChange());
+    this.stabilizer = new Stabilizer({
+      table: this.table,
+      clock: components.clock,
+      options: this.options,
+      isActive: () => this.joined && !this.stopped,
+      refs: this.refs,
+      call: (to, request) => this.call(to, request),
+      queryState: (node) => this.queryState(node),
+      notify: (node) => this.notify(node),
+      changed: () => this.emitChange(),
+    });
     this.lookupContext = {
       table: this.table,
+      refs: this.refs,
       request: (to, request, signal) => this.call(to, request, signal),
       reportFailure: (addr) => this.reportFailure(addr),
       maxHops: this.options.maxLookupHops,
@@ -72,8 +107,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return this.table.predecessor();
   }
 
+  /** key ∈ (predecessor, self], and only once this node is a member: a joiner owns nothing yet. */
   owns(key: RingId): boolean {
-    return this.table.owns(key);
+    return this.joined && this.table.owns(key);
   }
 
   onChange(listener: () => void): () => void {
@@ -81,12 +117,21 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return () => this.listeners.delete(listener);
   }
 
+  onJoining(handler: JoinHandler): () => void {
+    return this.admissions.onJoining(handler);
+  }
+
+  joiningVia(): NodeRef | null {
+    return this.joinTarget;
+  }
+
   reportFailure(addr: string): void {
-    if (addr === this.self.addr) return;
+    if (addr === this.self.addr || this.admissions.isAdmitting(addr)) return;
     const removal = this.table.remove(addr);
     if (!removal.successorsChanged && !removal.predecessorChanged) return;
     this.components.metrics?.inc("wisp_chord_peer_failures_total");
     this.emitChange();
+    if (removal.successorsChanged) this.stabilizer.soon();
   }
 
   /** Starts a new ring of one node. */
@@ -103,13 +148,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
     if (this.stopped) throw new Error("ChordNode is stopped");
     if (this.joined) throw new Error("already a ring member");
     if (bootstrapAddr === this.self.addr) throw new Error("a node cannot join through itself");
-    const bootstrap = { id: nodeIdOf(bootstrapAddr), addr: bootstrapAddr };
     let pause = this.options.joinBackoffMs;
     let lastError = "";
     for (let attempt = 1; attempt <= this.options.joinAttempts; attempt++) {
       if (this.stopped) throw new RingUnavailable("stopped while joining");
       try {
-        await this.joinOnce(bootstrap);
+        await this.joinOnce(await this.introduce(bootstrapAddr));
         return;
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
@@ -123,19 +167,68 @@ export class ChordNode implements Ring, ChordHandlerHost {
     );
   }
 
-  /** Zave 2017: a joining node takes its successor's list as its own; it has no predecessor yet. */
+  /** The bootstrap's ref, from its own pong; every later request to it checks the key it names. */
+  private async introduce(addr: string): Promise<NodeRef> {
+    const pong = await this.components.transport.request(addr, encodeRequest({ t: "chord.ping" }), {
+      timeoutMs: this.options.rpcTimeoutMs,
+    });
+    const ref = decodePong(pong, this.refs);
+    if (typeof ref === "string") throw new RingUnavailable(`${addr} did not introduce itself: ${ref}`);
+    if (ref.addr !== addr) throw new RingUnavailable(`${addr} says it is ${ref.addr}`);
+    return ref;
+  }
+
+  /**
+   * Issue 16: the successor the lookup names is asked to take this node as its predecessor
+   * (chord.join); it first hands over the keys in (its old predecessor, this node], then answers
+   * with that predecessor, its successor list and its fingers, which this node takes at once
+   * (Zave 2017: a joiner copies a whole list). A node that joined in between is walked back to.
+   * Only then is this node a member that owns keys; it tells its predecessor, which links to it.
+   */
   private async joinOnce(bootstrap: NodeRef): Promise<void> {
-    const { node: successor } = await this.withDeadline(undefined, (signal) =>
-      findSuccessor(this.lookupContext, { key: this.self.id, signal, verify: false, start: [bootstrap] }),
+    let { node: candidate } = await this.withDeadline(undefined, (signal) =>
+      findSuccessor(this.lookupContext, { key: this.self.id, signal, verify: true, start: [bootstrap] }),
     );
-    const state = await this.queryState(successor);
-    if (!state) throw new RingUnavailable(`successor ${successor.addr} did not answer chord.state`);
-    this.table.setPredecessor(null);
-    this.table.adoptSuccessor(successor, state.successors);
-    this.table.setFinger(0, successor);
+    for (let step = 0; step < this.options.maxLookupHops; step++) {
+      if (this.stopped) throw new RingUnavailable("stopped while joining");
+      const answer = await this.askToJoin(candidate);
+      if (answer.accepted) {
+        this.enter(candidate, answer);
+        if (answer.predecessor) await this.notify(answer.predecessor, { quiet: true });
+        return;
+      }
+      const closer = answer.predecessor;
+      if (!closer || !between(this.self.id, closer.id, candidate.id))
+        throw new RingUnavailable(`${candidate.addr} cannot take this node as its predecessor yet`);
+      candidate = closer;
+    }
+    throw new RingUnavailable(`no successor accepted this node within ${this.options.maxLookupHops} steps`);
+  }
+
+  private async askToJoin(successor: NodeRef): Promise<JoinAnswer> {
+    // The successor hands its entries over before it answers: a longer deadline than one call's.
+    this.joinTarget = successor;
+    const raw = await this.components.transport
+      .request(successor.addr, encodeRequest({ t: "chord.join", node: this.self }), {
+        timeoutMs: this.options.lookupTimeoutMs,
+        key: successor.key,
+      })
+      .finally(() => {
+        this.joinTarget = null;
+      });
+    const answer = decodeJoinAnswer(raw, this.refs);
+    if (typeof answer === "string") throw new RingUnavailable(`${successor.addr}: ${answer}`);
+    return answer;
+  }
+
+  private enter(successor: NodeRef, answer: JoinAnswer): void {
+    this.table.setPredecessor(answer.predecessor);
+    this.table.adoptSuccessor(successor, answer.successors);
+    const known = [successor, ...answer.successors, ...answer.fingers];
+    this.table.seedFingers(answer.predecessor ? [...known, answer.predecessor] : known);
+    this.table.setFinger(0, this.table.successor());
     this.joined = true;
     this.emitChange();
-    await this.notify(successor);
   }
 
   /** find_successor(key), counted in the metrics; fix_fingers' own lookups are not. */
@@ -174,38 +267,15 @@ export class ChordNode implements Ring, ChordHandlerHost {
     this.joined = false;
     for (const cancel of this.timers) cancel();
     this.timers = [];
+    this.stabilizer.stop();
   }
 
   /**
-   * Zave's stabilize: ask the first live successor for its predecessor and list in one round trip;
-   * adopt its predecessor as the new successor only if that node answers too; then notify.
+   * One stabilize round; a call while a round runs shares it and asks for one more round after it,
+   * since the change that caused the call may have come too late for the running one.
    */
-  async stabilize(): Promise<void> {
-    if (!this.joined || this.stopped) return;
-    await this.recheckLost();
-    for (let tries = 0; tries <= this.options.successorListSize + 1; tries++) {
-      if (this.table.isAlone()) this.adoptPredecessorAsSuccessor();
-      const successor = this.table.successor();
-      if (!successor) return;
-      const state = await this.queryState(successor);
-      if (!state) continue; // queryState dropped it; try the next one in the list
-      const candidate = state.predecessor;
-      if (
-        candidate &&
-        candidate.addr !== this.self.addr &&
-        between(this.self.id, candidate.id, successor.id)
-      ) {
-        const candidateState = await this.queryState(candidate);
-        if (candidateState) {
-          this.changeSuccessors(candidate, candidateState.successors);
-          await this.notify(candidate);
-          return;
-        }
-      }
-      this.changeSuccessors(successor, state.successors);
-      await this.notify(successor);
-      return;
-    }
+  stabilize(): Promise<void> {
+    return this.stabilizer.run();
   }
 
   /** Refreshes the fingers, looking up only those whose start passed finger i−1's node. */
@@ -230,8 +300,8 @@ export class ChordNode implements Ring, ChordHandlerHost {
   async checkPredecessor(): Promise<void> {
     if (!this.joined || this.stopped) return;
     const predecessor = this.table.predecessor();
-    if (!predecessor) return;
-    if (await this.ping(predecessor.addr)) return;
+    if (!predecessor || this.admissions.isAdmitting(predecessor.addr)) return;
+    if (await this.ping(predecessor)) return;
     if (this.table.predecessor()?.addr !== predecessor.addr) return;
     this.reportFailure(predecessor.addr);
   }
@@ -242,22 +312,24 @@ export class ChordNode implements Ring, ChordHandlerHost {
       this.stop();
       return;
     }
+    // A node that joined just after this one may not be in the list yet: it must get the leave.
+    await this.stabilize();
     const message = encodeRequest({
       t: "chord.leave",
       node: this.self,
       predecessor: this.table.predecessor(),
       successors: [...this.table.successors()],
     });
-    const targets = new Set<string>();
+    const targets = new Map<string, NodeRef>();
     const predecessor = this.table.predecessor();
     const successor = this.table.successor();
-    if (predecessor) targets.add(predecessor.addr);
-    if (successor) targets.add(successor.addr);
+    if (predecessor) targets.set(predecessor.addr, predecessor);
+    if (successor) targets.set(successor.addr, successor);
     this.stop();
     await Promise.all(
-      [...targets].map((to) =>
+      [...targets.values()].map((to) =>
         this.components.transport
-          .request(to, message, { timeoutMs: this.options.rpcTimeoutMs })
+          .request(to.addr, message, { timeoutMs: this.options.rpcTimeoutMs, key: to.key })
           .catch(() => undefined),
       ),
     );
@@ -271,58 +343,83 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return stateAnswer(this.table);
   }
 
-  acceptNotify(node: NodeRef): void {
-    if (applyNotify(this.table, node)) this.emitChange();
+  /**
+   * "I may be your predecessor", believed only from that node itself over its own link, and only
+   * once a connection to the address it names proves its key there (S/Kademlia's rule). A new
+   * predecessor, or a node that joined between us and our successor, triggers a stabilize round.
+   */
+  async acceptNotify(node: NodeRef, peer: PeerIdentity): Promise<void> {
+    if (!isSender(node, peer)) throw new RpcReject("chord.notify names another node than its sender");
+    const successor = this.table.successor();
+    if (successor && between(this.self.id, node.id, successor.id)) this.stabilizer.soon();
+    if (!this.wouldTakeAsPredecessor(node)) return;
+    if (!(await this.ping(node))) return;
+    if (!applyNotify(this.table, node)) return;
+    this.emitChange();
+    this.stabilizer.soon();
   }
 
-  acceptLeave(leaving: NodeRef, predecessor: NodeRef | null, successors: NodeRef[]): void {
-    if (applyLeave(this.table, leaving, predecessor, successors)) this.emitChange();
+  /** Only the sender's own news: a changed successor list of our successor is copied soon. */
+  acceptChanged(node: NodeRef, peer: PeerIdentity): void {
+    if (!isSender(node, peer)) throw new RpcReject("chord.changed names another node than its sender");
+    if (this.table.successor()?.addr === node.addr) this.stabilizer.soon();
   }
 
   /**
-   * A lost answer looks like a death: a live successor dropped that way would stay out of this
-   * node's view for ever, and a ring can split into rings that never merge again, or into a ring
-   * of one that owns every key (found by the churn property test, docs/reliability.md). So each
-   * round the nearest dropped successor that would come before the current one is asked again;
-   * if it answers, it is taken back, as stabilize takes a successor's predecessor.
+   * A leave is believed only from the leaving node itself; the neighbours it names in its place
+   * are taken only once they answer at their address with their key.
    */
-  private async recheckLost(): Promise<void> {
-    const successor = this.table.successor();
-    const candidate = this.table
-      .lostSuccessors()
-      .find((node) => !successor || between(this.self.id, node.id, successor.id));
-    if (!candidate) return;
-    let state: StateAnswer | string;
+  async acceptLeave(
+    leaving: NodeRef,
+    predecessor: NodeRef | null,
+    successors: NodeRef[],
+    peer: PeerIdentity,
+  ): Promise<void> {
+    if (!isSender(leaving, peer)) throw new RpcReject("chord.leave names another node than its sender");
+    const heir = predecessor && (await this.ping(predecessor)) ? predecessor : null;
+    const live: NodeRef[] = [];
+    for (const node of successors) {
+      if (node.addr === this.self.addr) break;
+      if (await this.ping(node)) {
+        live.push(node);
+        break; // the first live one suffices: stabilize fetches its list
+      }
+    }
+    if (!applyLeave(this.table, leaving, heir, live)) return;
+    this.emitChange();
+    this.stabilizer.soon();
+  }
+
+  /** A joiner asks for itself only, and proves that it listens at the address it names first. */
+  async acceptJoin(node: NodeRef, peer: PeerIdentity): Promise<JoinAnswer> {
+    if (!isSender(node, peer)) throw new RpcReject("chord.join names another node than its sender");
+    if (!(await this.listensAt(node)))
+      throw new RpcReject("chord.join: the joiner does not answer at its address with its key");
+    return this.admissions.accept(node);
+  }
+
+  /** Any answer over a link to node's address, a refusal included, proves its key listens there. */
+  private async listensAt(node: NodeRef): Promise<boolean> {
     try {
-      state = decodeStateAnswer(await this.call(candidate.addr, { t: "chord.state" }));
-    } catch {
-      state = "no answer";
+      await this.call(node, { t: "chord.ping" });
+      return true;
+    } catch (error) {
+      return error instanceof TransportError && error.code === "remote";
     }
-    if (this.stopped) return;
-    if (typeof state === "string") {
-      this.table.missedLost(candidate.addr, RECONNECT_MISSES);
-      return;
-    }
-    this.changeSuccessors(candidate, state.successors);
-    await this.notify(candidate);
   }
 
-  private adoptPredecessorAsSuccessor(): void {
+  private wouldTakeAsPredecessor(node: NodeRef): boolean {
+    if (node.addr === this.self.addr) return false;
     const predecessor = this.table.predecessor();
-    if (predecessor && this.table.setSuccessors([predecessor])) this.emitChange();
-  }
-
-  private changeSuccessors(successor: NodeRef, itsList: readonly NodeRef[]): void {
-    const changed = this.table.adoptSuccessor(successor, itsList);
-    this.table.setFinger(0, this.table.successor());
-    if (changed) this.emitChange();
+    if (predecessor?.addr === node.addr) return predecessor.key !== node.key;
+    return !predecessor || between(predecessor.id, node.id, this.self.id) || this.table.isAlone();
   }
 
   /** chord.state to node; a peer that fails or answers garbage is dropped and null returned. */
   private async queryState(node: NodeRef): Promise<StateAnswer | null> {
     try {
-      const answer = await this.call(node.addr, { t: "chord.state" });
-      const state = decodeStateAnswer(answer);
+      const answer = await this.call(node, { t: "chord.state" });
+      const state = decodeStateAnswer(answer, this.refs);
       if (typeof state !== "string") return state;
     } catch {
       // handled below: the peer is treated as failed
@@ -331,26 +428,30 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return null;
   }
 
-  private async notify(node: NodeRef): Promise<void> {
+  /** quiet: a failure is not taken for a death (a joiner's predecessor may be joining itself). */
+  private async notify(node: NodeRef, options: { quiet?: boolean } = {}): Promise<void> {
     try {
-      await this.call(node.addr, { t: "chord.notify", node: this.self });
+      await this.call(node, { t: "chord.notify", node: this.self });
     } catch {
-      this.reportFailure(node.addr);
+      if (!options.quiet) this.reportFailure(node.addr);
     }
   }
 
-  private async ping(addr: string): Promise<boolean> {
+  /** Is node alive at its address, holding its key? */
+  private async ping(node: NodeRef): Promise<boolean> {
     try {
-      return (await this.call(addr, { t: "chord.ping" })).t === "chord.pong";
+      return (await this.call(node, { t: "chord.ping" })).t === "chord.pong";
     } catch {
       return false;
     }
   }
 
-  private call(to: string, request: ChordRequest, signal?: AbortSignal): Promise<WireMessage> {
-    return this.components.transport.request(to, encodeRequest(request), {
+  /** A request to node, which must prove the key its ref names. */
+  private call(to: NodeRef, request: ChordRequest, signal?: AbortSignal): Promise<WireMessage> {
+    return this.components.transport.request(to.addr, encodeRequest(request), {
       timeoutMs: this.options.rpcTimeoutMs,
       signal,
+      key: to.key,
     });
   }
 
@@ -398,6 +499,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
       }
     }
   }
+}
+
+/** Does the ref name the node at the other end of the link? Its id then follows: both bind key and IP. */
+function isSender(node: NodeRef, peer: PeerIdentity): boolean {
+  return node.key === peer.key && node.addr === peer.addr && node.id === peer.id;
 }
 
 function dropUndefined<T extends object>(options: T): Partial<T> {

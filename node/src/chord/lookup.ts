@@ -6,12 +6,15 @@
 import { between, betweenRightIncl, type RingId } from "@wisp/lib";
 import { TransportError, type WireMessage } from "../transport/transport";
 import { type ChordRequest, decodeStateAnswer, decodeStepAnswer, type StateAnswer } from "./messages";
+import type { RefVerifier } from "./refs";
 import { type LookupResult, type NodeRef, RingUnavailable } from "./ring";
 import { type RoutingTable, splitAtKey } from "./routing-table";
 
 export interface LookupContext {
   table: RoutingTable;
-  request(to: string, request: ChordRequest, signal: AbortSignal): Promise<WireMessage>;
+  refs: RefVerifier;
+  /** A request to `to`, which must prove the key its ref names. */
+  request(to: NodeRef, request: ChordRequest, signal: AbortSignal): Promise<WireMessage>;
   reportFailure(addr: string): void;
   maxHops: number;
 }
@@ -113,9 +116,9 @@ async function step(ctx: LookupContext, search: Search, next: NodeRef): Promise<
   if (queried.has(next.addr) || failed.has(next.addr)) return null;
   spendHop(ctx, search);
   queried.add(next.addr);
-  const answer = await ask(ctx, plan.signal, next.addr, { t: "chord.step", key: plan.key }, failed);
+  const answer = await ask(ctx, plan.signal, next, { t: "chord.step", key: plan.key }, failed);
   if (!answer) return null;
-  const stepped = decodeStepAnswer(answer);
+  const stepped = decodeStepAnswer(answer, ctx.refs);
   if (typeof stepped === "string") {
     markFailed(ctx, failed, next.addr);
     return null;
@@ -177,9 +180,11 @@ async function confirmOwner(
     const predecessor = state.predecessor;
     if (!predecessor || failed.has(predecessor.addr) || betweenRightIncl(predecessor.id, plan.key, node.id))
       return { node, steps };
-    if (predecessor.addr === self.addr)
-      return { node: !plan.start && ctx.table.owns(plan.key) ? self : node, steps };
     if (steps >= ctx.maxHops) return { node, steps };
+    if (predecessor.addr === self.addr && (plan.start || ctx.table.owns(plan.key)))
+      return { node: plan.start ? node : self, steps };
+    // Back at this node without owning key: the owner lies further back, along our own predecessor
+    // (a stale successor list named a node after us; found by the read-after-store bench row).
     previous = node;
     node = predecessor;
   }
@@ -194,8 +199,8 @@ async function stateOf(
 ): Promise<StateAnswer | string | null> {
   if (node.addr === ctx.table.self.addr)
     return { predecessor: ctx.table.predecessor(), successors: [...ctx.table.successors()] };
-  const answer = await ask(ctx, plan.signal, node.addr, { t: "chord.state" }, failed);
-  return answer ? decodeStateAnswer(answer) : null;
+  const answer = await ask(ctx, plan.signal, node, { t: "chord.state" }, failed);
+  return answer ? decodeStateAnswer(answer, ctx.refs) : null;
 }
 
 async function successorsOf(
@@ -204,9 +209,9 @@ async function successorsOf(
   node: NodeRef,
   failed: Set<string>,
 ): Promise<NodeRef[] | null> {
-  const answer = await ask(ctx, signal, node.addr, { t: "chord.state" }, failed);
+  const answer = await ask(ctx, signal, node, { t: "chord.state" }, failed);
   if (!answer) return null;
-  const state = decodeStateAnswer(answer);
+  const state = decodeStateAnswer(answer, ctx.refs);
   if (typeof state !== "string") return state.successors;
   markFailed(ctx, failed, node.addr);
   return null;
@@ -216,7 +221,7 @@ async function successorsOf(
 async function ask(
   ctx: LookupContext,
   signal: AbortSignal,
-  to: string,
+  to: NodeRef,
   request: ChordRequest,
   failed: Set<string>,
 ): Promise<WireMessage | null> {
@@ -227,7 +232,7 @@ async function ask(
     if (signal.aborted) throw new RingUnavailable("lookup timed out or was aborted");
     if (error instanceof TransportError && error.code === "closed")
       throw new RingUnavailable("this node's transport is closed");
-    markFailed(ctx, failed, to);
+    markFailed(ctx, failed, to.addr);
     return null;
   }
 }

@@ -12,8 +12,12 @@ export interface ChordComponents {
 }
 
 export interface ChordOptions {
-  /** The address the transport listens at; the node id is SHA-256 of it. */
+  /** The address the transport listens at (canonical literal IP and port). */
   addr: string;
+  /** b64u of the node's Ed25519 public key; the ring id is bound to it and the IP of addr. */
+  key: string;
+  /** Leading zero bits every peer's key must have (docs/security.md); the same on every node of a ring. */
+  puzzleBits?: number;
   successorListSize?: number;
   stabilizeMs?: number;
   fixFingersMs?: number;
@@ -26,6 +30,11 @@ export interface ChordOptions {
   /** First pause between join attempts; doubles each time up to joinBackoffMaxMs. */
   joinBackoffMs?: number;
   joinBackoffMaxMs?: number;
+  /**
+   * Delay of the stabilize round that a change triggers (a notify from a new neighbour, a leave, a
+   * failed successor); changes in one burst share it, so it is also the rounds' minimum gap.
+   */
+  reactMs?: number;
 }
 
 export const CHORD_DEFAULTS = {
@@ -39,4 +48,5 @@ export const CHORD_DEFAULTS = {
   joinAttempts: 8,
   joinBackoffMs: 250,
   joinBackoffMaxMs: 8_000,
-} satisfies Omit<Required<ChordOptions>, "addr">;
+  reactMs: 20,
+} satisfies Omit<Required<ChordOptions>, "addr" | "key" | "puzzleBits">;

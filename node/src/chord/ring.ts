@@ -1,9 +1,12 @@
 /** What the rest of the node (store, API) needs from Chord, and nothing more. */
 import type { RingId } from "@wisp/lib";
 
+/** A node: its ring id, bound to its key and the IP of its address (docs/security.md). */
 export interface NodeRef {
   id: RingId;
   addr: string;
+  /** b64u of the node's Ed25519 public key, which its links prove. */
+  key: string;
 }
 
 export interface LookupResult {
@@ -37,7 +40,16 @@ export interface Ring {
   reportFailure(addr: string): void;
   /** Called after the predecessor or the successor list changed. Returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
+  /**
+   * Called when a joining node becomes this node's predecessor, before it is told so: the store
+   * hands it the keys in (from, joiner] here, and the join fails if this rejects.
+   */
+  onJoining(handler: JoinHandler): () => void;
+  /** While this node asks a successor to take it as predecessor: that successor, which hands it its keys. */
+  joiningVia(): NodeRef | null;
 }
+
+export type JoinHandler = (joiner: NodeRef, from: RingId) => Promise<void>;
 
 export class RingUnavailable extends Error {
   override name = "RingUnavailable";

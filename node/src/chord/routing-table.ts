@@ -50,15 +50,20 @@ export class RoutingTable {
 
   /**
    * Replaces the successor list with `list`, nearest first. Zave's rule: the list stops before
-   * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries.
+   * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries;
+   * it also stops where it would wrap past self.
    */
   setSuccessors(list: readonly NodeRef[]): boolean {
     const next: NodeRef[] = [];
-    const seen = new Set<string>();
+    let last = 0n;
     for (const node of list) {
       if (node.addr === this.self.addr || next.length >= this.maxSuccessors) break;
-      if (seen.has(node.addr)) continue;
-      seen.add(node.addr);
+      // A list goes round the circle from self once: an entry that does not lie beyond the last
+      // one wrapped past self (a copied list that has not heard of self yet), or repeats one.
+      const dist = distance(this.self.id, node.id);
+      if (dist === last) continue;
+      if (dist < last) break;
+      last = dist;
       next.push(node);
     }
     if (sameRefs(next, this.succ)) return false;
@@ -85,6 +90,39 @@ export class RoutingTable {
     if (this.fingers[i]?.addr === next?.addr) return;
     this.fingers[i] = next;
     this.known = null;
+  }
+
+  /** The distinct nodes among the fingers, nearest first. */
+  distinctFingers(): NodeRef[] {
+    const seen = new Set<string>();
+    const out: NodeRef[] = [];
+    for (const node of this.fingers) {
+      if (!node || seen.has(node.addr)) continue;
+      seen.add(node.addr);
+      out.push(node);
+    }
+    return out;
+  }
+
+  /**
+   * A joiner's first fingers, from the nodes its successor knows: finger i becomes the first of
+   * them at or after self + 2^i. Any live node is a safe finger (lookups confirm their answer);
+   * these are close to right because the successor's fingers point just past ours.
+   */
+  seedFingers(nodes: readonly NodeRef[]): void {
+    const sorted = [
+      ...new Map(nodes.filter((n) => n.addr !== this.self.addr).map((n) => [n.addr, n])).values(),
+    ]
+      .map((node) => ({ node, dist: distance(this.self.id, node.id) }))
+      .sort((a, b) => compareIds(a.dist, b.dist));
+    if (sorted.length === 0) return;
+    let at = 0;
+    for (let i = 0; i < ID_BITS; i++) {
+      const start = distance(this.self.id, fingerStart(this.self.id, i));
+      while (at < sorted.length && sorted[at].dist < start) at++;
+      // Past the last known node, the start's successor is this node itself: no finger.
+      this.setFinger(i, at < sorted.length ? sorted[at].node : null);
+    }
   }
 
   /** Drops a failed peer from fingers, successors and predecessor at once. */

@@ -3,9 +3,10 @@
  * store.*). Each protocol decodes its own messages (input from the network is hostile) and throws
  * RpcReject with a short reason when one is malformed; the transport sends that reason back.
  */
-import type { RequestHandler, WireMessage } from "../transport/transport";
+import type { PeerIdentity, RequestHandler, WireMessage } from "../transport/transport";
 
-type RpcHandlerFn = (message: WireMessage) => Promise<WireMessage>;
+/** `peer`: who sent the message, as its link proved it; a handler acting on another node's behalf checks it. */
+type RpcHandlerFn = (message: WireMessage, peer: PeerIdentity) => Promise<WireMessage>;
 
 export class RpcReject extends Error {
   override name = "RpcReject";
@@ -22,12 +23,12 @@ export class RpcRouter {
     }
   }
 
-  readonly handle: RequestHandler = async (message) => {
+  readonly handle: RequestHandler = async (message, peer) => {
     if (typeof message !== "object" || message === null || typeof message.t !== "string") {
       throw new RpcReject("message must be an object with a string tag t");
     }
     const handler = this.handlers.get(message.t);
     if (!handler) throw new RpcReject(`unknown message type "${message.t.slice(0, 40)}"`);
-    return handler(message);
+    return handler(message, peer);
   };
 }

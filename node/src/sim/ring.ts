@@ -7,6 +7,7 @@ import type { RingId } from "@wisp/lib";
 import { ChordNode, type ChordOptions } from "../chord/chord-node";
 import type { NodeRef } from "../chord/ring";
 import { type Clock, ManualClock } from "../clock";
+import { nodeKeyFromSeed } from "../identity/node-key";
 import { RpcRouter } from "../rpc/router";
 import { MemoryNetwork, type MemoryTransport } from "../transport/memory";
 import { seededRandom } from "./random";
@@ -23,7 +24,8 @@ export interface RingOptions {
   network?: MemoryNetwork;
   /** Shared by every node; a ManualClock by default, so nothing runs unless driven. */
   clock?: Clock;
-  chord?: Omit<ChordOptions, "addr">;
+  /** puzzleBits defaults to 0 here: a testnet of thousands of nodes should not grind keys. */
+  chord?: Omit<ChordOptions, "addr" | "key">;
   seed?: number;
   /** Called for every node after its router exists and before it joins: attach a store here. */
   onNode?: (node: SimNodeContext) => void | Promise<void>;
@@ -36,8 +38,11 @@ export interface SimRing {
   nodes(): SimNodeContext[];
   node(addr: string): SimNodeContext | undefined;
   random(): number;
-  /** A new node joins through bootstrapAddr (default: a random member); its neighbours are stabilized. */
-  add(bootstrapAddr?: string): Promise<SimNodeContext>;
+  /**
+   * A new node joins through bootstrapAddr (default: a random member); unless `settle` is false, it
+   * and its predecessor then stabilize, the timers that would fire next on a real network.
+   */
+  add(bootstrapAddr?: string, options?: { settle?: boolean }): Promise<SimNodeContext>;
   /** Makes a node vanish at once, as SIGKILL does. */
   crash(addr: string): void;
   /** Graceful leave. */
@@ -97,11 +102,13 @@ class Testnet implements SimRing {
   }
 
   async spawn(): Promise<SimNodeContext> {
-    const transport = this.network.transport();
+    // Keys from the ring's seed, so that a seed names one layout of the ring.
+    const seed = Uint8Array.from({ length: 32 }, () => Math.floor(this.random() * 256));
+    const transport = this.network.transport(undefined, nodeKeyFromSeed(seed));
     const router = new RpcRouter();
     const addr = await transport.listen(router.handle);
     // One join attempt by default: a retry's backoff would wait on the manual clock forever.
-    const options = { joinAttempts: 1, ...this.options.chord, addr };
+    const options = { joinAttempts: 1, puzzleBits: 0, ...this.options.chord, addr, key: transport.key.key };
     const chord = new ChordNode({ transport, clock: this.clock, router }, options);
     const node = { addr, transport, router, clock: this.clock, chord };
     await this.options.onNode?.(node);
@@ -110,7 +117,7 @@ class Testnet implements SimRing {
     return node;
   }
 
-  async add(bootstrapAddr?: string): Promise<SimNodeContext> {
+  async add(bootstrapAddr?: string, options: { settle?: boolean } = {}): Promise<SimNodeContext> {
     const members = this.nodes();
     if (members.length === 0) throw new Error("no member left to join through");
     const bootstrap = bootstrapAddr ?? members[Math.floor(this.random() * members.length)].addr;
@@ -121,6 +128,7 @@ class Testnet implements SimRing {
       await this.remove(node.addr);
       throw error;
     }
+    if (options.settle === false) return node;
     // Fire the timers that matter right now: the newcomer's until its successor settles, then
     // its true predecessor's, which then links to it.
     for (let i = 0; i < 256; i++) {

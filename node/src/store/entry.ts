@@ -5,6 +5,7 @@
  * (memory-store.ts); a durable log implements the same interface and runs the same test suite.
  */
 import { b64uByteLength, type Envelope, envelopeSize, type Nack, type RingId } from "@wisp/lib";
+import type { AckProof } from "./proof";
 
 interface EntryBase {
   /** b64u of the 32-byte mailbox: `envelope.to` for a message, the envelope's `nackTo` for a NACK. */
@@ -19,11 +20,16 @@ export type Entry =
   | (EntryBase & { kind: "msg"; envelope: Envelope })
   | (EntryBase & { kind: "nack"; nack: Nack });
 
-/** An acknowledged entry: kept until `expiresAt` so no replica or repair can bring it back. */
+/**
+ * An acknowledged entry: kept until `expiresAt` so no replica or repair can bring it back. `proof`
+ * is the owner's signed retrieve that acknowledged it; another node applies a tombstone only with
+ * a proof that verifies, and one without (an expiry's own, local) never leaves this node.
+ */
 export interface Tombstone {
   mailbox: string;
   id: string;
   expiresAt: number;
+  proof?: AckProof;
 }
 
 export interface PutResult {
@@ -51,9 +57,14 @@ export interface EntryStore {
   list(mailbox: string, options: { limit: number; now: number }): ListResult;
   /**
    * Deletes ids from mailbox and leaves a tombstone for each, until the entry's expiresAt, or
-   * `fallbackExpiresAt` for an id this store does not hold. Returns the tombstones written.
+   * `fallbackExpiresAt` for an id this store does not hold, plus `keepMs`. Returns the tombstones written.
    */
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[];
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    options?: { proof?: AckProof; keepMs?: number },
+  ): Tombstone[];
   /** Applies a tombstone from another node: deletes the entry and remembers the deletion. */
   putTombstone(tombstone: Tombstone): void;
   /** Forgets ids entirely, leaving no tombstone (expiry, or entries handed to their owner). */

@@ -6,13 +6,22 @@
  * NACKs that cannot be stored now wait in `pending` and are retried every tick.
  */
 import type { Nack } from "@wisp/lib";
-import { mailboxKey } from "./entry";
+import { type Entry, mailboxKey } from "./entry";
 import { ServiceError } from "./mailboxes";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { StoreMetrics } from "./store-metrics";
 import type { PutAnswer, PutRequest } from "./wire";
 
 const EXPIRED_PER_TICK = 10_000;
+
+/** What the expiry asks of the rest of the store. */
+export interface ExpiryHooks {
+  put: (request: PutRequest) => Promise<PutAnswer>;
+  /** When this node last handed the message out in a retrieve answer, or null. */
+  lastHandOut: (mailbox: string, id: string) => number | null;
+  /** Hands expired copies of mailboxes this node does not own to their owners. */
+  handToOwners: (entries: Entry[]) => Promise<void>;
+}
 
 interface PendingNack {
   mailbox: string;
@@ -22,13 +31,15 @@ interface PendingNack {
 
 export class Expiry {
   private pending = new Map<string, PendingNack>();
+  /** Expired copies of others' mailboxes already handed to their owner, as mailbox/id. */
+  private handed = new Set<string>();
   private running: Promise<void> | null = null;
   private kept = 0;
 
   constructor(
     private deps: MailboxDeps,
     private options: MailboxOptions,
-    private put: (request: PutRequest) => Promise<PutAnswer>,
+    private hooks: ExpiryHooks,
     private metrics: StoreMetrics,
   ) {}
 
@@ -53,33 +64,55 @@ export class Expiry {
     const now = clock.now();
     store.sweepTombstones(now);
     let kept = 0;
+    const handed = new Set<string>();
+    const toOwners: Entry[] = [];
     for (const entry of store.expired(now, EXPIRED_PER_TICK)) {
       if (entry.kind === "nack") {
         store.drop(entry.mailbox, [entry.id]);
         continue;
       }
       if (ring.isJoined() && ring.owns(mailboxKey(entry.mailbox))) {
-        const nack: Nack = { id: entry.id, to: entry.envelope.to, expiredAt: entry.expiresAt };
-        this.pending.set(`${entry.envelope.nackTo}/${entry.id}`, {
-          mailbox: entry.envelope.nackTo,
-          nack,
-          giveUpAt: entry.expiresAt + this.options.ttlMs,
-        });
-        // Deleted under a tombstone that outlives the replicas' grace: the copies they hand back are
-        // refused, so the NACK is attempted once, not once per repair round (each a chance of a second
-        // NACK should the NACK mailbox's owner restart meanwhile), and the repair round clears them.
-        store.putTombstone({
-          mailbox: entry.mailbox,
-          id: entry.id,
-          expiresAt: entry.expiresAt + this.options.expiryGraceMs,
-        });
+        // Handed out lately: its acknowledgement may still be on its way (delivered XOR NACKed).
+        const handedOut = this.hooks.lastHandOut(entry.mailbox, entry.id);
+        if (handedOut !== null && now < handedOut + this.options.ackGraceMs) {
+          kept++;
+          continue;
+        }
+        this.queueNack(entry, now);
         continue;
       }
-      if (now >= entry.expiresAt + this.options.expiryGraceMs) store.drop(entry.mailbox, [entry.id]);
-      else kept++;
+      if (now >= entry.expiresAt + this.options.expiryGraceMs) {
+        store.drop(entry.mailbox, [entry.id]);
+        continue;
+      }
+      kept++;
+      // Once, to the owner: if it lacks the message (a misroute, a restart), it NACKs it now;
+      // if it acknowledged or NACKed it, its tombstone refuses the copy.
+      const key = `${entry.mailbox}/${entry.id}`;
+      handed.add(key);
+      if (!this.handed.has(key)) toOwners.push(entry);
     }
     this.kept = kept;
+    this.handed = handed;
+    if (toOwners.length > 0) await this.hooks.handToOwners(toOwners).catch(() => {});
     await this.flush();
+  }
+
+  private queueNack(entry: Entry & { kind: "msg" }, now: number): void {
+    const nack: Nack = { id: entry.id, to: entry.envelope.to, expiredAt: entry.expiresAt };
+    this.pending.set(`${entry.envelope.nackTo}/${entry.id}`, {
+      mailbox: entry.envelope.nackTo,
+      nack,
+      giveUpAt: Math.max(now, entry.expiresAt) + this.options.ttlMs,
+    });
+    // Deleted under a tombstone that outlives the replicas' grace: the copies they hand back are
+    // refused, so the NACK is attempted once, not once per repair round (each a chance of a second
+    // NACK should the NACK mailbox's owner restart meanwhile), and the repair round clears them.
+    this.deps.store.putTombstone({
+      mailbox: entry.mailbox,
+      id: entry.id,
+      expiresAt: Math.max(now, entry.expiresAt) + this.options.expiryGraceMs,
+    });
   }
 
   /** Tries every queued NACK once; those that still cannot be stored stay queued. */
@@ -96,7 +129,12 @@ export class Expiry {
 
   private async send(item: PendingNack): Promise<boolean> {
     try {
-      const answer = await this.put({ t: "store.put", kind: "nack", mailbox: item.mailbox, nack: item.nack });
+      const answer = await this.hooks.put({
+        t: "store.put",
+        kind: "nack",
+        mailbox: item.mailbox,
+        nack: item.nack,
+      });
       if (answer.t !== "store.put.ok") return false;
       if (answer.created) this.metrics.nackSent();
       return true;

@@ -6,6 +6,7 @@
  */
 import { type Entry, mailboxKey, type Tombstone } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
+import type { ProofChecker } from "./proof";
 
 const MAX_CLOCK_SKEW_MS = 300_000;
 const REPLICA_LIMIT_FACTOR = 2;
@@ -14,12 +15,16 @@ export class Intake {
   constructor(
     private deps: MailboxDeps,
     private options: MailboxOptions,
+    private proofs: ProofChecker,
   ) {}
 
-  tombstones(tombstones: readonly Tombstone[]): void {
+  /** Applies the tombstones whose owner-signed proof verifies for their mailbox and id; ignores the rest. */
+  async tombstones(tombstones: readonly Tombstone[]): Promise<void> {
     const now = this.deps.clock.now();
     for (const tombstone of tombstones) {
-      if (this.plausible(tombstone.expiresAt, now)) this.deps.store.putTombstone(tombstone);
+      if (!tombstone.proof || !this.plausible(tombstone.expiresAt, now)) continue;
+      if (!(await this.proofs.valid(tombstone.proof, tombstone.mailbox, now, tombstone.id))) continue;
+      this.deps.store.putTombstone(tombstone);
     }
   }
 

@@ -6,6 +6,7 @@
 import { crc32 } from "node:zlib";
 import { fromB64uExact } from "@wisp/lib";
 import type { Entry, Tombstone } from "./entry";
+import { decodeProof } from "./proof";
 
 export const LOG_VERSION = 1;
 
@@ -65,10 +66,13 @@ function checkRecord(value: unknown): DecodeResult {
       const t = value.tombstone;
       if (!isObject(t) || !isMailbox(t.mailbox) || !isId(t.id) || !isTime(t.expiresAt))
         return fail('"tombstone" expected {mailbox, id, expiresAt}');
-      return {
-        ok: true,
-        record: { op: "tomb", tombstone: { mailbox: t.mailbox, id: t.id, expiresAt: t.expiresAt } },
-      };
+      const tombstone: Tombstone = { mailbox: t.mailbox, id: t.id, expiresAt: t.expiresAt };
+      if (t.proof !== undefined) {
+        const proof = decodeProof(t.proof);
+        if (typeof proof === "string") return fail(proof);
+        tombstone.proof = proof;
+      }
+      return { ok: true, record: { op: "tomb", tombstone } };
     }
     case "drop":
       if (!isMailbox(value.mailbox)) return fail('"mailbox" expected 32 bytes of base64url');

@@ -11,6 +11,7 @@ import { appendText, PRIVATE_DIR, PRIVATE_FILE, removeSnapshotTemp, writeSnapsho
 import { encodeRecord, type LogRecord } from "./log-record";
 import { replayLog } from "./log-replay";
 import { MemoryEntryStore } from "./memory-store";
+import type { AckProof } from "./proof";
 
 export const LOG_FILE = "entries.log";
 /** Bytes of a put line beyond its envelope, and of a tombstone line: close enough to size the log. */
@@ -121,11 +122,16 @@ export class LogEntryStore implements EntryStore {
     return this.memory.list(mailbox, options);
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    options: { proof?: AckProof; keepMs?: number } = {},
+  ): Tombstone[] {
     this.assertOpen();
     let written: Tombstone[] = [];
     const freed = this.freedBy(mailbox, () => {
-      written = this.memory.remove(mailbox, ids, fallbackExpiresAt);
+      written = this.memory.remove(mailbox, ids, fallbackExpiresAt, options);
     });
     if (written.length > 0)
       this.append(
@@ -137,9 +143,12 @@ export class LogEntryStore implements EntryStore {
 
   putTombstone(tombstone: Tombstone): void {
     this.assertOpen();
-    const { mailbox, id, expiresAt } = tombstone;
+    const { mailbox, id, expiresAt, proof } = tombstone;
     const freed = this.freedBy(mailbox, () => this.memory.putTombstone(tombstone));
-    this.append([{ op: "tomb", tombstone: { mailbox, id, expiresAt } }], freed);
+    this.append(
+      [{ op: "tomb", tombstone: proof ? { mailbox, id, expiresAt, proof } : { mailbox, id, expiresAt } }],
+      freed,
+    );
   }
 
   drop(mailbox: string, ids: readonly string[]): void {

@@ -3,13 +3,15 @@
  * request and routes it to the owner of the mailbox (OwnerRouting), answers other nodes' store.*
  * requests (rpc.ts → MailboxOwner), and runs the background work: expiry → NACK, and the repair round.
  */
-import { type Envelope, MAX_WAIT_MS, type RetrieveResponse } from "@wisp/lib";
+import { type Envelope, MAX_WAIT_MS, type RetrieveResponse, RING_SIZE } from "@wisp/lib";
 import { mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
+import { handOverRange } from "./hand-over";
 import { type Mailboxes, type RetrieveOptions, ServiceError, type StoreOutcome } from "./mailboxes";
 import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
 import { MailboxOwner } from "./owner";
 import { Peers } from "./peers";
+import { type AckProof, ProofChecker } from "./proof";
 import { Repair } from "./repair";
 import { OwnerRouting } from "./routing";
 import { registerStoreHandlers } from "./rpc";
@@ -22,6 +24,7 @@ export class MailboxService implements Mailboxes {
   readonly expiry: Expiry;
   private peers: Peers;
   private owner: MailboxOwner;
+  readonly proofs: ProofChecker;
   private routing: OwnerRouting;
   private metrics: StoreMetrics;
   private timers = new Set<() => void>();
@@ -36,15 +39,32 @@ export class MailboxService implements Mailboxes {
   ) {
     this.options = withDefaults(options);
     this.peers = new Peers(deps, this.options);
-    this.owner = new MailboxOwner(deps, this.options, this.peers);
+    this.proofs = new ProofChecker(this.options.ttlMs);
+    this.owner = new MailboxOwner(deps, this.options, this.peers, this.proofs);
     this.metrics = new StoreMetrics(deps.metrics, deps.store, () => this.owner.parked);
     this.routing = new OwnerRouting(deps);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
-    this.expiry = new Expiry(deps, this.options, (request) => this.put(request), this.metrics);
+    this.expiry = new Expiry(
+      deps,
+      this.options,
+      {
+        put: (request) => this.put(request),
+        lastHandOut: (mailbox, id) => this.owner.handOuts.last(mailbox, id),
+        handToOwners: (entries) => this.repair.handOver(entries),
+      },
+      this.metrics,
+    );
     registerStoreHandlers(deps.router, deps.ring, this.owner);
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());
-    this.unsubscribe = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+    const offChange = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+    const offJoining = deps.ring.onJoining((joiner, from) =>
+      handOverRange(deps, this.peers, joiner.addr, from, joiner.id),
+    );
+    this.unsubscribe = () => {
+      offChange();
+      offJoining();
+    };
   }
 
   async store(envelope: Envelope): Promise<StoreOutcome> {
@@ -58,15 +78,15 @@ export class MailboxService implements Mailboxes {
     }
   }
 
-  async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
+  async retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse> {
     const waitMs = Math.max(0, Math.min(options.waitMs, MAX_WAIT_MS));
-    const request = { t: "store.fetch" as const, mailbox, ack, waitMs };
+    const request = { t: "store.fetch" as const, mailbox, proof, waitMs };
     try {
       const answer = await this.routing.route(
         mailboxKey(mailbox),
         request,
         { timeoutMs: waitMs + this.options.rpcTimeoutMs, signal: options.signal },
-        () => this.owner.answerFetch(request, options.signal),
+        () => this.owner.answerFetch(request, options.signal, true),
         decodeFetchAnswer,
       );
       this.metrics.retrieved();
@@ -94,11 +114,28 @@ export class MailboxService implements Mailboxes {
   async handOff(): Promise<void> {
     this.stop();
     await this.expiry.flush();
-    const successor = this.peers.replicaAddrs()[0] ?? this.deps.ring.successors()[0]?.addr;
+    const successor = await this.trueSuccessor();
     if (!successor || successor === this.peers.selfAddr) return;
     const self = this.deps.ring.self.id;
     const all = this.deps.store.inRange(self, self);
     await this.peers.sync(successor, all.entries, all.tombstones);
+  }
+
+  /**
+   * The node that owns this node's keys once it left: the owner of self + 1, confirmed, since a
+   * node that joined just after this one may not be in its successor list yet (the property test
+   * found entries handed to the node after it, where no retrieve looks).
+   */
+  private async trueSuccessor(): Promise<string | undefined> {
+    const { ring } = this.deps;
+    const next = (ring.self.id + 1n) % RING_SIZE;
+    try {
+      const { node } = await ring.lookup(next, { signal: AbortSignal.timeout(this.options.rpcTimeoutMs) });
+      if (node.addr !== ring.self.addr) return node.addr;
+    } catch {
+      // the successor list's first, below
+    }
+    return ring.successors()[0]?.addr;
   }
 
   /** Stops the timers and releases every parked long-poll. Safe to call twice. */

@@ -1,5 +1,6 @@
 /** What the HTTP API needs from the store: the mailboxes of the whole ring (implemented by MailboxService). */
 import type { Envelope, ErrorCode, RetrieveResponse } from "@wisp/lib";
+import type { AckProof } from "./proof";
 
 export interface StoreOutcome {
   /** False when the same id was stored before: nothing changed. */
@@ -21,8 +22,12 @@ export interface Mailboxes {
    * parsed again; an owner elsewhere parses it as any input from the network.
    */
   store(envelope: Envelope): Promise<StoreOutcome>;
-  /** Deletes `ack` ids of `mailbox` on every replica, then answers oldest first (at most 256). */
-  retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse>;
+  /**
+   * Deletes the `proof.ack` ids of `mailbox` on every replica, then answers oldest first (at most
+   * 256). `proof` is the owner's signed retrieve, which the caller verified (the API's check);
+   * every other node that acts on it verifies it again (proof.ts).
+   */
+  retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse>;
   /** Mailbox entries this node holds, replicas included (GET /v1/node `entries`). */
   entryCount(): number;
 }

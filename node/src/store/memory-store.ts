@@ -16,6 +16,7 @@ import {
   type RangeContents,
   type Tombstone,
 } from "./entry";
+import type { AckProof } from "./proof";
 
 /** One stored entry; its id is the key it is filed under, its mailbox that of its Box. */
 interface Slot {
@@ -52,6 +53,8 @@ interface Box {
   key: RingId;
   entries: Map<string, Slot>;
   tombstones: Map<string, number>;
+  /** The signed retrieve behind each tombstone that has one (entry.ts, Tombstone). */
+  proofs: Map<string, AckProof>;
   bytes: number;
   /** Entries arrive out of storedAt order through repair; sorted lazily on list. */
   sorted: boolean;
@@ -112,11 +115,16 @@ export class MemoryEntryStore implements EntryStore {
     return { entries, more: false };
   }
 
-  remove(mailbox: string, ids: readonly string[], fallbackExpiresAt: number): Tombstone[] {
+  remove(
+    mailbox: string,
+    ids: readonly string[],
+    fallbackExpiresAt: number,
+    { proof, keepMs = 0 }: { proof?: AckProof; keepMs?: number } = {},
+  ): Tombstone[] {
     const written: Tombstone[] = [];
     for (const id of ids) {
-      const expiresAt = this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt;
-      const tombstone = { mailbox, id, expiresAt };
+      const expiresAt = (this.boxes.get(mailbox)?.entries.get(id)?.expiresAt ?? fallbackExpiresAt) + keepMs;
+      const tombstone: Tombstone = proof ? { mailbox, id, expiresAt, proof } : { mailbox, id, expiresAt };
       this.putTombstone(tombstone);
       written.push(tombstone);
     }
@@ -128,6 +136,7 @@ export class MemoryEntryStore implements EntryStore {
     this.deleteEntry(box, tombstone.id);
     const known = box.tombstones.get(tombstone.id) ?? 0;
     box.tombstones.set(tombstone.id, Math.max(known, tombstone.expiresAt));
+    if (tombstone.proof && !box.proofs.has(tombstone.id)) box.proofs.set(tombstone.id, tombstone.proof);
   }
 
   drop(mailbox: string, ids: readonly string[]): void {
@@ -136,6 +145,7 @@ export class MemoryEntryStore implements EntryStore {
     for (const id of ids) {
       this.deleteEntry(box, id);
       box.tombstones.delete(id);
+      box.proofs.delete(id);
     }
     this.forgetIfEmpty(mailbox, box);
   }
@@ -155,7 +165,10 @@ export class MemoryEntryStore implements EntryStore {
     for (const [mailbox, box] of this.boxes) {
       if (!betweenRightIncl(from, box.key, to)) continue;
       for (const [id, slot] of box.entries) contents.entries.push(entryOf(mailbox, id, slot));
-      for (const [id, expiresAt] of box.tombstones) contents.tombstones.push({ mailbox, id, expiresAt });
+      for (const [id, expiresAt] of box.tombstones) {
+        const proof = box.proofs.get(id);
+        contents.tombstones.push(proof ? { mailbox, id, expiresAt, proof } : { mailbox, id, expiresAt });
+      }
     }
     return contents;
   }
@@ -181,6 +194,7 @@ export class MemoryEntryStore implements EntryStore {
       for (const [id, expiresAt] of box.tombstones) {
         if (expiresAt > now) continue;
         box.tombstones.delete(id);
+        box.proofs.delete(id);
         swept++;
       }
       this.forgetIfEmpty(mailbox, box);
@@ -205,6 +219,7 @@ export class MemoryEntryStore implements EntryStore {
       key: mailboxKey(mailbox),
       entries: new Map(),
       tombstones: new Map(),
+      proofs: new Map(),
       bytes: 0,
       sorted: true,
     };

@@ -1,5 +1,5 @@
 /** What the mailbox service is built from, and its tunables with the defaults of PROTOCOL.md. */
-import { DEFAULT_REPLICAS, DEFAULT_TTL_MS } from "@wisp/lib";
+import { DEFAULT_REPLICAS, DEFAULT_TTL_MS, MAX_WAIT_MS } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
@@ -35,6 +35,11 @@ export interface MailboxOptions {
    * longer than Chord takes to notice a crashed predecessor (a few seconds by default).
    */
   expiryGraceMs: number;
+  /**
+   * A message handed out in a retrieve answer is not NACKed before this long after: its
+   * acknowledgement may reach the owner after expiresAt (PROTOCOL.md). At least a retrieve's deadline.
+   */
+  ackGraceMs: number;
   /** Entries held by a node that is neither owner nor replica are dropped after this long. */
   strayGraceMs: number;
   /** Long-poll requests parked at once; more are answered at once. */
@@ -55,6 +60,8 @@ export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
     changeRepairMs: 200,
     expiryMs: 1_000,
     expiryGraceMs: 10_000,
+    // A retrieve's deadline; capped at the TTL for the test rings whose TTLs are seconds.
+    ackGraceMs: Math.min(MAX_WAIT_MS + (options.rpcTimeoutMs ?? 5_000), options.ttlMs ?? 86_400_000),
     strayGraceMs: 2 * repairMs,
     maxWaiters: 10_000,
     ...dropUndefined(options),

@@ -5,10 +5,13 @@
  * a replica does with its owner's pushes (store.replicate, store.digest).
  */
 import { MAX_RETRIEVE_ENTRIES, type Nack, type StoredMessage } from "@wisp/lib";
+import { RpcReject } from "../rpc/router";
 import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
+import { HandOuts } from "./hand-outs";
 import { Intake } from "./intake";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { Peers } from "./peers";
+import type { ProofChecker } from "./proof";
 import { Waiters } from "./waiters";
 import type {
   DigestAnswer,
@@ -22,6 +25,7 @@ import type {
 } from "./wire";
 
 export class MailboxOwner {
+  readonly handOuts = new HandOuts();
   private waiters: Waiters;
   private intake: Intake;
   private stopped = false;
@@ -30,9 +34,10 @@ export class MailboxOwner {
     private deps: MailboxDeps,
     private options: MailboxOptions,
     private peers: Peers,
+    private proofs: ProofChecker,
   ) {
     this.waiters = new Waiters(deps.clock, options.maxWaiters);
-    this.intake = new Intake(deps, options);
+    this.intake = new Intake(deps, options, proofs);
   }
 
   /** Long-poll fetches parked now. */
@@ -81,22 +86,37 @@ export class MailboxOwner {
   }
 
   async acceptReplicate(request: ReplicateRequest): Promise<ReplicateAnswer> {
-    this.intake.tombstones(request.tombstones);
+    await this.intake.tombstones(request.tombstones);
     const created = this.intake.entries(request.entries, (entry) => this.waiters.wake(entry.mailbox));
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
   }
 
   async answerDigest(request: DigestRequest): Promise<DigestAnswer> {
-    this.intake.tombstones(request.tombstones);
+    await this.intake.tombstones(request.tombstones);
     const missing = this.intake.missing(request.entries);
     return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
   }
 
-  /** Deletes the acknowledged ids on every replica first; then the page, or a long-poll's wait for one. */
-  async answerFetch(request: FetchRequest, signal?: AbortSignal): Promise<FetchAnswer> {
+  /**
+   * Deletes the acknowledged ids on every replica first; then the page, or a long-poll's wait for
+   * one. Only on the owner's signed retrieve: `verified` when this node's own API checked it.
+   */
+  async answerFetch(request: FetchRequest, signal?: AbortSignal, verified = false): Promise<FetchAnswer> {
     const { store, clock } = this.deps;
-    if (request.ack.length > 0) {
-      const tombstones = store.remove(request.mailbox, request.ack, clock.now() + this.options.ttlMs);
+    if (!verified && !(await this.proofs.valid(request.proof, request.mailbox, clock.now())))
+      throw new RpcReject(
+        "store.fetch needs the mailbox owner's signed retrieve, and this one does not verify",
+      );
+    const ack = request.proof.ack;
+    if (ack.length > 0) {
+      // The tombstones outlive the non-owners' grace for expired copies: a stale copy handed back
+      // to the owner after expiresAt is refused, not NACKed (delivered XOR NACKed).
+      const keepMs = 2 * this.options.expiryGraceMs;
+      const tombstones = store.remove(request.mailbox, ack, clock.now() + this.options.ttlMs, {
+        proof: request.proof,
+        keepMs,
+      });
+      for (const id of ack) this.handOuts.forget(request.mailbox, id);
       await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
     }
     const page = this.page(request.mailbox);
@@ -105,8 +125,13 @@ export class MailboxOwner {
     return fetchAnswer(this.page(request.mailbox));
   }
 
+  /** The mailbox's page now; its messages count as handed out from this moment. */
   private page(mailbox: string): ListResult {
-    return this.deps.store.list(mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: this.deps.clock.now() });
+    const now = this.deps.clock.now();
+    const page = this.deps.store.list(mailbox, { limit: MAX_RETRIEVE_ENTRIES, now });
+    const handed = page.entries.filter((entry) => entry.kind === "msg").map((entry) => entry.id);
+    if (handed.length > 0) this.handOuts.record(mailbox, handed, now);
+    return page;
   }
 
   /** Why entry does not fit its mailbox, or null when it does. */

@@ -7,7 +7,7 @@ import { TransportError, type WireMessage } from "../transport/transport";
 import { digestBatches, replicateBatches } from "./batches";
 import type { Entry, Tombstone } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
-import { type DigestRequest, decodeDigestAnswer, decodeReplicateAnswer } from "./wire";
+import { type DigestRequest, decodeDigestAnswer, decodeReplicateAnswer, encodeStoreRequest } from "./wire";
 
 export class Peers {
   constructor(
@@ -44,7 +44,7 @@ export class Peers {
     for (const batch of replicateBatches(entries, tombstones)) {
       let answer: WireMessage;
       try {
-        answer = await this.deps.transport.request(addr, batch, { timeoutMs });
+        answer = await this.deps.transport.request(addr, encodeStoreRequest(batch), { timeoutMs });
       } catch (error) {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
@@ -76,7 +76,9 @@ export class Peers {
       };
       let raw: WireMessage;
       try {
-        raw = await this.deps.transport.request(addr, message, { timeoutMs: this.options.rpcTimeoutMs });
+        raw = await this.deps.transport.request(addr, encodeStoreRequest(message), {
+          timeoutMs: this.options.rpcTimeoutMs,
+        });
       } catch (error) {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;

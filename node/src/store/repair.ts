@@ -67,7 +67,22 @@ export class Repair {
     for (const result of results) this.metrics.repaired(result?.created ?? 0);
   }
 
-  private async handToOwners(foreign: Map<string, Held>): Promise<void> {
+  /**
+   * Hands entries this node does not own to their owners now, outside a round: the expiry's
+   * expired copies, which the owner NACKs if it lacks them (issue 16: no silent expiry).
+   */
+  async handOver(entries: readonly Entry[]): Promise<void> {
+    const foreign = new Map<string, Held>();
+    for (const entry of entries) {
+      const held = foreign.get(entry.mailbox) ?? emptyHeld();
+      foreign.set(entry.mailbox, held);
+      held.entries.push(entry);
+      held.mailboxes.add(entry.mailbox);
+    }
+    await this.handToOwners(foreign, { judge: false });
+  }
+
+  private async handToOwners(foreign: Map<string, Held>, options = { judge: true }): Promise<void> {
     const byOwner = new Map<string, Held>();
     for (const [mailbox, owner] of await this.owners([...foreign.keys()])) {
       if (owner === this.peers.selfAddr) continue;
@@ -84,6 +99,7 @@ export class Repair {
         if (!result) return;
         this.metrics.repaired(result.created);
         const isReplica = result.replicas.includes(this.peers.selfAddr);
+        if (!options.judge) return;
         for (const mailbox of group.mailboxes) this.judgeStray(mailbox, isReplica, foreign.get(mailbox)!);
       }),
     );

@@ -1,37 +1,82 @@
 /**
  * Answers the store.* requests of other nodes: decodes each (a malformed one is refused with
  * RpcReject), refuses a put or fetch for a mailbox this node does not own now (store.not_owner),
- * and hands the rest to MailboxOwner.
+ * and hands the rest to MailboxOwner — checking first that the sender may send it
+ * (docs/security.md): a NACK only from the node responsible for the NACKed message's mailbox, a
+ * copied entry only from a node that could be its owner or replica by this node's own view.
  */
+import { between, type RingId } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import { RpcReject, type RpcRouter } from "../rpc/router";
-import type { WireMessage } from "../transport/transport";
-import { mailboxKey } from "./entry";
+import type { PeerIdentity, WireMessage } from "../transport/transport";
+import { type Entry, mailboxKey } from "./entry";
 import type { MailboxOwner } from "./owner";
-import { decodeStoreRequest, NOT_OWNER, STORE_TAGS, type StoreAnswer } from "./wire";
+import { decodeStoreRequest, NOT_OWNER, type PutRequest, STORE_TAGS, type StoreAnswer } from "./wire";
+
+/** How long a receiver looks for the node responsible for a NACKed message's mailbox. */
+const NACK_CHECK_MS = 2_000;
 
 export function registerStoreHandlers(router: RpcRouter, ring: Ring, owner: MailboxOwner): void {
-  router.on(STORE_TAGS, (message) => handleStoreMessage(ring, owner, message));
+  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, message, peer));
 }
 
 async function handleStoreMessage(
   ring: Ring,
   owner: MailboxOwner,
   message: WireMessage,
+  peer: PeerIdentity,
 ): Promise<StoreAnswer> {
   const request = decodeStoreRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
   const owns = (mailbox: string) => ring.isJoined() && ring.owns(mailboxKey(mailbox));
   switch (request.t) {
     case "store.put":
-      return owns(request.kind === "msg" ? request.envelope.to : request.mailbox)
-        ? owner.acceptPut(request)
-        : NOT_OWNER;
+      if (!owns(request.kind === "msg" ? request.envelope.to : request.mailbox)) return NOT_OWNER;
+      if (request.kind === "nack" && !(await sentByResponsible(ring, request, peer)))
+        throw new RpcReject(
+          "a NACK is taken only from the node responsible for the NACKed message's mailbox",
+        );
+      return owner.acceptPut(request);
     case "store.fetch":
       return owns(request.mailbox) ? owner.answerFetch(request) : NOT_OWNER;
     case "store.replicate":
-      return owner.acceptReplicate(request);
+      return owner.acceptReplicate({ ...request, entries: mayCopy(ring, request.entries, peer) });
     case "store.digest":
       return owner.answerDigest(request);
   }
+}
+
+/** The owner of the NACKed message's mailbox (`nack.to`), by this node's own lookup, is the sender. */
+async function sentByResponsible(
+  ring: Ring,
+  request: Extract<PutRequest, { kind: "nack" }>,
+  peer: PeerIdentity,
+): Promise<boolean> {
+  if (peer.addr === null) return false;
+  try {
+    const { node } = await ring.lookup(mailboxKey(request.nack.to), {
+      signal: AbortSignal.timeout(NACK_CHECK_MS),
+    });
+    return node.key === peer.key && node.addr === peer.addr;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The entries a sender may copy to this node: those of keys this node owns (a stray handed to its
+ * owner, a hand-off), and those of keys the sender lies at or after on the way to this node, as
+ * the key's owner and the replicas before this one do. A stranger elsewhere on the ring fills
+ * nothing; an outsider that does not listen fills nothing.
+ */
+function mayCopy(ring: Ring, entries: Entry[], peer: PeerIdentity): Entry[] {
+  if (peer.addr === null) return [];
+  const self = ring.self.id;
+  const via = ring.joiningVia();
+  // A joining node takes from the successor it asks to join the keys at or before itself.
+  const fromJoinTarget = via !== null && via.key === peer.key && via.addr === peer.addr;
+  const handedOver = (key: RingId) => fromJoinTarget && (key === self || between(key, self, peer.id));
+  const allowed = (key: RingId) =>
+    ring.owns(key) || peer.id === key || between(key, peer.id, self) || handedOver(key);
+  return entries.filter((entry) => allowed(mailboxKey(entry.mailbox)));
 }

@@ -14,6 +14,7 @@ import {
 } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import type { Entry, Tombstone } from "./entry";
+import { type AckProof, decodeProof } from "./proof";
 import {
   checkB64u,
   type Decoded,
@@ -39,7 +40,8 @@ export type DigestRequest = {
   entries: [mailbox: string, id: string][];
   tombstones: Tombstone[];
 };
-export type FetchRequest = { t: "store.fetch"; mailbox: string; ack: string[]; waitMs: number };
+/** `proof`: the owner's signed retrieve; its `ack` ids are deleted first (proof.ts). */
+export type FetchRequest = { t: "store.fetch"; mailbox: string; proof: AckProof; waitMs: number };
 export type StoreRequest = PutRequest | ReplicateRequest | DigestRequest | FetchRequest;
 /** The requests only the owner of their mailbox serves. */
 export type OwnerRequest = PutRequest | FetchRequest;
@@ -100,14 +102,44 @@ function decodeBatch(
   message: Record<string, unknown>,
   tag: string,
 ): Decoded<{ entries: unknown[]; tombstones: Tombstone[] }> {
-  const { entries, tombstones } = message;
-  if (!Array.isArray(entries) || !Array.isArray(tombstones))
-    return `${tag} expects arrays entries and tombstones`;
-  if (entries.length + tombstones.length > MAX_BATCH_ITEMS)
-    return `${tag} carries at most ${MAX_BATCH_ITEMS} items, got ${entries.length + tombstones.length}`;
-  const decoded = decodeAll(tombstones, decodeTombstone);
-  if (typeof decoded === "string") return decoded;
+  const { entries, tombstones, proofs } = message;
+  if (!Array.isArray(entries) || !Array.isArray(tombstones) || !Array.isArray(proofs))
+    return `${tag} expects arrays entries, tombstones and proofs`;
+  if (entries.length + tombstones.length + proofs.length > MAX_BATCH_ITEMS)
+    return `${tag} carries at most ${MAX_BATCH_ITEMS} items, got ${entries.length + tombstones.length + proofs.length}`;
+  const decodedProofs = decodeAll(proofs, decodeProof);
+  if (typeof decodedProofs === "string") return decodedProofs;
+  const decoded: Tombstone[] = [];
+  for (const raw of tombstones) {
+    const tombstone = decodeTombstone(raw);
+    if (typeof tombstone === "string") return tombstone;
+    const index = isRecord(raw) ? raw.proof : undefined;
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= decodedProofs.length)
+      return `a tombstone's "proof" expected an index into "proofs"`;
+    decoded.push({ ...tombstone, proof: decodedProofs[index as number] });
+  }
   return { entries, tombstones: decoded };
+}
+
+/**
+ * The wire form of replicate and digest: each proof once, in `proofs`, and each tombstone naming
+ * its proof's index (one retrieve acknowledges up to 256 ids). A tombstone without a proof (an
+ * expiry's) stays on this node.
+ */
+export function encodeStoreRequest(request: ReplicateRequest | DigestRequest): WireMessage {
+  const proofs: AckProof[] = [];
+  const index = new Map<AckProof, number>();
+  const tombstones: { mailbox: string; id: string; expiresAt: number; proof: number }[] = [];
+  for (const { mailbox, id, expiresAt, proof } of request.tombstones) {
+    if (!proof) continue;
+    let at = index.get(proof);
+    if (at === undefined) {
+      at = proofs.push(proof) - 1;
+      index.set(proof, at);
+    }
+    tombstones.push({ mailbox, id, expiresAt, proof: at });
+  }
+  return { t: request.t, entries: request.entries, tombstones, proofs };
 }
 
 function decodeReplicate(message: Record<string, unknown>): Decoded<ReplicateRequest> {
@@ -134,15 +166,11 @@ function decodeDigest(message: Record<string, unknown>): Decoded<DigestRequest> 
 function decodeFetch(message: Record<string, unknown>): Decoded<FetchRequest> {
   const mailboxProblem = checkB64u(message.mailbox, "mailbox", 32);
   if (mailboxProblem) return mailboxProblem;
-  const { ack, waitMs } = message;
-  if (!Array.isArray(ack) || ack.length > MAX_ACKS)
-    return `"ack" expected an array of at most ${MAX_ACKS} ids`;
-  for (const id of ack) {
-    const problem = checkB64u(id, "ack id", 16);
-    if (problem) return problem;
-  }
+  const { waitMs } = message;
+  const proof = decodeProof(message.proof);
+  if (typeof proof === "string") return proof;
   if (!isTime(waitMs) || waitMs > MAX_WAIT_MS) return `"waitMs" expected 0..${MAX_WAIT_MS}`;
-  return { t: "store.fetch", mailbox: message.mailbox as string, ack: ack as string[], waitMs };
+  return { t: "store.fetch", mailbox: message.mailbox as string, proof, waitMs };
 }
 
 export function isNotOwner(answer: WireMessage): boolean {

@@ -1,10 +1,17 @@
 /**
  * An in-process network with the semantics of the TCP transport: messages are copied through
- * JSON, sizes are limited, deadlines apply, and a closed or crashed node is unreachable. Optional
- * latency and loss make it a test bed for failures. Used by the tests and the simulator.
+ * JSON, sizes are limited, deadlines apply, a closed or crashed node is unreachable, and every
+ * request reaches its handler with the sender's identity (key, ring id, listen address), as a
+ * completed handshake proves it over TCP; a request expecting another key than the one at its
+ * address fails with "wrong_key". Optional latency and loss make it a test bed for failures. Used
+ * by the tests and the simulator.
  */
+import { parseNodeAddr } from "../identity/addr";
+import { nodeIdOf } from "../identity/node-id";
+import { generateNodeKey, type NodeKey } from "../identity/node-key";
 import {
   MAX_FRAME_BYTES,
+  type PeerIdentity,
   type RequestHandler,
   type RequestOptions,
   type Transport,
@@ -24,8 +31,13 @@ export interface MemoryNetworkOptions {
   random?: () => number;
 }
 
+interface Listener {
+  handler: RequestHandler;
+  key: string;
+}
+
 export class MemoryNetwork {
-  private listeners = new Map<string, RequestHandler>();
+  private listeners = new Map<string, Listener>();
   /** Requests on their way to, or waiting at, each address; they fail when it goes away. */
   private inFlight = new Map<string, Set<(error: TransportError) => void>>();
   private nextPort = 1;
@@ -41,9 +53,12 @@ export class MemoryNetwork {
     this.random = options.random ?? Math.random;
   }
 
-  /** A transport that will listen at `addr` (default: a fresh "mem:N" address). */
-  transport(addr = `10.0.0.1:${this.nextPort++}`): MemoryTransport {
-    return new MemoryTransport(this, addr);
+  /**
+   * A transport that will listen at `addr` (default: a fresh "10.0.0.1:N"), holding `key`
+   * (default: a fresh key; the memory network asks no puzzle of its own, the ring's rules do).
+   */
+  transport(addr = `10.0.0.1:${this.nextPort++}`, key: NodeKey = generateNodeKey(0)): MemoryTransport {
+    return new MemoryTransport(this, addr, key);
   }
 
   isListening(addr: string): boolean {
@@ -57,14 +72,14 @@ export class MemoryNetwork {
   }
 
   /** @internal */
-  bind(addr: string, handler: RequestHandler): void {
+  bind(addr: string, handler: RequestHandler, key: string): void {
     if (this.listeners.has(addr)) throw new Error(`address ${addr} is already in use`);
-    this.listeners.set(addr, handler);
+    this.listeners.set(addr, { handler, key });
   }
 
   /** @internal */
   unbind(addr: string, handler: RequestHandler): void {
-    if (this.listeners.get(addr) !== handler) return;
+    if (this.listeners.get(addr)?.handler !== handler) return;
     this.listeners.delete(addr);
     this.failInFlight(addr);
   }
@@ -90,7 +105,7 @@ export class MemoryNetwork {
   }
 
   /** @internal */
-  handlerAt(addr: string): RequestHandler | undefined {
+  listenerAt(addr: string): Listener | undefined {
     return this.listeners.get(addr);
   }
 
@@ -104,16 +119,23 @@ export class MemoryTransport implements Transport {
   private handler: RequestHandler | null = null;
   private closed = false;
   private pending = new Set<(error: TransportError) => void>();
+  /** Who this transport's requests come from, as their handlers see it. */
+  identity: PeerIdentity;
 
   constructor(
     private network: MemoryNetwork,
     readonly addr: string,
-  ) {}
+    readonly key: NodeKey,
+  ) {
+    const ip = parseNodeAddr(addr)?.ip ?? Buffer.from(addr);
+    this.identity = { key: key.key, id: nodeIdOf(key.publicKey, ip), addr: null };
+  }
 
   async listen(handler: RequestHandler): Promise<string> {
     if (this.closed) throw new TransportError("closed", "transport is closed");
-    this.network.bind(this.addr, handler);
+    this.network.bind(this.addr, handler, this.key.key);
     this.handler = handler;
+    this.identity = { ...this.identity, addr: this.addr };
     return this.addr;
   }
 
@@ -151,7 +173,7 @@ export class MemoryTransport implements Transport {
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.pending.add(fail);
       const untrack = this.network.track(to, fail);
-      this.deliver(to, payload).then(
+      this.deliver(to, payload, options.key).then(
         (answer) => finish(null, answer),
         (error: TransportError) => finish(error),
       );
@@ -165,15 +187,17 @@ export class MemoryTransport implements Transport {
     for (const fail of [...this.pending]) fail(new TransportError("closed", "transport closed"));
   }
 
-  private async deliver(to: string, payload: string): Promise<WireMessage> {
+  private async deliver(to: string, payload: string, key: string | undefined): Promise<WireMessage> {
     await this.delay();
-    const handler = this.network.handlerAt(to);
-    if (!handler) throw new TransportError("unreachable", `nobody listens at ${to}`);
+    const listener = this.network.listenerAt(to);
+    if (!listener) throw new TransportError("unreachable", `nobody listens at ${to}`);
+    if (key && listener.key !== key)
+      throw new TransportError("wrong_key", `${to} holds another key than expected`);
     if (this.network.dropped()) return never();
     this.network.delivered++;
     let answer: WireMessage;
     try {
-      answer = await handler(JSON.parse(payload) as WireMessage);
+      answer = await listener.handler(JSON.parse(payload) as WireMessage, this.identity);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new TransportError("remote", reason.slice(0, MAX_REASON_CHARS));
@@ -190,7 +214,7 @@ export class MemoryTransport implements Transport {
       );
     }
     await this.delay();
-    if (!this.network.handlerAt(to))
+    if (this.network.listenerAt(to) !== listener)
       throw new TransportError("unreachable", `${to} went away before answering`);
     if (this.network.dropped()) return never();
     return JSON.parse(reply) as WireMessage;

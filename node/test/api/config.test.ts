@@ -27,8 +27,12 @@ describe("parseConfig", () => {
       WISP_PUBLIC_URL: "https://wisp.example.org/",
       WISP_TLS_CERT: "/etc/wisp/cert.pem",
       WISP_TLS_KEY: "/etc/wisp/key.pem",
+      WISP_KEY_FILE: "/etc/wisp/env.key",
     };
-    const result = parseConfig(["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4"], env);
+    const result = parseConfig(
+      ["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4", "--key-file", "/etc/wisp/node.key"],
+      env,
+    );
     expect(result).toEqual({
       ok: true,
       config: {
@@ -43,6 +47,7 @@ describe("parseConfig", () => {
         publicUrl: "https://wisp.example.org",
         tlsCert: "/etc/wisp/cert.pem",
         tlsKey: "/etc/wisp/key.pem",
+        keyFile: "/etc/wisp/node.key",
       },
     });
   });

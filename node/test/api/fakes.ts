@@ -1,10 +1,12 @@
 /** Trivial fakes of the ring and the mailbox service, enough to drive the routes without a node. */
-import { type Envelope, nodeIdOf, type RetrieveResponse, type StoredMessage } from "@wisp/lib";
+import type { Envelope, RetrieveResponse, StoredMessage } from "@wisp/lib";
 import type { NodeRef, Ring } from "../../src/chord/ring";
 import type { Mailboxes, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
+import type { AckProof } from "../../src/store/proof";
+import { testRef } from "../fixtures/node-refs";
 
 export function fakeRing(joined = true): Ring {
-  const ref = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
+  const ref = (addr: string): NodeRef => testRef(addr);
   return {
     self: ref("127.0.0.1:7400"),
     isJoined: () => joined,
@@ -14,6 +16,8 @@ export function fakeRing(joined = true): Ring {
     owns: () => true,
     reportFailure: () => {},
     onChange: () => () => {},
+    onJoining: () => () => {},
+    joiningVia: () => null,
   };
 }
 
@@ -33,8 +37,9 @@ export class FakeMailboxes implements Mailboxes {
     return { created: true, expiresAt };
   }
 
-  async retrieve(mailbox: string, ack: string[], options: RetrieveOptions): Promise<RetrieveResponse> {
+  async retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse> {
     if (this.failWith) throw this.failWith;
+    const ack = proof.ack;
     this.retrieves.push({ mailbox, ack, options });
     for (const id of ack) this.stored.delete(id);
     const messages = [...this.stored.values()].filter((m) => m.to === mailbox);

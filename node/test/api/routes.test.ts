@@ -198,9 +198,18 @@ describe("other endpoints", () => {
     const { call, post } = setup();
     await post("/v1/store", envelope());
     const body = (await (await call("GET", "/v1/node")).json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["addr", "api", "entries", "id", "predecessor", "successors"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "addr",
+      "api",
+      "entries",
+      "id",
+      "key",
+      "predecessor",
+      "successors",
+    ]);
     expect(body.api).toBe("https://self.example");
     expect(body.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(body.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(body.addr).toBe("127.0.0.1:7400");
     expect(body.predecessor).toEqual({ id: expect.stringMatching(/^[0-9a-f]{64}$/), addr: "127.0.0.1:7406" });
     expect((body.successors as { addr: string }[]).map((s) => s.addr)).toEqual([

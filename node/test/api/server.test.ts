@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -154,5 +154,36 @@ describe("HTTP server", () => {
     }
     rmSync(join(webRoot, "..", "wisp-secret.txt"), { force: true });
     expect((await fetch(`${base}/v1/nothing`)).status).toBe(404);
+  });
+
+  it("refuses a symlink inside the web root that leads outside it, and serves one that stays inside", async () => {
+    webRoot = mkdtempSync(join(tmpdir(), "wisp-web-"));
+    const outside = mkdtempSync(join(tmpdir(), "wisp-outside-"));
+    try {
+      writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>wisp</title>");
+      writeFileSync(join(outside, "secret.txt"), "secret");
+      symlinkSync(join(outside, "secret.txt"), join(webRoot, "leak.txt"));
+      symlinkSync(outside, join(webRoot, "dir"));
+      symlinkSync(join(webRoot, "index.html"), join(webRoot, "alias.html"));
+      const { base } = await start({ webRoot });
+      expect((await fetch(`${base}/leak.txt`)).status).toBe(404);
+      expect((await fetch(`${base}/dir/secret.txt`)).status).toBe(404);
+      expect(await (await fetch(`${base}/alias.html`)).text()).toContain("<title>wisp</title>");
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("serves the web app with a strict CSP, nosniff and frame-ancestors 'none'", async () => {
+    webRoot = mkdtempSync(join(tmpdir(), "wisp-web-"));
+    writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>wisp</title>");
+    const { base } = await start({ webRoot });
+    const index = await fetch(`${base}/`);
+    const csp = index.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(index.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

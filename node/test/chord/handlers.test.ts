@@ -1,4 +1,3 @@
-import { idToHex, nodeIdOf } from "@wisp/lib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChordNode } from "../../src/chord/chord-node";
@@ -7,6 +6,7 @@ import { RpcRouter } from "../../src/rpc/router";
 import { createRing, type SimRing } from "../../src/sim/ring";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
+import { testWireRef } from "../fixtures/node-refs";
 
 let ring: SimRing | null = null;
 let extra: MemoryTransport[] = [];
@@ -17,7 +17,7 @@ afterEach(async () => {
   extra = [];
 });
 
-const wireRef = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+const wireRef = testWireRef;
 
 const HOSTILE: WireMessage[] = [
   { t: "chord.step" },
@@ -27,17 +27,20 @@ const HOSTILE: WireMessage[] = [
   { t: "chord.notify" },
   { t: "chord.notify", node: null },
   { t: "chord.notify", node: { id: "00".repeat(32), addr: "10.0.0.1:1" } },
-  { t: "chord.notify", node: { id: idToHex(nodeIdOf("x:1")), addr: 7 } },
-  { t: "chord.notify", node: { ...wireRef("a:1"), addr: "a".repeat(300) } },
-  { t: "chord.leave", node: wireRef("a:1") },
-  { t: "chord.leave", node: wireRef("a:1"), predecessor: "x", successors: [] },
-  { t: "chord.leave", node: wireRef("a:1"), predecessor: null, successors: {} },
-  { t: "chord.leave", node: wireRef("a:1"), predecessor: null, successors: [1, 2] },
+  { t: "chord.notify", node: { ...testWireRef("10.0.0.9:3"), addr: 7 } },
+  { t: "chord.notify", node: { ...testWireRef("10.0.0.9:3"), key: testWireRef("10.0.0.9:4").key } },
+  { t: "chord.notify", node: { ...testWireRef("10.0.0.9:3"), addr: "10.0.0.9:4" } },
+  { t: "chord.notify", node: { ...testWireRef("10.0.0.9:3"), addr: "10.0.0.09:3" } },
+  { t: "chord.notify", node: { ...wireRef("10.0.0.9:1"), addr: "a".repeat(300) } },
+  { t: "chord.leave", node: wireRef("10.0.0.9:1") },
+  { t: "chord.leave", node: wireRef("10.0.0.9:1"), predecessor: "x", successors: [] },
+  { t: "chord.leave", node: wireRef("10.0.0.9:1"), predecessor: null, successors: {} },
+  { t: "chord.leave", node: wireRef("10.0.0.9:1"), predecessor: null, successors: [1, 2] },
   {
     t: "chord.leave",
-    node: wireRef("a:1"),
+    node: wireRef("10.0.0.9:1"),
     predecessor: null,
-    successors: Array.from({ length: 100 }, () => wireRef("a:2")),
+    successors: Array.from({ length: 100 }, () => wireRef("10.0.0.9:2")),
   },
 ];
 
@@ -60,7 +63,7 @@ describe("Chord handlers facing hostile input", () => {
     const after = JSON.stringify(target.chord.answerState(), (_, v) => (typeof v === "bigint" ? `${v}` : v));
     expect(after).toBe(before);
     const pong = await send(probe, target.addr, { t: "chord.ping" });
-    expect(pong).toEqual({ t: "chord.pong" });
+    expect(pong).toMatchObject({ t: "chord.pong" });
   });
 
   it("survive random messages to every chord tag (property)", async () => {
@@ -80,7 +83,7 @@ describe("Chord handlers facing hostile input", () => {
       ),
       { numRuns: 200 },
     );
-    expect(await send(probe, target.addr, { t: "chord.ping" })).toEqual({ t: "chord.pong" });
+    expect(await send(probe, target.addr, { t: "chord.ping" })).toMatchObject({ t: "chord.pong" });
     expect(ring.problems()).toEqual([]);
   });
 
@@ -89,7 +92,10 @@ describe("Chord handlers facing hostile input", () => {
     const transport = network.transport();
     const router = new RpcRouter();
     const addr = await transport.listen(router.handle);
-    const chord = new ChordNode({ transport, clock: new ManualClock(), router }, { addr });
+    const chord = new ChordNode(
+      { transport, clock: new ManualClock(), router },
+      { addr, key: transport.key.key, puzzleBits: 0 },
+    );
     const probe = network.transport();
     extra.push(transport, probe);
     for (const message of [{ t: "chord.ping" }, { t: "chord.state" }]) {
@@ -106,9 +112,9 @@ describe("Chord handlers facing hostile input", () => {
     await liar.transport.close();
     const fake = new RpcRouter();
     fake.on(["chord.step"], async () => ({ t: "chord.step.ok", done: "maybe" }));
-    fake.on(["chord.ping"], async () => ({ t: "chord.pong" }));
+    fake.on(["chord.ping"], async () => ({ t: "chord.pong", node: testWireRef(liar.addr) }));
     fake.on(["chord.state"], async () => ({ t: "chord.state.ok", predecessor: 5, successors: [] }));
-    const impostor = ring.network.transport(liar.addr);
+    const impostor = ring.network.transport(liar.addr, liar.transport.key);
     extra.push(impostor);
     await impostor.listen(fake.handle);
     for (const node of ring.nodes()) {

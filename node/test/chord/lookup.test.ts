@@ -1,12 +1,12 @@
-import { nodeIdOf } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import { findSuccessor, type LookupContext } from "../../src/chord/lookup";
 import { encodeRef, encodeRefs } from "../../src/chord/messages";
 import { type NodeRef, RingUnavailable } from "../../src/chord/ring";
 import { RoutingTable } from "../../src/chord/routing-table";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
+import { TEST_REFS, testRef } from "../fixtures/node-refs";
 
-const node = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
+const node = (addr: string): NodeRef => testRef(addr);
 // Real ids, sorted around the ring so the scenario below reads in ring order.
 const ring = Array.from({ length: 40 }, (_, i) => node(`10.9.0.1:${i + 1}`)).sort((a, b) =>
   a.id < b.id ? -1 : 1,
@@ -18,11 +18,12 @@ type Peer = (message: WireMessage) => WireMessage;
 function context(self: NodeRef, peers: Map<string, Peer>, reported: string[]): LookupContext {
   return {
     table: new RoutingTable(self, 4),
+    refs: TEST_REFS,
     maxHops: 16,
     reportFailure: (addr) => reported.push(addr),
     async request(to, message) {
-      const peer = peers.get(to);
-      if (!peer) throw new TransportError("unreachable", `nobody listens at ${to}`);
+      const peer = peers.get(to.addr);
+      if (!peer) throw new TransportError("unreachable", `nobody listens at ${to.addr}`);
       return peer(message);
     },
   };

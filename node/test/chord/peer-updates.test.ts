@@ -4,7 +4,7 @@ import { applyLeave, applyNotify, stepAnswer } from "../../src/chord/peer-update
 import type { NodeRef } from "../../src/chord/ring";
 import { RoutingTable } from "../../src/chord/routing-table";
 
-const ref = (id: RingId): NodeRef => ({ id, addr: `n${id}` });
+const ref = (id: RingId): NodeRef => ({ id, addr: `n${id}`, key: `k${id}` });
 const ids = (nodes: readonly NodeRef[]) => nodes.map((n) => n.id);
 
 describe("notify", () => {

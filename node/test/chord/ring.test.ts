@@ -1,6 +1,6 @@
-import { nodeIdOf } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { RingUnavailable } from "../../src/chord/ring";
+import { nodeIdOf } from "../../src/identity/node-id";
 import { randomKey, sample } from "../../src/sim/random";
 import { createRing, type SimRing } from "../../src/sim/ring";
 
@@ -35,7 +35,7 @@ describe("a ring built by joins one by one", () => {
       expect(node.chord.successors()[0].addr).toBe(next.addr);
       expect(node.chord.predecessor()?.addr).toBe(previous.addr);
       expect(node.chord.successors()).toHaveLength(8);
-      expect(node.chord.self.id).toBe(nodeIdOf(node.addr));
+      expect(node.chord.self.id).toBe(nodeIdOf(node.transport.key.publicKey, Uint8Array.from([10, 0, 0, 1])));
     });
     await expectEveryLookupRight(ring, 10);
   });

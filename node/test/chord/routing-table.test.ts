@@ -1,10 +1,11 @@
-import { between, betweenRightIncl, fingerStart, nodeIdOf, RING_SIZE, type RingId } from "@wisp/lib";
+import { between, betweenRightIncl, fingerStart, RING_SIZE, type RingId } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { NodeRef } from "../../src/chord/ring";
 import { RoutingTable, splitAtKey } from "../../src/chord/routing-table";
+import { testRef } from "../fixtures/node-refs";
 
-const ref = (id: RingId, addr = `n${id}`): NodeRef => ({ id, addr });
+const ref = (id: RingId, addr = `n${id}`): NodeRef => ({ id, addr, key: `k${addr}` });
 const TOP = RING_SIZE - 1n;
 
 describe("RoutingTable successor list", () => {
@@ -19,6 +20,14 @@ describe("RoutingTable successor list", () => {
     const table = new RoutingTable(ref(10n), 8);
     table.adoptSuccessor(ref(20n), [ref(30n), ref(10n), ref(20n), ref(30n)]);
     expect(table.successors().map((n) => n.id)).toEqual([20n, 30n]);
+  });
+
+  it("cuts a copied list where it wraps past self: the joiner's successor did not know it yet", () => {
+    const table = new RoutingTable(ref(25n), 8);
+    table.adoptSuccessor(ref(30n), [ref(40n), ref(10n), ref(20n), ref(30n)]);
+    expect(table.successors().map((n) => n.id)).toEqual([30n, 40n, 10n, 20n]);
+    table.adoptSuccessor(ref(30n), [ref(40n), ref(10n), ref(27n), ref(20n)]);
+    expect(table.successors().map((n) => n.id)).toEqual([30n, 40n, 10n]);
   });
 
   it("is alone with an empty list and then owns every key", () => {
@@ -156,7 +165,7 @@ describe("splitAtKey and the successors that answer a key", () => {
 
 describe("fingers needing a lookup", () => {
   it("skips finger i while its start falls before finger i-1's node", () => {
-    const self = ref(nodeIdOf("10.0.0.1:1"), "10.0.0.1:1");
+    const self = testRef("10.0.0.1:1");
     const table = new RoutingTable(self, 8);
     const far = ref(fingerStart(self.id, 100) + 5n, "far");
     table.setFinger(99, far);

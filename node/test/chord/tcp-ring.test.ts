@@ -17,10 +17,13 @@ afterEach(async () => {
 });
 
 async function spawn(): Promise<{ chord: ChordNode; transport: TcpTransport }> {
-  const transport = new TcpTransport({ host: "127.0.0.1", port: 0 });
+  const transport = new TcpTransport({ host: "127.0.0.1", port: 0, puzzleBits: 0 });
   const router = new RpcRouter();
   const addr = await transport.listen(router.handle);
-  const chord = new ChordNode({ transport, clock: systemClock, router }, { ...TIMINGS, addr });
+  const chord = new ChordNode(
+    { transport, clock: systemClock, router },
+    { ...TIMINGS, addr, key: transport.key.key, puzzleBits: 0 },
+  );
   const node = { chord, transport };
   nodes.push(node);
   return node;

@@ -1,4 +1,3 @@
-import { nodeIdOf } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import type { NodeRef, Ring } from "../../src/chord/ring";
 import { ManualClock } from "../../src/clock";
@@ -6,8 +5,9 @@ import { ApiDirectory } from "../../src/directory/api-directory";
 import { RpcRouter } from "../../src/rpc/router";
 import { MemoryNetwork } from "../../src/transport/memory";
 import type { WireMessage } from "../../src/transport/transport";
+import { testRef } from "../fixtures/node-refs";
 
-const ref = (addr: string): NodeRef => ({ id: nodeIdOf(addr), addr });
+const ref = (addr: string): NodeRef => testRef(addr);
 
 function ringOf(self: string, neighbours: () => string[]): Ring {
   return {
@@ -19,6 +19,8 @@ function ringOf(self: string, neighbours: () => string[]): Ring {
     owns: () => true,
     reportFailure: () => {},
     onChange: () => () => {},
+    onJoining: () => () => {},
+    joiningVia: () => null,
   };
 }
 

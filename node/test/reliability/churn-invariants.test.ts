@@ -5,7 +5,7 @@ import { checkWhole, checkZave, type MemberView } from "./churn-invariants";
 /** Members a..e at ids 10, 20, .., 50; `lists` gives each one's successor list by name. */
 function members(lists: Record<string, string[]>): MemberView[] {
   const id = (name: string) => BigInt((name.charCodeAt(0) - 96) * 10);
-  const ref = (name: string) => ({ addr: name, id: id(name) });
+  const ref = (name: string) => ({ addr: name, id: id(name), key: name });
   return Object.entries(lists).map(([name, list]) => ({ ...ref(name), successors: list.map(ref) }));
 }
 

@@ -27,7 +27,7 @@ export const MIN_MEMBERS = REPLICAS + 1;
 /** Repair rounds a settle runs before the replica check: stray → owner, then owner → replicas. */
 export const REPAIR_ROUNDS = 2;
 
-const CHORD: Omit<ChordOptions, "addr"> = {
+const CHORD: Omit<ChordOptions, "addr" | "key"> = {
   successorListSize: SUCCESSOR_LIST,
   // A lost message costs one deadline of real time; the memory transport answers in microseconds.
   rpcTimeoutMs: 10,

@@ -15,6 +15,7 @@ import {
   decodeReplicateAnswer,
 } from "../../src/store/wire";
 import type { WireMessage } from "../../src/transport/transport";
+import { TEST_REFS } from "../fixtures/node-refs";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
 import {
   b64,
@@ -87,8 +88,8 @@ function validAnswers(now: number): Valid[] {
 
 /** Every answer parser, by the tag of the answer it expects; each returns null or a reason when it refuses. */
 const PARSERS: Record<string, (answer: WireMessage) => unknown> = {
-  "chord.step.ok": decodeStepAnswer,
-  "chord.state.ok": decodeStateAnswer,
+  "chord.step.ok": (answer) => decodeStepAnswer(answer, TEST_REFS),
+  "chord.state.ok": (answer) => decodeStateAnswer(answer, TEST_REFS),
   "store.put.ok": decodePutAnswer,
   "store.fetch.ok": decodeFetchAnswer,
   "store.digest.ok": (answer) => decodeDigestAnswer(answer, SENT),

@@ -2,9 +2,10 @@
  * Node-to-node messages for the fuzzers: a valid message of every tag with a spec of each field
  * (what fuzz-wire.ts breaks), and random JSON objects shaped like messages.
  */
-import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import { toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import type { WireMessage } from "../../src/transport/transport";
+import { testWireRef } from "../fixtures/node-refs";
 
 export type Spec =
   | { type: "tag" | "hex64" | "time" | "wait" | "addr" | "ct" | "bool" | "shortString" }
@@ -23,12 +24,15 @@ export function bytes(length: number, seed: number): Uint8Array {
   return out;
 }
 export const b64 = (length: number) => toB64u(bytes(length, ++counter));
-export const ref = (addr: string) => ({ id: idToHex(nodeIdOf(addr)), addr });
+export const ref = (addr: string) => testWireRef(addr);
 
 export const B16: Spec = { type: "b64u", bytes: 16 };
 export const B32: Spec = { type: "b64u", bytes: 32 };
 export const TIME: Spec = { type: "time" };
-export const REF: Spec = { type: "object", fields: { id: { type: "hex64" }, addr: { type: "addr" } } };
+export const REF: Spec = {
+  type: "object",
+  fields: { id: { type: "hex64" }, addr: { type: "addr" }, key: { type: "b64u", bytes: 32 } },
+};
 export const ENVELOPE: Spec = {
   type: "object",
   fields: { v: { type: "const", value: 1 }, id: B16, to: B32, nackTo: B32, eph: B32, ct: { type: "ct" } },
@@ -48,7 +52,21 @@ const NACK_ENTRY: Spec = {
     nack: NACK,
   },
 };
-const TOMBSTONE: Spec = { type: "object", fields: { mailbox: B32, id: B16, expiresAt: TIME } };
+const TOMBSTONE: Spec = {
+  type: "object",
+  fields: { mailbox: B32, id: B16, expiresAt: TIME, proof: { type: "index", below: 1 } },
+};
+const PROOF: Spec = {
+  type: "object",
+  fields: {
+    pk: B32,
+    ts: TIME,
+    ack: { type: "array", item: B16, max: 256 },
+    sig: { type: "b64u", bytes: 64 },
+  },
+};
+/** Shape-valid, but no owner signed it: a node decodes it and then refuses to act on it. */
+const proof = (now: number) => ({ pk: b64(32), ts: now, ack: [b64(16)], sig: b64(64) });
 
 export function envelope() {
   return { v: 1, id: b64(16), to: b64(32), nackTo: b64(32), eph: b64(32), ct: b64(140) };
@@ -66,6 +84,8 @@ export function validMessages(now: number): Valid[] {
   return [
     { message: { t: "chord.step", key: "ab".repeat(32) }, spec: { key: { type: "hex64" } } },
     { message: { t: "chord.notify", node: ref("10.9.9.9:9") }, spec: { node: REF } },
+    { message: { t: "chord.join", node: ref("10.9.9.5:5") }, spec: { node: REF } },
+    { message: { t: "chord.changed", node: ref("10.9.9.4:4") }, spec: { node: REF } },
     {
       message: {
         t: "chord.leave",
@@ -94,28 +114,32 @@ export function validMessages(now: number): Valid[] {
           { kind: "msg", storedAt: now, expiresAt: later, envelope: envelope() },
           { kind: "nack", storedAt: now, expiresAt: later, mailbox: b64(32), nack: { ...nack, id: b64(16) } },
         ],
-        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later, proof: 0 }],
+        proofs: [proof(now)],
       },
       spec: {
         entries: { type: "array", item: MSG_ENTRY, max: 2_000 },
         "entries.1": NACK_ENTRY,
         tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+        proofs: { type: "array", item: PROOF, max: 2_000 },
       },
     },
     {
       message: {
         t: "store.digest",
         entries: [[b64(32), b64(16)]],
-        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later }],
+        tombstones: [{ mailbox: b64(32), id: b64(16), expiresAt: later, proof: 0 }],
+        proofs: [proof(now)],
       },
       spec: {
         entries: { type: "array", item: { type: "pair", items: [B32, B16] }, max: 2_000 },
         tombstones: { type: "array", item: TOMBSTONE, max: 2_000 },
+        proofs: { type: "array", item: PROOF, max: 2_000 },
       },
     },
     {
-      message: { t: "store.fetch", mailbox: b64(32), ack: [b64(16)], waitMs: 0 },
-      spec: { mailbox: B32, ack: { type: "array", item: B16, max: 256 }, waitMs: { type: "wait" } },
+      message: { t: "store.fetch", mailbox: b64(32), proof: proof(now), waitMs: 0 },
+      spec: { mailbox: B32, proof: PROOF, waitMs: { type: "wait" } },
     },
   ];
 }
@@ -133,6 +157,8 @@ const FIELD_NAMES = [
   "entries",
   "tombstones",
   "ack",
+  "proof",
+  "proofs",
   "waitMs",
   "id",
   "addr",
@@ -146,6 +172,8 @@ export const TAGS = [
   "chord.step",
   "chord.notify",
   "chord.leave",
+  "chord.join",
+  "chord.changed",
   "store.put",
   "store.replicate",
   "store.digest",

@@ -4,7 +4,7 @@
  * field broken. Each hostile message must be refused with RpcReject (a remote error to the
  * sender), change nothing (routing state, entries, bytes, tombstones), and leave the node serving.
  */
-import { idToHex, nodeIdOf, toB64u } from "@wisp/lib";
+import { idToHex, toB64u } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiDirectory } from "../../src/directory/api-directory";
@@ -15,6 +15,8 @@ import { mailboxKey } from "../../src/store/entry";
 import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { TransportError, type WireMessage } from "../../src/transport/transport";
+import { testRef } from "../fixtures/node-refs";
+import { ownedMailbox, proofFor } from "../fixtures/retrieve-proofs";
 import { CaseCounter, cases, FUZZ_SEED, fuzzTimeout, params } from "./fuzz-config";
 import { randomMessage, randomValue, serializable, TAGS, validMessages } from "./fuzz-messages";
 import { hostileMessage } from "./fuzz-wire";
@@ -138,7 +140,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       await fc.assert(
         fc.asyncProperty(hostileMessage(messages), async (message) => {
           counter.add("one field broken");
-          expectRefused(await settle(target.router.handle(message)));
+          expectRefused(await settle(target.router.handle(message, peer.transport.identity)));
           expect(snapshot(target)).toBe(before);
         }),
         params(cases(2_500, 60_000)),
@@ -153,7 +155,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       await fc.assert(
         fc.asyncProperty(randomMessage, async (message) => {
           counter.add("random objects");
-          const outcome = await settle(target.router.handle(message));
+          const outcome = await settle(target.router.handle(message, peer.transport.identity));
           if ("error" in outcome && !(outcome.error instanceof RpcReject))
             throw new Error(`refused with ${describeError(outcome.error)}`);
           if ("answer" in outcome) {
@@ -183,7 +185,7 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
         fc.asyncProperty(sent, async ({ value, hostile }) => {
           counter.add("over the transport");
           if (!serializable(value)) {
-            expectRefused(await settle(target.router.handle(value as WireMessage)));
+            expectRefused(await settle(target.router.handle(value as WireMessage, peer.transport.identity)));
             return;
           }
           const outcome = await settle(
@@ -216,16 +218,18 @@ describe("fuzz: node-to-node handlers through a live node's RpcRouter", () => {
       { timeoutMs: 2_000 },
     );
     expect(ping.t).toBe("chord.pong");
-    const to = mailbox(4_242);
+    const to = ownedMailbox("fuzz-rpc 4242");
     const envelope = envelopeTo(to);
     const service = holders.get(target.addr)!.mailboxes;
     expect((await service.store(envelope)).created).toBe(true);
-    const answer = await holders.get(peer.addr)!.mailboxes.retrieve(to, [], { waitMs: 0 });
+    const answer = await holders
+      .get(peer.addr)!
+      .mailboxes.retrieve(to, proofFor(to, [], ring.clock.now()), { waitMs: 0 });
     expect(answer.messages.map((m) => m.id)).toEqual([envelope.id]);
     const owner = ring.ownerOf(mailboxKey(to));
     expect(holders.get(owner.addr)!.store.get(to, envelope.id)).toBeDefined();
     // The refs the fuzzer forged never made it into anyone's routing state.
-    const forged = idToHex(nodeIdOf("10.9.9.9:9"));
+    const forged = idToHex(testRef("10.9.9.9:9").id);
     for (const node of ring.nodes()) {
       expect(node.chord.successors().some((n) => idToHex(n.id) === forged)).toBe(false);
     }

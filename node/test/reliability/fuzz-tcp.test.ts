@@ -1,11 +1,4 @@
-/**
- * Raw bytes against a listening node over a real TcpTransport on 127.0.0.1: random bytes, mutated
- * valid frames, and well-framed requests carrying hostile messages, each in random chunks. The
- * node answers hostile requests with error frames, drops peers that break the framing, keeps its
- * entries unchanged, and keeps serving a well-behaved peer after every case.
- */
-import net from "node:net";
-import { concatBytes, encodeFrame, FrameDecoder, utf8 } from "@wisp/lib";
+import { concatBytes, utf8 } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChordNode } from "../../src/chord/chord-node";
@@ -13,8 +6,11 @@ import { ManualClock } from "../../src/clock";
 import { RpcRouter } from "../../src/rpc/router";
 import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
+import type { Link } from "../../src/transport/handshake";
 import { TcpTransport } from "../../src/transport/tcp";
-import { MAX_FRAME_BYTES, type WireMessage } from "../../src/transport/transport";
+import type { WireMessage } from "../../src/transport/transport";
+import { ownedMailbox, proofFor } from "../fixtures/retrieve-proofs";
+import { openLink } from "../transport/link-client";
 import { chunked, mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
 import { randomValue, serializable, validMessages } from "./fuzz-messages";
@@ -31,17 +27,17 @@ let chord: ChordNode;
 let mailboxes: MailboxService;
 let peer: TcpTransport;
 let addr: string;
-let port: number;
+let _port: number;
 
 beforeAll(async () => {
   const router = new RpcRouter();
-  node = new TcpTransport({ host: HOST, port: 0 });
+  node = new TcpTransport({ host: HOST, port: 0, puzzleBits: 0 });
   addr = await node.listen(router.handle);
-  port = Number(addr.slice(addr.lastIndexOf(":") + 1));
-  chord = new ChordNode({ transport: node, clock, router }, { addr });
+  _port = Number(addr.slice(addr.lastIndexOf(":") + 1));
+  chord = new ChordNode({ transport: node, clock, router }, { addr, key: node.key.key, puzzleBits: 0 });
   mailboxes = new MailboxService({ ring: chord, transport: node, router, clock, store }, { replicas: 1 });
   chord.create();
-  peer = new TcpTransport({ host: HOST, port: 0 });
+  peer = new TcpTransport({ host: HOST, port: 0, puzzleBits: 0 });
 });
 
 afterAll(async () => {
@@ -58,45 +54,35 @@ interface RawResult {
 }
 
 /**
- * Writes chunks on a fresh connection, then waits until `expected` answers arrived or the node
- * closed the connection (or, expecting none, until a well-behaved peer got its ping answered).
+ * Completes a handshake on a fresh connection, writes the chunks `build` makes for that link
+ * (sealed frames, or raw bytes where a sealed frame belongs), then waits until `expected` answers
+ * arrived or the node closed the connection (or, expecting none, until a well-behaved peer got
+ * its ping answered).
  */
-function sendRaw(chunks: Uint8Array[], expected: number): Promise<RawResult> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, HOST);
-    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
-    const result: RawResult = { answers: [], closedByNode: false };
-    let done = false;
-    const finish = (error?: Error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(result);
-    };
-    const timer = setTimeout(
-      () => finish(new Error(`got ${result.answers.length} of ${expected} answers within ${ANSWER_MS} ms`)),
-      ANSWER_MS,
-    );
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      result.closedByNode = true;
-      finish();
-    });
-    socket.on("data", (chunk: Buffer) => {
-      const frames = decoder.push(chunk);
-      if (!frames.ok) return finish(new Error(`the node sent a bad frame: ${frames.error}`));
-      for (const frame of frames.frames) result.answers.push(JSON.parse(new TextDecoder().decode(frame)));
-      if (expected > 0 && result.answers.length >= expected) finish();
-    });
-    socket.once("connect", async () => {
-      for (const chunk of chunks) if (chunk.length > 0) socket.write(chunk);
-      if (expected > 0) return;
+async function sendRaw(build: (link: Link) => Uint8Array[], expected: number): Promise<RawResult> {
+  const raw = await openLink(addr);
+  const result: RawResult = { answers: [], closedByNode: false };
+  void raw.closed.then(() => (result.closedByNode = true));
+  try {
+    for (const chunk of build(raw.link)) if (chunk.length > 0) raw.socket.write(chunk);
+    if (expected === 0) {
       await expectServing();
-      finish();
-    });
-  });
+    } else {
+      for (let i = 0; i < ANSWER_MS / 10 && raw.received.length < expected && !result.closedByNode; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      if (raw.received.length < expected && !result.closedByNode)
+        throw new Error(`got ${raw.received.length} of ${expected} answers within ${ANSWER_MS} ms`);
+    }
+    for (const frame of raw.received) result.answers.push(JSON.parse(new TextDecoder().decode(frame)));
+    return result;
+  } finally {
+    raw.socket.destroy();
+  }
+}
+
+/** The sealed frames of payloads on link, in one buffer. */
+function sealed(link: Link, payloads: Uint8Array[]): Uint8Array {
+  return concatBytes(...payloads.map((payload) => link.send.seal(payload)));
 }
 
 async function expectServing(): Promise<void> {
@@ -104,8 +90,8 @@ async function expectServing(): Promise<void> {
   expect(answer.t).toBe("chord.pong");
 }
 
-function requestFrame(id: number, message: unknown): Uint8Array {
-  return encodeFrame(utf8(`{"i":${id},"q":${JSON.stringify(message)}}`), MAX_FRAME_BYTES);
+function requestPayload(id: number, message: unknown): Uint8Array {
+  return utf8(`{"i":${id},"q":${JSON.stringify(message)}}`);
 }
 
 function expectWellFormedAnswer(answer: Record<string, unknown>): void {
@@ -121,25 +107,28 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
     "random bytes and mutated valid frames: at most well-formed answers, and the node keeps serving",
     async () => {
       const valid = validMessages(clock.now());
+      // Random bytes where sealed frames belong, or sealed frames mutated after sealing (a flipped,
+      // dropped, repeated or moved byte): the tag or the framing fails, and the link is dropped.
       const stream = fc.oneof(
-        fc.uint8Array({ maxLength: 3_000 }),
+        fc.uint8Array({ maxLength: 3_000 }).map((bytes) => () => bytes),
         fc
           .tuple(
             fc.array(fc.constantFrom(...valid), { minLength: 1, maxLength: 4 }),
             fc.array(mutation, { minLength: 1, maxLength: 3 }),
           )
-          .map(([messages, mutations]) => {
-            let bytes: Uint8Array = concatBytes(
-              ...messages.map((m, i) => requestFrame(i, { ...m.message, t: "chord.ping" })),
+          .map(([messages, mutations]) => (link: Link) => {
+            let bytes: Uint8Array = sealed(
+              link,
+              messages.map((m, i) => requestPayload(i, { ...m.message, t: "chord.ping" })),
             );
             for (const m of mutations) bytes = mutate(bytes, m);
             return bytes;
           }),
       );
       await fc.assert(
-        fc.asyncProperty(stream, cuts, async (bytes, cutList) => {
+        fc.asyncProperty(stream, cuts, async (bytesFor, cutList) => {
           counter.add("random or mutated bytes");
-          const result = await sendRaw(chunked(bytes, cutList), 0);
+          const result = await sendRaw((link) => chunked(bytesFor(link), cutList), 0);
           for (const answer of result.answers) expectWellFormedAnswer(answer);
         }),
         params(cases(250, 3_000)),
@@ -157,8 +146,17 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
       await fc.assert(
         fc.asyncProperty(requests, cuts, async (messages, cutList) => {
           counter.add("hostile requests", messages.length);
-          const bytes = concatBytes(...messages.map((m, i) => requestFrame(i + 1, m)));
-          const result = await sendRaw(chunked(bytes, cutList), messages.length);
+          const result = await sendRaw(
+            (link) =>
+              chunked(
+                sealed(
+                  link,
+                  messages.map((m, i) => requestPayload(i + 1, m)),
+                ),
+                cutList,
+              ),
+            messages.length,
+          );
           expect(result.answers.map((a) => a.i).sort()).toEqual(messages.map((_, i) => i + 1));
           for (const answer of result.answers) {
             expect(typeof answer.e).toBe("string");
@@ -192,8 +190,7 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
       await fc.assert(
         fc.asyncProperty(frames, async ({ payload, answered }) => {
           counter.add("json frames");
-          const bytes = encodeFrame(utf8(payload), MAX_FRAME_BYTES);
-          const result = await sendRaw([bytes], answered ? 1 : 0);
+          const result = await sendRaw((link) => [sealed(link, [utf8(payload)])], answered ? 1 : 0);
           if (answered) {
             expect(result.answers).toHaveLength(1);
             expectWellFormedAnswer(result.answers[0]);
@@ -213,10 +210,19 @@ describe("fuzz: raw bytes against a node's TcpTransport", () => {
     }
     expect(node.connectionCounts().inbound).toBeLessThanOrEqual(1);
     const [put] = validMessages(clock.now()).filter((m) => m.message.t === "store.put");
-    const stored = await peer.request(addr, put.message, { timeoutMs: ANSWER_MS });
+    const bob = ownedMailbox("fuzz-tcp bob");
+    const envelope = { ...(put.message.envelope as { to: string; id: string }), to: bob };
+    const stored = await peer.request(addr, { ...put.message, envelope }, { timeoutMs: ANSWER_MS });
     expect(stored).toMatchObject({ t: "store.put.ok", created: true });
-    const envelope = put.message.envelope as { to: string; id: string };
-    const fetch: WireMessage = { t: "store.fetch", mailbox: envelope.to, ack: [], waitMs: 0 };
+    const unsigned: WireMessage = { t: "store.fetch", mailbox: bob, ack: [], waitMs: 0 };
+    // An outsider's fetch without the owner's signed retrieve gets nothing but a refusal.
+    await expect(peer.request(addr, unsigned, { timeoutMs: ANSWER_MS })).rejects.toThrow(/proof/);
+    const fetch: WireMessage = {
+      t: "store.fetch",
+      mailbox: bob,
+      proof: proofFor(bob, [], clock.now()),
+      waitMs: 0,
+    };
     const fetched = (await peer.request(addr, fetch, { timeoutMs: ANSWER_MS })) as unknown as {
       messages: { id: string }[];
     };

@@ -2,8 +2,10 @@
  * Node processes on fixed 127.0.0.1 ports, so a node killed and started again comes back at the
  * same address (and ring id). Processes are started by e2e/harness.ts's spawnNode (bin/wisp-node).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type RunningNode, spawnNode, stopAll } from "../e2e/harness";
 
 /** Ports free right now on 127.0.0.1, all distinct: every probe listens until all are known. */
@@ -24,9 +26,22 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
+const keyFiles: string[] = [];
+process.once("exit", () => {
+  for (const file of keyFiles) rmSync(file, { force: true });
+});
+
+/** Where a slot keeps its node key; removed when the test process exits. */
+function slotKeyFile(): string {
+  const file = join(tmpdir(), `wisp-slot-${process.pid}-${keyFiles.length}.key`);
+  keyFiles.push(file);
+  return file;
+}
+
 export class NodeSlot {
   node: RunningNode | null = null;
   starts = 0;
+  private readonly keyFile = slotKeyFile();
 
   constructor(
     readonly port: number,
@@ -49,7 +64,9 @@ export class NodeSlot {
   /** Starts the process (bootstrap null: a new ring); resolves once it listens, before it joined. */
   async start(bootstrap: string | null): Promise<RunningNode> {
     if (this.running) throw new Error(`node ${this.addr} is running already`);
-    const env = bootstrap ? { ...this.env, WISP_BOOTSTRAP: bootstrap } : { ...this.env };
+    // A node that comes back keeps its key, so it comes back at the same ring id, as one with a data dir does.
+    const keyed = { ...this.env, WISP_KEY_FILE: this.keyFile };
+    const env = bootstrap ? { ...keyed, WISP_BOOTSTRAP: bootstrap } : keyed;
     this.node = await spawnNode(env, 60_000, [
       "--port",
       String(this.port),

@@ -3,6 +3,7 @@
  * (ManualClock, memory transport), so the fix stays covered without running processes.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { Cluster } from "../store/cluster";
 import { envelope, mailboxOf } from "../store/fixtures";
 
@@ -23,7 +24,11 @@ async function settle(): Promise<void> {
 }
 
 async function nacksOf(mailbox: string) {
-  return (await cluster.nodes[0].mailboxes.retrieve(mailbox, [], { waitMs: 0 })).nacks;
+  return (
+    await cluster.nodes[0].mailboxes.retrieve(mailbox, proofFor(mailbox, [], cluster.clock.now()), {
+      waitMs: 0,
+    })
+  ).nacks;
 }
 
 describe("crash soak findings", () => {
@@ -38,14 +43,11 @@ describe("crash soak findings", () => {
     expect(cluster.holders(bob, env.id)).toHaveLength(3);
 
     // SIGKILL and a restart at the same address: the same ring id, an empty store. Its replicas'
-    // copies expire before a repair round hands them over, and replicas never NACK.
+    // copies expire before a repair round hands them over, and replicas never NACK; but each hands
+    // its expired copy to the owner at the tick that finds it expired (issue 16: no silent expiry).
     owner.store.drop(bob, [env.id]);
     cluster.clock.advance(TTL);
     await cluster.expireAll();
-    expect(await nacksOf(alice)).toEqual([]);
-
-    // The replicas hand their expired copies to the owner, within the grace they keep them for.
-    await cluster.repairAll();
     await cluster.expireAll();
     expect(await nacksOf(alice)).toEqual([{ id: env.id, to: bob, expiredAt: expiresAt }]);
 
@@ -85,13 +87,16 @@ describe("crash soak findings", () => {
 
     const answer = await stranger.transport.request(
       successor.addr,
-      { t: "store.fetch", mailbox: bob, ack: [env.id], waitMs: 0 },
+      { t: "store.fetch", mailbox: bob, proof: proofFor(bob, [env.id], cluster.clock.now()), waitMs: 0 },
       { timeoutMs: 1_000 },
     );
     expect(answer.t).toBe("store.not_owner");
     expect(owner.store.get(bob, env.id)).toBeDefined();
     stranger.ring.staleOwner = successor;
-    expect((await stranger.mailboxes.retrieve(bob, [env.id], { waitMs: 0 })).messages).toEqual([]);
+    expect(
+      (await stranger.mailboxes.retrieve(bob, proofFor(bob, [env.id], cluster.clock.now()), { waitMs: 0 }))
+        .messages,
+    ).toEqual([]);
     expect(owner.store.get(bob, env.id)).toBeUndefined();
     expect(cluster.holders(bob, env.id)).toEqual([]);
   });
@@ -110,7 +115,9 @@ describe("crash soak findings", () => {
     await cluster.repairAll();
     await cluster.expireAll();
     expect((await nacksOf(alice)).map((n) => n.id)).toEqual([env.id]);
-    await cluster.nodes[0].mailboxes.retrieve(alice, [env.id], { waitMs: 0 }); // A acknowledges the NACK
+    await cluster.nodes[0].mailboxes.retrieve(alice, proofFor(alice, [env.id], cluster.clock.now()), {
+      waitMs: 0,
+    }); // A acknowledges the NACK
 
     // The owner of A's mailbox restarts empty (its tombstone of the NACK gone) before its replicas
     // hand the tombstone back; meanwhile a replica of B's mailbox hands its expired copy over again.
@@ -134,7 +141,7 @@ describe("crash soak findings", () => {
     successor.ring.staleOwner = successor.ring.self;
     successor.ring.lookups.length = 0;
 
-    await successor.mailboxes.retrieve(bob, [env.id], { waitMs: 0 });
+    await successor.mailboxes.retrieve(bob, proofFor(bob, [env.id], cluster.clock.now()), { waitMs: 0 });
     expect(owner.store.get(bob, env.id)).toBeUndefined();
     expect(successor.ring.lookups).toEqual([false, true]);
   });

@@ -7,6 +7,7 @@ import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import type { MailboxOptions } from "../../src/store/options";
 import { MemoryNetwork, type MemoryTransport } from "../../src/transport/memory";
+import { testKey } from "../fixtures/node-refs";
 import { Membership, StaticRing } from "./static-ring";
 
 export interface TestNode {
@@ -34,7 +35,9 @@ export class Cluster {
   }
 
   async addNode(): Promise<TestNode> {
-    const transport = this.network.transport(`127.0.0.1:${this.nextPort++}`);
+    const at = `127.0.0.1:${this.nextPort++}`;
+    // The static ring places each node by testRef(addr): its transport holds that same key.
+    const transport = this.network.transport(at, testKey(at));
     const router = new RpcRouter();
     await transport.listen(router.handle);
     const ring = new StaticRing(transport.addr, this.members);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { mailboxKey } from "../../src/store/entry";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { Cluster } from "./cluster";
 import { envelope, mailboxOf } from "./fixtures";
 
@@ -13,7 +14,8 @@ const TTL = 10_000;
 const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: 5_000 };
 
 async function nacksOf(mailbox: string, reader = cluster.nodes[0]) {
-  return (await reader.mailboxes.retrieve(mailbox, [], { waitMs: 0 })).nacks;
+  return (await reader.mailboxes.retrieve(mailbox, proofFor(mailbox, [], cluster.clock.now()), { waitMs: 0 }))
+    .nacks;
 }
 
 describe("Mailboxes: expiry and NACK", () => {
@@ -27,7 +29,10 @@ describe("Mailboxes: expiry and NACK", () => {
     await cluster.expireAll();
     await cluster.expireAll();
     expect(await nacksOf(alice)).toEqual([{ id: env.id, to: bob, expiredAt: expiresAt }]);
-    expect((await cluster.nodes[1].mailboxes.retrieve(bob, [], { waitMs: 0 })).messages).toEqual([]);
+    expect(
+      (await cluster.nodes[1].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 0 }))
+        .messages,
+    ).toEqual([]);
     const nackOwner = cluster.ownerOf(alice);
     expect(nackOwner.store.get(alice, env.id)?.expiresAt).toBe(cluster.clock.now() + TTL);
     const sent = cluster.nodes.reduce((sum, n) => sum + n.metrics.get("wisp_store_nacks_sent_total"), 0);
@@ -43,7 +48,9 @@ describe("Mailboxes: expiry and NACK", () => {
     const alice = mailboxOf(203);
     const env = envelope(bob, alice);
     await cluster.nodes[0].mailboxes.store(env);
-    await cluster.nodes[1].mailboxes.retrieve(bob, [env.id], { waitMs: 0 });
+    await cluster.nodes[1].mailboxes.retrieve(bob, proofFor(bob, [env.id], cluster.clock.now()), {
+      waitMs: 0,
+    });
     cluster.clock.advance(TTL + options.expiryGraceMs);
     await cluster.expireAll();
     expect(await nacksOf(alice)).toEqual([]);
@@ -77,7 +84,9 @@ describe("Mailboxes: expiry and NACK", () => {
     await owner.mailboxes.expiry.tick();
     const nacks = await nacksOf(alice);
     expect(nacks).toHaveLength(1);
-    await cluster.nodes[0].mailboxes.retrieve(alice, [nacks[0].id], { waitMs: 0 });
+    await cluster.nodes[0].mailboxes.retrieve(alice, proofFor(alice, [nacks[0].id], cluster.clock.now()), {
+      waitMs: 0,
+    });
     await replica.mailboxes.expiry.tick();
     expect(await nacksOf(alice)).toEqual([]);
     const sent = cluster.nodes.reduce((sum, n) => sum + n.metrics.get("wisp_store_nacks_sent_total"), 0);

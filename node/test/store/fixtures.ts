@@ -2,6 +2,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { type Envelope, type Nack, toB64u, utf8 } from "@wisp/lib";
 import type { Entry } from "../../src/store/entry";
+import { ownedMailbox } from "../fixtures/retrieve-proofs";
 
 let counter = 0;
 
@@ -11,9 +12,9 @@ export function bytesOf(length: number, seed: number): Uint8Array {
   return out;
 }
 
-/** A mailbox spread over the whole ring, as SHA-256 outputs are. */
+/** A mailbox spread over the whole ring, as SHA-256 outputs are, with an owner who can sign for it. */
 export function mailboxOf(seed: number): string {
-  return toB64u(sha256(utf8(`mailbox ${seed}`)));
+  return ownedMailbox(`mailbox ${seed}`);
 }
 
 export function freshId(): string {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/store/mailboxes";
 import { TransportError } from "../../src/transport/transport";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { until } from "../until";
 import { Cluster } from "./cluster";
 import { envelope, freshId, mailboxOf, messageEntry } from "./fixtures";
@@ -35,7 +36,9 @@ describe("Mailboxes: store and retrieve", () => {
       .map((n) => n.addr);
     expect(cluster.holders(bob, env.id).sort()).toEqual([owner.addr, ...replicas].sort());
     for (const node of cluster.nodes) {
-      const answer = await node.mailboxes.retrieve(bob, [], { waitMs: 0 });
+      const answer = await node.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+        waitMs: 0,
+      });
       expect(answer).toEqual({
         messages: [{ ...env, expiresAt: outcome.expiresAt }],
         nacks: [],
@@ -54,7 +57,9 @@ describe("Mailboxes: store and retrieve", () => {
     cluster.clock.advance(5_000);
     const again = await cluster.nodes[1].mailboxes.store({ ...envelope(bob, mailboxOf(1), 120), id: env.id });
     expect(again).toEqual({ created: false, expiresAt: first.expiresAt });
-    const answer = await cluster.nodes[2].mailboxes.retrieve(bob, [], { waitMs: 0 });
+    const answer = await cluster.nodes[2].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 0,
+    });
     expect(answer.messages).toEqual([{ ...env, expiresAt: first.expiresAt }]);
     expect(cluster.nodes[1].metrics.get("wisp_store_stores_total", { result: "duplicate" })).toBe(1);
   });
@@ -68,7 +73,11 @@ describe("Mailboxes: store and retrieve", () => {
     cluster.clock.advance(1);
     await cluster.nodes[0].mailboxes.store(kept);
     expect(cluster.holders(bob, acked.id)).toHaveLength(3);
-    const answer = await cluster.nodes[3].mailboxes.retrieve(bob, [acked.id], { waitMs: 0 });
+    const answer = await cluster.nodes[3].mailboxes.retrieve(
+      bob,
+      proofFor(bob, [acked.id], cluster.clock.now()),
+      { waitMs: 0 },
+    );
     expect(answer.messages.map((m) => m.id)).toEqual([kept.id]);
     expect(cluster.holders(bob, acked.id)).toEqual([]);
     expect(cluster.holders(bob, kept.id)).toHaveLength(3);
@@ -87,10 +96,16 @@ describe("Mailboxes: store and retrieve", () => {
       await cluster.nodes[i % 3].mailboxes.store(env);
       cluster.clock.advance(1);
     }
-    const first = await cluster.nodes[0].mailboxes.retrieve(bob, [], { waitMs: 0 });
+    const first = await cluster.nodes[0].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 0,
+    });
     expect(first.messages.map((m) => m.id)).toEqual(ids.slice(0, 256));
     expect(first.more).toBe(true);
-    const second = await cluster.nodes[1].mailboxes.retrieve(bob, ids.slice(0, 256), { waitMs: 0 });
+    const second = await cluster.nodes[1].mailboxes.retrieve(
+      bob,
+      proofFor(bob, ids.slice(0, 256), cluster.clock.now()),
+      { waitMs: 0 },
+    );
     expect(second.messages.map((m) => m.id)).toEqual(ids.slice(256));
     expect(second.more).toBe(false);
   });
@@ -109,8 +124,14 @@ describe("Mailboxes: store and retrieve", () => {
     expect(big.message).toMatch(/2000 bytes/);
     expect(cluster.nodes[1].metrics.get("wisp_store_errors_total", { code: "mailbox_full" })).toBe(1);
     const stored = envelope(bob);
-    const drained = await cluster.nodes[0].mailboxes.retrieve(bob, [], { waitMs: 0 });
-    await cluster.nodes[0].mailboxes.retrieve(bob, [drained.messages[0].id], { waitMs: 0 });
+    const drained = await cluster.nodes[0].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 0,
+    });
+    await cluster.nodes[0].mailboxes.retrieve(
+      bob,
+      proofFor(bob, [drained.messages[0].id], cluster.clock.now()),
+      { waitMs: 0 },
+    );
     expect((await cluster.nodes[0].mailboxes.store(stored)).created).toBe(true);
   });
 
@@ -124,7 +145,10 @@ describe("Mailboxes: store and retrieve", () => {
     expect(stored.code).toBe("unavailable");
     expect(stored.message).toContain(owner.addr);
     expect(entry.ring.failures).toContain(owner.addr);
-    expect((await rejection(entry.mailboxes.retrieve(bob, [], { waitMs: 0 }))).code).toBe("unavailable");
+    expect(
+      (await rejection(entry.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 0 })))
+        .code,
+    ).toBe("unavailable");
     entry.ring.joined = false;
     const alone = await rejection(entry.mailboxes.store(envelope(mailboxOf(107))));
     expect(alone.code).toBe("unavailable");
@@ -135,7 +159,7 @@ describe("Mailboxes: store and retrieve", () => {
     const owner = cluster.ownerOf(bob);
     const hanging = cluster.members.after(owner.addr)[0].addr;
     cluster.network.crash(hanging);
-    cluster.network.bind(hanging, () => new Promise(() => {}));
+    cluster.network.bind(hanging, () => new Promise(() => {}), "a key no one expects");
     const entry = cluster.nodes.find((n) => n !== owner && n.addr !== hanging)!;
     const env = envelope(bob);
     expect((await entry.mailboxes.store(env)).created).toBe(true);
@@ -157,7 +181,9 @@ describe("Mailboxes: long-poll", () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(110);
     const env = envelope(bob);
-    const waiting = cluster.nodes[0].mailboxes.retrieve(bob, [], { waitMs: 20_000 });
+    const waiting = cluster.nodes[0].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 20_000,
+    });
     await untilParked(bob);
     await cluster.nodes[4].mailboxes.store(env);
     const answer = await waiting;
@@ -167,7 +193,9 @@ describe("Mailboxes: long-poll", () => {
   it("answers empty when the wait runs out", async () => {
     cluster = await Cluster.start(3);
     const bob = mailboxOf(111);
-    const waiting = cluster.nodes[1].mailboxes.retrieve(bob, [], { waitMs: 3_000 });
+    const waiting = cluster.nodes[1].mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 3_000,
+    });
     await untilParked(bob);
     cluster.clock.advance(3_000);
     expect(await waiting).toEqual({ messages: [], nacks: [], more: false });
@@ -178,15 +206,20 @@ describe("Mailboxes: long-poll", () => {
     const bob = mailboxOf(112);
     const owner = cluster.ownerOf(bob);
     const controller = new AbortController();
-    const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000, signal: controller.signal });
+    const waiting = owner.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 20_000,
+      signal: controller.signal,
+    });
     await untilParked(bob);
-    const second = await owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 });
+    const second = await owner.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
+      waitMs: 20_000,
+    });
     expect(second.messages).toEqual([]);
     controller.abort();
     expect((await waiting).messages).toEqual([]);
     const remote = cluster.nodes.find((n) => n !== owner)!;
     const remoteController = new AbortController();
-    const remoteWait = remote.mailboxes.retrieve(bob, [], {
+    const remoteWait = remote.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), {
       waitMs: 20_000,
       signal: remoteController.signal,
     });
@@ -252,7 +285,7 @@ describe("Mailboxes: hostile node-to-node messages", () => {
     const flood = Array.from({ length: 10 }, () => messageEntry(bob, now, 60_000));
     const answer = await sender.transport.request(
       target.addr,
-      { t: "store.replicate", entries: [forever, expired, ...flood], tombstones: [] },
+      { t: "store.replicate", entries: [forever, expired, ...flood], tombstones: [], proofs: [] },
       { timeoutMs: 500 },
     );
     expect(answer).toMatchObject({ t: "store.replicate.ok", created: 6 });

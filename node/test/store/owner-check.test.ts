@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FetchRequest, PutRequest } from "../../src/store/wire";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { until } from "../until";
 import { Cluster } from "./cluster";
 import { envelope, mailboxOf } from "./fixtures";
@@ -21,7 +22,12 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
     const stranger = cluster.stranger(bob);
     const from = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
     const put: PutRequest = { t: "store.put", kind: "msg", envelope: env };
-    const fetch: FetchRequest = { t: "store.fetch", mailbox: bob, ack: [], waitMs: 0 };
+    const fetch: FetchRequest = {
+      t: "store.fetch",
+      mailbox: bob,
+      proof: proofFor(bob, [], cluster.clock.now()),
+      waitMs: 0,
+    };
     expect(await from.transport.request(stranger.addr, put, REQUEST)).toEqual({ t: "store.not_owner" });
     expect(await from.transport.request(stranger.addr, fetch, REQUEST)).toEqual({ t: "store.not_owner" });
     expect(stranger.store.count()).toBe(0);
@@ -39,13 +45,13 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
     const owner = cluster.ownerOf(bob);
     const stranger = cluster.stranger(bob);
     const entry = cluster.nodes.find((n) => n !== owner && n !== stranger)!;
-    entry.ring.staleOwner = { id: stranger.ring.self.id, addr: stranger.addr };
+    entry.ring.staleOwner = stranger.ring.self;
     const outcome = await entry.mailboxes.store(env);
     expect(outcome.created).toBe(true);
     expect(entry.ring.lookups).toEqual([false, true]);
     expect(cluster.holders(bob, env.id)).toContain(owner.addr);
     expect(cluster.holders(bob, env.id)).not.toContain(stranger.addr);
-    const answer = await entry.mailboxes.retrieve(bob, [], { waitMs: 0 });
+    const answer = await entry.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 0 });
     expect(answer.messages.map((m) => m.id)).toEqual([env.id]);
   });
 
@@ -68,7 +74,7 @@ describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
     const owner = cluster.ownerOf(bob);
     const entry = cluster.nodes.find((n) => n !== owner)!;
     await entry.mailboxes.store(envelope(bob));
-    const answer = await entry.mailboxes.retrieve(bob, [], { waitMs: 0 });
+    const answer = await entry.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 0 });
     expect(answer.messages).toHaveLength(1);
     expect(entry.ring.lookups).toEqual([false, false]);
   });
@@ -80,7 +86,7 @@ describe("Mailboxes: a put that wakes a parked long-poll", () => {
     const bob = mailboxOf(303);
     const env = envelope(bob);
     const owner = cluster.ownerOf(bob);
-    const waiting = owner.mailboxes.retrieve(bob, [], { waitMs: 20_000 });
+    const waiting = owner.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 20_000 });
     await until(() => owner.mailboxes.parkedRetrieves === 1, "the long-poll to park");
     await cluster.nodes.find((n) => n !== owner)!.mailboxes.store(env);
     expect(cluster.holders(bob, env.id)).toHaveLength(3);

@@ -1,5 +1,6 @@
 import { idToBytes, toB64u } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { Cluster } from "./cluster";
 import { envelope, mailboxOf, messageEntry } from "./fixtures";
 
@@ -49,7 +50,11 @@ describe("Mailboxes: replication and membership", () => {
     await cluster.repairAll();
     for (const { mailbox, id } of mine) {
       expect(newcomer.store.get(mailbox, id)).toBeDefined();
-      const answer = await cluster.nodes[0].mailboxes.retrieve(mailbox, [], { waitMs: 0 });
+      const answer = await cluster.nodes[0].mailboxes.retrieve(
+        mailbox,
+        proofFor(mailbox, [], cluster.clock.now()),
+        { waitMs: 0 },
+      );
       expect(answer.messages.map((m) => m.id)).toEqual([id]);
     }
   });
@@ -92,10 +97,14 @@ describe("Mailboxes: replication and membership", () => {
   it("hand-off on a graceful leave gives the successor every entry and tombstone", async () => {
     cluster = await Cluster.start(5, options);
     const stored = await storeMany(30);
-    const leaving = cluster.nodes[1];
-    const acked = stored.find(({ mailbox }) => cluster.ownerOf(mailbox) === leaving)!;
+    const acked = stored[0];
+    const leaving = cluster.ownerOf(acked.mailbox);
     const ackedEntry = leaving.store.get(acked.mailbox, acked.id)!;
-    await cluster.nodes[0].mailboxes.retrieve(acked.mailbox, [acked.id], { waitMs: 0 });
+    await cluster.nodes[0].mailboxes.retrieve(
+      acked.mailbox,
+      proofFor(acked.mailbox, [acked.id], cluster.clock.now()),
+      { waitMs: 0 },
+    );
     const successor = cluster.node(cluster.members.after(leaving.addr)[0].addr);
     const held = stored.filter(({ mailbox, id }) => leaving.store.get(mailbox, id));
     await leaving.mailboxes.handOff();
@@ -105,7 +114,11 @@ describe("Mailboxes: replication and membership", () => {
     await cluster.repairAll();
     for (const { mailbox, id } of stored) {
       if (id === acked.id) continue;
-      const answer = await cluster.nodes[0].mailboxes.retrieve(mailbox, [], { waitMs: 0 });
+      const answer = await cluster.nodes[0].mailboxes.retrieve(
+        mailbox,
+        proofFor(mailbox, [], cluster.clock.now()),
+        { waitMs: 0 },
+      );
       expect(answer.messages.map((m) => m.id)).toEqual([id]);
     }
     expect(cluster.holders(acked.mailbox, acked.id).filter((a) => a !== leaving.addr)).toEqual([]);

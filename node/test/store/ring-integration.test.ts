@@ -4,6 +4,7 @@ import type { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing } from "../../src/sim";
 import { mailboxKey } from "../../src/store/entry";
 import type { MailboxService } from "../../src/store/mailbox-service";
+import { proofFor } from "../fixtures/retrieve-proofs";
 import { until } from "../until";
 import { envelope, mailboxOf } from "./fixtures";
 import { SimMailboxes } from "./sim-mailboxes";
@@ -63,7 +64,9 @@ describe("Mailboxes over a Chord ring", () => {
     }
     for (const node of live()) {
       for (const { mailbox, id } of stored) {
-        const answer = await service(node).retrieve(mailbox, [], { waitMs: 0 });
+        const answer = await service(node).retrieve(mailbox, proofFor(mailbox, [], ring.clock.now()), {
+          waitMs: 0,
+        });
         expect(answer.messages.map((m) => m.id)).toEqual([id]);
       }
     }
@@ -104,7 +107,9 @@ describe("Mailboxes over a Chord ring", () => {
     await repairAll();
     for (const { mailbox, id } of stored) {
       expect(copies(mailbox, id), log.join(", ")).toBeGreaterThanOrEqual(3);
-      const answer = await service(pick(random)).retrieve(mailbox, [], { waitMs: 0 });
+      const answer = await service(pick(random)).retrieve(mailbox, proofFor(mailbox, [], ring.clock.now()), {
+        waitMs: 0,
+      });
       expect(
         answer.messages.map((m) => m.id),
         log.join(", "),
@@ -128,7 +133,11 @@ describe("Mailboxes over a Chord ring", () => {
       for (const entry of stored) expect(copies(entry.mailbox, entry.id)).toBeGreaterThanOrEqual(3);
     }
     for (const { mailbox, id } of stored) {
-      const answer = await service(pick(ring.random)).retrieve(mailbox, [], { waitMs: 0 });
+      const answer = await service(pick(ring.random)).retrieve(
+        mailbox,
+        proofFor(mailbox, [], ring.clock.now()),
+        { waitMs: 0 },
+      );
       expect(answer.messages.map((m) => m.id)).toEqual([id]);
     }
   });
@@ -143,7 +152,9 @@ describe("Mailboxes over a Chord ring", () => {
     expect(mine.length).toBeGreaterThan(0);
     for (const { mailbox, id } of mine) {
       expect(sim.store(newcomer.addr).get(mailbox, id)).toBeDefined();
-      const answer = await service(newcomer).retrieve(mailbox, [id], { waitMs: 0 });
+      const answer = await service(newcomer).retrieve(mailbox, proofFor(mailbox, [id], ring.clock.now()), {
+        waitMs: 0,
+      });
       expect(answer.messages).toEqual([]);
     }
     // The third holder of before the join is no longer a replica: it drops its copy after the grace.
@@ -157,7 +168,7 @@ describe("Mailboxes over a Chord ring", () => {
     const bob = mailboxOf(5_000);
     const env = envelope(bob);
     const [reader, writer] = [live()[3], live()[15]];
-    const waiting = service(reader).retrieve(bob, [], { waitMs: 20_000 });
+    const waiting = service(reader).retrieve(bob, proofFor(bob, [], ring.clock.now()), { waitMs: 20_000 });
     const owner = ring.node(ring.ownerOf(mailboxKey(bob)).addr)!;
     await until(() => service(owner).parkedRetrieves === 1, "the long-poll to park at the owner");
     await service(writer).store(env);
@@ -180,9 +191,13 @@ describe("Mailboxes over a Chord ring", () => {
       await repairAll();
       for (let round = 0; round < 2; round++) for (const node of live()) await service(node).expiry.tick();
       await repairAll();
-      const answer = await service(live()[1]).retrieve(alice, [], { waitMs: 0 });
+      const answer = await service(live()[1]).retrieve(alice, proofFor(alice, [], ring.clock.now()), {
+        waitMs: 0,
+      });
       expect(answer.nacks).toEqual([{ id: env.id, to: bob, expiredAt: expiresAt }]);
-      expect((await service(live()[2]).retrieve(bob, [], { waitMs: 0 })).messages).toEqual([]);
+      expect(
+        (await service(live()[2]).retrieve(bob, proofFor(bob, [], ring.clock.now()), { waitMs: 0 })).messages,
+      ).toEqual([]);
     });
   }
 });

@@ -1,5 +1,5 @@
 /** A Ring over a static, shared membership list: enough to test the store without Chord. */
-import { betweenRightIncl, nodeIdOf, type RingId } from "@wisp/lib";
+import { betweenRightIncl, type RingId } from "@wisp/lib";
 import {
   type LookupOptions,
   type LookupResult,
@@ -7,13 +7,14 @@ import {
   type Ring,
   RingUnavailable,
 } from "../../src/chord/ring";
+import { testRef } from "../fixtures/node-refs";
 
 export class Membership {
   private nodes: NodeRef[] = [];
   private listeners = new Set<() => void>();
 
   add(addr: string): NodeRef {
-    const node = { id: nodeIdOf(addr), addr };
+    const node = testRef(addr);
     this.nodes = [...this.nodes, node].sort((a, b) => (a.id < b.id ? -1 : 1));
     this.changed();
     return node;
@@ -67,7 +68,7 @@ export class StaticRing implements Ring {
     addr: string,
     private members: Membership,
   ) {
-    this.self = { id: nodeIdOf(addr), addr };
+    this.self = testRef(addr);
   }
 
   isJoined(): boolean {
@@ -99,6 +100,14 @@ export class StaticRing implements Ring {
 
   reportFailure(addr: string): void {
     this.failures.push(addr);
+  }
+
+  onJoining(): () => void {
+    return () => {};
+  }
+
+  joiningVia(): NodeRef | null {
+    return null;
   }
 
   onChange(listener: () => void): () => void {

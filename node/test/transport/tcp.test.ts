@@ -2,6 +2,7 @@ import net from "node:net";
 import { encodeFrame, utf8 } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { TcpTransport, type TcpTransportOptions } from "../../src/transport/tcp";
+import { linkServer, openLink, settingsFor } from "./link-client";
 import { expectCode, transportSuite } from "./transport.suite";
 
 const HOST = "127.0.0.1";
@@ -50,7 +51,7 @@ describe("TcpTransport against hostile and idle peers", () => {
   });
 
   const transport = (options: Partial<TcpTransportOptions> = {}) => {
-    const t = new TcpTransport({ host: HOST, port: 0, ...options });
+    const t = new TcpTransport({ host: HOST, port: 0, puzzleBits: 0, ...options });
     transports.push(t);
     return t;
   };
@@ -74,6 +75,14 @@ describe("TcpTransport against hostile and idle peers", () => {
     return { socket, closed };
   };
 
+  /** A link the node has served one request over, so what follows is judged after the handshake. */
+  const servedLink = async (addr: string) => {
+    const raw = await openLink(addr);
+    raw.sendFrame(utf8('{"i":1,"q":{"t":"ping","n":0}}'));
+    await until(() => raw.received.length > 0, "an answer over the raw link");
+    return raw;
+  };
+
   const hostileInputs: Array<[string, Uint8Array]> = [
     ["random bytes", Uint8Array.from({ length: 256 }, (_, i) => (i * 151 + 7) & 0xff)],
     ["an oversized frame length", new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2, 3])],
@@ -83,7 +92,7 @@ describe("TcpTransport against hostile and idle peers", () => {
     ["a JSON array", encodeFrame(utf8("[1,2,3]"), 100)],
   ];
   for (const [what, bytes] of hostileInputs) {
-    it(`disconnects a peer that sends ${what} and keeps serving everyone else`, async () => {
+    it(`disconnects a peer that sends ${what} instead of a handshake and keeps serving everyone else`, async () => {
       const { node, addr, ping } = await servingNode();
       expect(await ping(1)).toEqual({ t: "pong", n: 1 });
       const hostile = await rawConnection(addr);
@@ -92,20 +101,31 @@ describe("TcpTransport against hostile and idle peers", () => {
       expect(await ping(2)).toEqual({ t: "pong", n: 2 });
       expect(node.connectionCounts().inbound).toBe(1);
     });
+    it(`disconnects an authenticated peer that sends ${what}, sealed or not`, async () => {
+      const { node, addr, ping } = await servingNode();
+      expect(await ping(1)).toEqual({ t: "pong", n: 1 });
+      const sealed = await servedLink(addr);
+      sealed.sendFrame(bytes.subarray(4));
+      const unsealed = await servedLink(addr);
+      unsealed.socket.write(bytes);
+      await within(Promise.all([sealed.closed, unsealed.closed]), 5000, "disconnecting the hostile peers");
+      expect(await ping(2)).toEqual({ t: "pong", n: 2 });
+      expect(node.connectionCounts().inbound).toBe(1);
+    });
   }
 
   it("disconnects a peer whose frame exceeds a configured limit", async () => {
     const { addr, ping } = await servingNode({ maxFrameBytes: 1000 });
-    const hostile = await rawConnection(addr);
-    hostile.socket.write(encodeFrame(new Uint8Array(1001), 1001));
+    const hostile = await servedLink(addr);
+    hostile.sendFrame(new Uint8Array(1001));
     await within(hostile.closed, 5000, "disconnecting the peer");
     expect(await ping(1)).toEqual({ t: "pong", n: 1 });
   });
 
   it("closes a half-open connection after the idle timeout while serving others", async () => {
-    const { node, addr, ping } = await servingNode({ idleTimeoutMs: 150 });
+    const { node, addr, ping } = await servingNode({ idleTimeoutMs: 150, handshakeTimeoutMs: 150 });
     const silent = await rawConnection(addr);
-    const halfFrame = await rawConnection(addr);
+    const halfFrame = await servedLink(addr);
     halfFrame.socket.write(new Uint8Array([0, 0, 0, 50, 1, 2]));
     expect(await ping(1)).toEqual({ t: "pong", n: 1 });
     await within(Promise.all([silent.closed, halfFrame.closed]), 5000, "closing the half-open connections");
@@ -115,7 +135,7 @@ describe("TcpTransport against hostile and idle peers", () => {
 
   it("closes a connection that trickles one frame slower than the idle timeout allows", async () => {
     const { addr, ping } = await servingNode({ idleTimeoutMs: 150 });
-    const trickle = await rawConnection(addr);
+    const trickle = await servedLink(addr);
     let open = true;
     void trickle.closed.then(() => (open = false));
     trickle.socket.write(new Uint8Array([0, 0, 3, 232]));
@@ -131,28 +151,16 @@ describe("TcpTransport against hostile and idle peers", () => {
     const IDLE_MS = 200;
     const node = transport({ idleTimeoutMs: IDLE_MS });
     const addr = await node.listen(async (request) => ({ t: "pong", n: request.n }));
-    const busy = await rawConnection(addr);
-    const frame = (n: number) => encodeFrame(utf8(`{"i":${n},"q":{"t":"p","n":${n}}}`), 100);
-    let received = "";
-    const waiting = new Set<() => void>();
-    busy.socket.on("data", (chunk: Buffer) => {
-      received += chunk.toString();
-      for (const wake of [...waiting]) wake();
-    });
+    const busy = await servedLink(addr);
+    // Sealed in order, once each: the nonce counts frames.
+    const sealed: Buffer[] = [];
+    const frame = (n: number) => {
+      while (sealed.length <= n)
+        sealed.push(busy.link.send.seal(utf8(`{"i":${sealed.length},"q":{"t":"p","n":${sealed.length}}}`)));
+      return sealed[n];
+    };
     const answered = (n: number) =>
-      within(
-        new Promise<void>((resolve) => {
-          const check = () => {
-            if (!received.includes(`"n":${n}}`)) return;
-            waiting.delete(check);
-            resolve();
-          };
-          waiting.add(check);
-          check();
-        }),
-        5_000,
-        `the answer to frame ${n}`,
-      );
+      until(() => Buffer.concat(busy.received).toString().includes(`"n":${n}}`), `the answer to frame ${n}`);
     // Each write completes frame n and starts frame n + 1, so a frame is always partly buffered;
     // the next write waits for frame n's answer, and the writes go on for longer than the idle timeout.
     const start = Date.now();
@@ -191,9 +199,9 @@ describe("TcpTransport against hostile and idle peers", () => {
     const node = transport();
     const answer = "a".repeat(3_000_000);
     const addr = await node.listen(async () => ({ t: "big", answer }));
-    const greedy = await rawConnection(addr);
+    const greedy = await servedLink(addr);
     greedy.socket.pause();
-    for (let i = 1; i <= 20; i++) greedy.socket.write(encodeFrame(utf8(`{"i":${i},"q":{"t":"get"}}`), 100));
+    for (let i = 1; i <= 20; i++) greedy.sendFrame(utf8(`{"i":${i},"q":{"t":"get"}}`));
     await until(() => node.connectionCounts().inbound === 0, "disconnecting the greedy peer");
     const client = transport();
     expect(await client.request(addr, { t: "get" }, { timeoutMs: LONG })).toEqual({ t: "big", answer });
@@ -209,16 +217,17 @@ describe("TcpTransport against hostile and idle peers", () => {
 
   it("fails pending requests with unreachable when the peer answers garbage, then reconnects", async () => {
     let connections = 0;
-    const server = net.createServer((socket) => {
-      connections++;
-      socket.on("error", () => {});
-      if (connections === 1) socket.once("data", () => socket.write(new Uint8Array([0, 0, 0, 3, 1, 2, 3])));
-      else socket.once("data", () => socket.write(encodeFrame(utf8('{"i":2,"r":{"t":"ok"}}'), 100)));
-    });
+    const key = settingsFor().key;
+    const { server, addr } = await linkServer(
+      (port) => settingsFor(key, `${HOST}:${port}`),
+      (raw) => {
+        connections++;
+        if (connections === 1) raw.socket.write(new Uint8Array([0, 0, 0, 3, 1, 2, 3]));
+        else raw.sendFrame(utf8('{"i":2,"r":{"t":"ok"}}'));
+      },
+    );
     servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-    const addr = `${HOST}:${(server.address() as net.AddressInfo).port}`;
-    const client = transport();
+    const client = transport({ puzzleBits: 0 });
     const error = await expectCode(client.request(addr, { t: "one" }, { timeoutMs: LONG }), "unreachable");
     expect(error.message).toBe(`${addr} sent a malformed answer`);
     expect(await client.request(addr, { t: "two" }, { timeoutMs: LONG })).toEqual({ t: "ok" });

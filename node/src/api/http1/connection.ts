@@ -3,7 +3,9 @@
  * request to the API, writes the answer, and keeps the connection alive or closes it. Requests
  * are answered one at a time in order; pipelined ones wait in the buffer (bounded).
  */
+
 import type { Socket } from "node:net";
+import { rateGroupOf } from "../../identity/addr";
 import type { ApiHandler } from "../context";
 import type { ApiAnswer } from "../exchange";
 import type { AnswerWriter } from "./answer";
@@ -50,7 +52,8 @@ export class Http1Connection {
     private readonly writer: AnswerWriter,
     private readonly log: (message: string) => void,
   ) {
-    this.clientAddr = socket.remoteAddress ?? "unknown";
+    // Rate limits count an IPv6 client by its /64 (identity/addr.ts).
+    this.clientAddr = rateGroupOf(socket.remoteAddress);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
     socket.on("error", () => socket.destroy());

@@ -1,0 +1,391 @@
+/**
+ * Runs one delivery schedule (delivery-schedule.ts) on the Chord testnet with the store attached
+ * and checks issue 16's invariants:
+ * - after every step on a quiet network, and through every member at each settle: each message
+ *   answered `created`, neither acknowledged nor expired, is in the answer of any retrieve of its
+ *   mailbox that answers at all (a node may answer `unavailable`, never "empty" wrongly);
+ * - at the end, after every TTL and grace has passed: each accepted message is either acknowledged
+ *   (delivered) or NACKed to its sender, never both, never neither.
+ *
+ * The recipient model: a retrieve acknowledges what the previous retrieves of that mailbox handed
+ * out within ACK_WINDOW_MS (a client acknowledges what it opened, in its next request). A retrieve
+ * whose answer was lost may have applied its acknowledgements: those messages are owed neither
+ * retrievability nor a particular end (the full run's first failure, seed 868953875, was this). Departures
+ * are bounded as in the churn property: never the last holders of an entry, at most replicas − 1
+ * between settles, never below MIN_MEMBERS, never a node with NACKs still queued.
+ */
+import { idToHex } from "@wisp/lib";
+import type { ChordOptions } from "../../src/chord/chord-node";
+import { ManualClock } from "../../src/clock";
+import { createRing, type SimNodeContext, type SimRing, seededRandom } from "../../src/sim";
+import { MemoryNetwork } from "../../src/transport/memory";
+import { proofFor } from "../fixtures/retrieve-proofs";
+import { envelope, mailboxOf } from "../store/fixtures";
+import { SimMailboxes } from "../store/sim-mailboxes";
+import { type DeliveryCase, type DeliveryOp, describeDeliveryOp, SENDERS } from "./delivery-schedule";
+
+const REPLICAS = 3;
+const MIN_MEMBERS = REPLICAS + 1;
+const MAX_DEPARTURES = REPLICAS - 1;
+export const TTL_MS = 20_000;
+export const ACK_WINDOW_MS = 5_000;
+const EXPIRY_GRACE_MS = 10_000;
+/** The end phase: past every TTL, the non-owners' grace and the acknowledgement grace, twice. */
+const END_SECONDS = (2 * (TTL_MS + EXPIRY_GRACE_MS + 30_000)) / 1_000;
+
+const CHORD: Omit<ChordOptions, "addr" | "key"> = { successorListSize: 8, rpcTimeoutMs: 10, joinAttempts: 1 };
+const STORE = { replicas: REPLICAS, rpcTimeoutMs: 40, ttlMs: TTL_MS, expiryGraceMs: EXPIRY_GRACE_MS };
+
+export class DeliveryViolation extends Error {
+  override name = "DeliveryViolation";
+}
+
+interface Accepted {
+  mailbox: string;
+  nackTo: string;
+  id: string;
+  expiresAt: number;
+  acked: boolean;
+  /** An acknowledgement of it was sent but its answer lost: the owner may or may not have applied it. */
+  maybeAcked: boolean;
+}
+
+export interface DeliveryStats {
+  stores: number;
+  acked: number;
+  nacked: number;
+  checks: number;
+  unavailable: number;
+  skippedChecks: number;
+  joins: number;
+  departures: number;
+  refusedDepartures: number;
+}
+
+export function emptyDeliveryStats(): DeliveryStats {
+  return {
+    stores: 0,
+    acked: 0,
+    nacked: 0,
+    checks: 0,
+    unavailable: 0,
+    skippedChecks: 0,
+    joins: 0,
+    departures: 0,
+    refusedDepartures: 0,
+  };
+}
+
+export class DeliveryRun {
+  readonly trace: string[] = [];
+  readonly stats = emptyDeliveryStats();
+  private accepted = new Map<string, Accepted>();
+  /** Per mailbox: ids handed out to the recipient and when, not yet acknowledged. */
+  private handedOut = new Map<string, Map<string, number>>();
+  private departures = 0;
+  private lossy = false;
+  private readonly pick: () => number;
+
+  private constructor(
+    private ring: SimRing,
+    private sim: SimMailboxes,
+    private clock: ManualClock,
+    seed: number,
+  ) {
+    this.pick = seededRandom(seed ^ 0xc4ec);
+  }
+
+  static async start(c: DeliveryCase): Promise<DeliveryRun> {
+    const network = new MemoryNetwork({ random: seededRandom(c.seed ^ 0x5eed) });
+    const clock = new ManualClock(1_000_000);
+    const sim = new SimMailboxes(STORE);
+    const ring = await createRing(c.size, { network, clock, seed: c.seed, chord: CHORD, onNode: sim.attach });
+    return new DeliveryRun(ring, sim, clock, c.seed);
+  }
+
+  async run(ops: readonly DeliveryOp[]): Promise<void> {
+    for (const [step, op] of ops.entries()) {
+      const label = `op ${step} (${describeDeliveryOp(op)})`;
+      this.trace.push(`${label}: ${await this.apply(op)}`);
+      await this.checkRetrievable(label, [this.randomMember()]);
+    }
+    await this.settle("final settle");
+    await this.expireEverything();
+  }
+
+  async close(): Promise<void> {
+    this.sim.stop();
+    await this.ring.close();
+  }
+
+  private async apply(op: DeliveryOp): Promise<string> {
+    switch (op.op) {
+      case "join":
+        return this.join(op.via, op.settled);
+      case "leave":
+      case "crash":
+        return this.depart(this.at(op.who), op.op);
+      case "store":
+        return this.store(op.via, op.mailbox, op.sender);
+      case "retrieve":
+        return this.retrieve(this.at(op.via), mailboxOf(op.mailbox), op.ack);
+      case "net":
+        this.ring.network.loss = op.loss;
+        this.ring.network.latencyMs = op.latencyMs;
+        this.lossy = true;
+        return "ok";
+      case "stabilize":
+        await this.ring.stabilize(1, { fingers: false });
+        return "ok";
+      case "time":
+        this.clock.advance(op.ms);
+        await this.expiryTick();
+        return `now ${this.clock.now()}`;
+      case "settle":
+        return this.settle("settle");
+    }
+  }
+
+  private async join(via: number, settled: boolean): Promise<string> {
+    try {
+      const node = await this.ring.add(this.at(via).addr, { settle: settled });
+      this.stats.joins++;
+      return `joined ${node.addr}`;
+    } catch (error) {
+      return `join failed: ${message(error)}`;
+    }
+  }
+
+  private async depart(node: SimNodeContext, how: "leave" | "crash"): Promise<string> {
+    const refusal = this.refuseDeparture(node);
+    if (refusal) {
+      this.stats.refusedDepartures++;
+      return `skipped: ${refusal}`;
+    }
+    this.departures++;
+    this.stats.departures++;
+    if (how === "crash") this.sim.crash(this.ring, node.addr);
+    else await this.sim.leave(this.ring, node.addr);
+    return `${how} ${node.addr}`;
+  }
+
+  private refuseDeparture(node: SimNodeContext): string | null {
+    if (this.ring.nodes().length - 1 < MIN_MEMBERS) return `would leave fewer than ${MIN_MEMBERS} members`;
+    if (this.departures + 1 > MAX_DEPARTURES) return `more than ${MAX_DEPARTURES} departures between settles`;
+    if (this.sim.service(node).expiry.pendingNacks > 0) return "it has NACKs queued";
+    for (const m of this.accepted.values()) {
+      if (m.acked) continue;
+      const holders = [
+        ...this.sim.holdersOf(this.ring, m.mailbox, m.id),
+        ...this.sim.holdersOf(this.ring, m.nackTo, m.id),
+      ];
+      if (holders.every((h) => h === node.addr)) return `entry ${m.id} would lose its last holder`;
+    }
+    return null;
+  }
+
+  private async store(via: number, mailboxSeed: number, sender: number): Promise<string> {
+    const mailbox = mailboxOf(mailboxSeed);
+    const env = envelope(mailbox, mailboxOf(1_000 + (sender % SENDERS)));
+    try {
+      const outcome = await this.sim.service(this.at(via)).store(env);
+      if (!outcome.created) return `stored ${env.id}: not created`;
+      this.accepted.set(env.id, {
+        mailbox,
+        nackTo: env.nackTo,
+        id: env.id,
+        expiresAt: outcome.expiresAt,
+        acked: false,
+        maybeAcked: false,
+      });
+      this.stats.stores++;
+      return `stored ${env.id} on ${this.sim.holdersOf(this.ring, mailbox, env.id).join(" ")}`;
+    } catch (error) {
+      return `store refused: ${message(error)}`;
+    }
+  }
+
+  /**
+   * The recipient's retrieve: acknowledges what it opened within the window; with `ack`, it then
+   * acknowledges what this answer brought at once, in a second request, as a client's loop does.
+   */
+  private async retrieve(via: SimNodeContext, mailbox: string, ack: boolean): Promise<string> {
+    const first = await this.retrieveOnce(via, mailbox);
+    if (!ack || first === null) return first ?? "retrieve failed";
+    return `${first}; ${(await this.retrieveOnce(via, mailbox)) ?? "retrieve failed"}`;
+  }
+
+  private async retrieveOnce(via: SimNodeContext, mailbox: string): Promise<string | null> {
+    const now = this.clock.now();
+    const pending = this.handedOut.get(mailbox) ?? new Map<string, number>();
+    this.handedOut.set(mailbox, pending);
+    for (const [id, at] of pending) if (now - at > ACK_WINDOW_MS) pending.delete(id);
+    const acks = [...pending.keys()];
+    let answer: { messages: { id: string }[] };
+    try {
+      answer = await this.sim
+        .service(via)
+        .retrieve(mailbox, proofFor(mailbox, acks, this.clock.now()), { waitMs: 0 });
+    } catch {
+      this.stats.unavailable++;
+      for (const id of acks) {
+        const m = this.accepted.get(id);
+        if (m) m.maybeAcked = true;
+      }
+      return null;
+    }
+    for (const id of acks) {
+      const m = this.accepted.get(id);
+      if (m && !m.acked) {
+        m.acked = true;
+        this.stats.acked++;
+      }
+      pending.delete(id);
+    }
+    for (const { id } of answer.messages) if (!this.accepted.get(id)?.acked) pending.set(id, now);
+    return `got ${answer.messages.length}, acked ${acks.length}`;
+  }
+
+  /** Every live member's expiry task, in ring order. */
+  private async expiryTick(): Promise<void> {
+    for (const node of [...this.ring.nodes()]) await this.sim.service(node).expiry.tick();
+  }
+
+  private async settle(label: string): Promise<string> {
+    this.ring.network.loss = 0;
+    this.ring.network.latencyMs = 0;
+    this.lossy = false;
+    let rounds: number;
+    try {
+      rounds = await this.ring.heal();
+    } catch (error) {
+      throw this.violation(label, [message(error)]);
+    }
+    for (let round = 0; round < 2; round++) await this.sim.repairAll(this.ring);
+    this.departures = 0;
+    await this.checkRetrievable(label, this.ring.nodes());
+    return `healed in ${rounds} round(s)`;
+  }
+
+  /** Messages that must be retrievable now: accepted, not acknowledged, not expired. */
+  private live(mailbox?: string): Accepted[] {
+    const now = this.clock.now();
+    return [...this.accepted.values()].filter(
+      (m) =>
+        !m.acked && !m.maybeAcked && m.expiresAt > now && (mailbox === undefined || m.mailbox === mailbox),
+    );
+  }
+
+  private async checkRetrievable(where: string, through: readonly SimNodeContext[]): Promise<void> {
+    if (this.lossy) {
+      this.stats.skippedChecks++;
+      return;
+    }
+    const mailboxes = new Set(this.live().map((m) => m.mailbox));
+    const problems: string[] = [];
+    for (const mailbox of mailboxes) {
+      for (const node of through) {
+        let got: Set<string>;
+        try {
+          const answer = await this.sim
+            .service(node)
+            .retrieve(mailbox, proofFor(mailbox, [], this.clock.now()), { waitMs: 0 });
+          got = new Set(answer.messages.map((m) => m.id));
+        } catch {
+          this.stats.unavailable++;
+          continue;
+        }
+        this.stats.checks++;
+        // Expiry is judged after the answer: a message that expired meanwhile is no longer owed.
+        const missing = this.live(mailbox).filter((m) => !got.has(m.id));
+        for (const m of missing)
+          problems.push(
+            `${m.id} (mailbox ${mailbox.slice(0, 6)}, owner ${this.ring.ownerOf(keyOf(mailbox)).addr}) missing from the answer through ${node.addr}; held by ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"}`,
+          );
+      }
+    }
+    if (problems.length > 0) throw this.violation(where, problems);
+  }
+
+  /**
+   * Past every TTL and grace: each accepted message delivered XOR NACKed. NACKs live one TTL too,
+   * so the NACK mailboxes are read after every step.
+   */
+  private async expireEverything(): Promise<void> {
+    const nacked = new Set<string>();
+    // In expiry ticks of a second, as a node runs them: a NACK is retried for one TTL only.
+    for (let second = 1; second <= END_SECONDS; second++) {
+      this.clock.advance(1_000);
+      await this.expiryTick();
+      if (second % 5 !== 0) continue;
+      await this.sim.repairAll(this.ring);
+      for (const id of await this.nacks()) nacked.add(id);
+    }
+    const problems: string[] = [];
+    for (const m of this.accepted.values()) {
+      if (m.acked && nacked.has(m.id)) problems.push(`${m.id}: delivered and NACKed`);
+      // Either end is right for an acknowledgement whose answer was lost; both cannot be told apart.
+      if (!m.acked && !m.maybeAcked && !nacked.has(m.id))
+        problems.push(
+          `${m.id}: neither delivered nor NACKed (expired ${m.expiresAt}; copies on ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"})`,
+        );
+      if (!m.acked && nacked.has(m.id)) this.stats.nacked++;
+    }
+    if (problems.length > 0) throw this.violation("the end, every TTL passed", problems);
+  }
+
+  /** The ids of the NACKs in every sender's mailbox, read through the first member that answers. */
+  private async nacks(): Promise<string[]> {
+    const ids: string[] = [];
+    for (let sender = 0; sender < SENDERS; sender++) {
+      const nackTo = mailboxOf(1_000 + sender);
+      for (const node of this.ring.nodes()) {
+        try {
+          const answer = await this.sim
+            .service(node)
+            .retrieve(nackTo, proofFor(nackTo, [], this.clock.now()), { waitMs: 0 });
+          ids.push(...answer.nacks.map((nack) => nack.id));
+          break;
+        } catch {
+          // the next member
+        }
+      }
+    }
+    return ids;
+  }
+
+  private violation(where: string, problems: string[]): DeliveryViolation {
+    const lines = [
+      `after ${where}:`,
+      ...problems.slice(0, 8).map((p) => `  ${p}`),
+      "members in ring order (successors; predecessor):",
+      ...this.ring.nodes().map((n) => `  ${describeMember(n)}`),
+      "trace:",
+      ...this.trace.map((t) => `  ${t}`),
+    ];
+    return new DeliveryViolation(lines.join("\n"));
+  }
+
+  private at(index: number): SimNodeContext {
+    const nodes = this.ring.nodes();
+    return nodes[index % nodes.length];
+  }
+
+  private randomMember(): SimNodeContext {
+    return this.at(Math.floor(this.pick() * 1_000));
+  }
+}
+
+function keyOf(mailbox: string): bigint {
+  return BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeMember(node: SimNodeContext): string {
+  const successors = node.chord.successors().map((s) => s.addr);
+  const predecessor = node.chord.predecessor()?.addr ?? "none";
+  return `${node.addr} ${idToHex(node.chord.self.id).slice(0, 6)}: ${successors.slice(0, 3).join(" ")}; ${predecessor}`;
+}
