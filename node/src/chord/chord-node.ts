@@ -34,6 +34,9 @@ import {
 import { RoutingTable } from "./routing-table";
 import { Stabilizer } from "./stabilizer";
 
+/** The deadline of chord.join, in calls: the successor's hand-over happens inside it. */
+const JOIN_DEADLINE_CALLS = 4;
+
 export { CHORD_DEFAULTS, type ChordComponents, type ChordOptions } from "./options";
 
 export class ChordNode implements Ring, ChordHandlerHost {
@@ -194,7 +197,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
       const answer = await this.askToJoin(candidate);
       if (answer.accepted) {
         this.enter(candidate, answer);
-        if (answer.predecessor) await this.notify(answer.predecessor, { quiet: true });
+        // chord.changed, not chord.notify: a predecessor without a predecessor of its own would
+        // take a notifier as one, and own nearly the whole ring (the delivery property's full run).
+        // A failure is not a death: the predecessor may be joining itself.
+        if (answer.predecessor)
+          await this.call(answer.predecessor, { t: "chord.changed", node: this.self }).catch(() => undefined);
         return;
       }
       const closer = answer.predecessor;
@@ -206,11 +213,12 @@ export class ChordNode implements Ring, ChordHandlerHost {
   }
 
   private async askToJoin(successor: NodeRef): Promise<JoinAnswer> {
-    // The successor hands its entries over before it answers: a longer deadline than one call's.
+    // The successor hands its entries over before it answers: a few calls' deadline. A retry of a
+    // hand-over that took longer sends only what the joiner still lacks (digest first).
     this.joinTarget = successor;
     const raw = await this.components.transport
       .request(successor.addr, encodeRequest({ t: "chord.join", node: this.self }), {
-        timeoutMs: this.options.lookupTimeoutMs,
+        timeoutMs: JOIN_DEADLINE_CALLS * this.options.rpcTimeoutMs,
         key: successor.key,
       })
       .finally(() => {
@@ -362,7 +370,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
   /** Only the sender's own news: a changed successor list of our successor is copied soon. */
   acceptChanged(node: NodeRef, peer: PeerIdentity): void {
     if (!isSender(node, peer)) throw new RpcReject("chord.changed names another node than its sender");
-    if (this.table.successor()?.addr === node.addr) this.stabilizer.soon();
+    const successor = this.table.successor();
+    if (!successor) return;
+    if (successor.addr === node.addr || between(this.self.id, node.id, successor.id)) this.stabilizer.soon();
   }
 
   /**
@@ -428,12 +438,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return null;
   }
 
-  /** quiet: a failure is not taken for a death (a joiner's predecessor may be joining itself). */
-  private async notify(node: NodeRef, options: { quiet?: boolean } = {}): Promise<void> {
+  private async notify(node: NodeRef): Promise<void> {
     try {
       await this.call(node, { t: "chord.notify", node: this.self });
     } catch {
-      if (!options.quiet) this.reportFailure(node.addr);
+      this.reportFailure(node.addr);
     }
   }
 
