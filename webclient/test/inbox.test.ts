@@ -3,6 +3,7 @@ import {
   encodeBody,
   generateIdentity,
   type Identity,
+  mailboxAddress,
   type Nack,
   type OpenResult,
   open,
@@ -44,7 +45,7 @@ describe("applyBatch", () => {
     expect(stranger.contacts).toEqual([alice.address]);
   });
 
-  it("applies receipts only from the message's recipient, and NACKs only to my messages", () => {
+  it("applies receipts only from the message's recipient, and NACKs only to my messages to the mailbox they name", () => {
     let mine = addOutgoing(emptyState(), {
       id: "AAAAAAAAAAAAAAAAAAAAAA",
       peer: bob.address,
@@ -52,16 +53,19 @@ describe("applyBatch", () => {
       sentAt: 1,
     });
     mine = addOutgoing(mine, { id: "BBBBBBBBBBBBBBBBBBBBBA", peer: bob.address, text: "y", sentAt: 2 });
+    mine = addOutgoing(mine, { id: "DDDDDDDDDDDDDDDDDDDDDA", peer: bob.address, text: "z", sentAt: 3 });
+    const bobsMailbox = mailboxAddress(bob.publicKey);
     const fromBob = sealed(bob, alice, { type: "receipt", ids: ["AAAAAAAAAAAAAAAAAAAAAA"] });
     const fromCarol = sealed(generateIdentity(), alice, { type: "receipt", ids: ["BBBBBBBBBBBBBBBBBBBBBA"] });
     const nacks: Nack[] = [
-      { id: "BBBBBBBBBBBBBBBBBBBBBA", to: "x", expiredAt: 5 },
-      { id: "CCCCCCCCCCCCCCCCCCCCCA", to: "x", expiredAt: 5 },
+      { id: "BBBBBBBBBBBBBBBBBBBBBA", to: bobsMailbox, expiredAt: 5 },
+      { id: "CCCCCCCCCCCCCCCCCCCCCA", to: bobsMailbox, expiredAt: 5 },
+      { id: "DDDDDDDDDDDDDDDDDDDDDA", to: mailboxAddress(alice.publicKey), expiredAt: 5 },
     ];
     const unreadable: Opened = { opened: { ok: false, reason: "bad tag" }, body: null };
     const effect = applyBatch(mine, [fromBob, fromCarol, unreadable], nacks, null, 10);
     const statuses = effect.state.messages[bob.address].map((m) => m.status);
-    expect(statuses).toEqual(["delivered", "failed"]);
+    expect(statuses).toEqual(["delivered", "failed", "sending"]);
     expect(effect.messageIds).toEqual(["AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBBA"]);
     expect(effect.receipts).toEqual([]);
   });
