@@ -71,8 +71,10 @@ export async function startBrowserStage(): Promise<BrowserStage> {
       page.on("pageerror", (error) => process.stderr.write(`[bench] page error: ${error.message}\n`));
       const nodeUrl = nodes[nodeIndex].apiUrl;
       await page.goto(`${nodes[0].apiUrl}/?node=${encodeURIComponent(nodeUrl)}`);
-      // A ?node= link only proposes its node: the app uses it once the person confirms.
-      await page.getByRole("button", { name: "Use this node" }).click({ timeout: UI_TIMEOUT });
+      // A ?node= link only proposes its node, and only one other than the node serving the app:
+      // the app uses it once the person confirms.
+      if (nodeUrl !== nodes[0].apiUrl)
+        await page.getByRole("button", { name: "Use this node" }).click({ timeout: UI_TIMEOUT });
       const address = await addressOf(page);
       await page.locator('.conn[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT });
       return { context, page, address, nodeUrl };

@@ -88,6 +88,8 @@ export class WispClient {
   private readonly pendingAcks = new Set<string>();
   private readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
   private readonly inFlight = new Set<string>();
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
   private talk!: Conversations;
   private failures = 0;
   private everConnected = false;
@@ -372,11 +374,29 @@ export class WispClient {
     return { opened, body };
   }
 
-  /** Receipts and messages still waiting for a node; each stays queued until a node takes it. */
-  private async flushOutbox(): Promise<void> {
-    await this.receipts.flush();
-    await this.talk.flush();
-    for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
+  /**
+   * Receipts, bodies and messages still waiting for a node; each stays queued until a node takes
+   * it. One flush at a time: a nudge during a flush runs one more after it, instead of sealing the
+   * outbox's bodies a second time beside it.
+   */
+  private flushOutbox(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      try {
+        do {
+          this.flushAgain = false;
+          await this.receipts.flush();
+          await this.talk.flush();
+          for (const m of pendingSends(this.state)) await this.storeMessage(m.id);
+        } while (this.flushAgain && this.loop);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
   }
 
   private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
