@@ -4,9 +4,9 @@
  * record keeps its own parameters, so stronger ones can come later without breaking old records.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { utf8 } from "./bytes";
-import { scryptR8 } from "./scrypt";
 
 export interface LockedSeed {
   kind: "wisp-locked-seed";
@@ -19,7 +19,7 @@ export interface LockedSeed {
   sealed: Uint8Array;
 }
 
-/** 2^16 × 8 × 128 bytes = 64 MiB and about half a second to a second per try on a laptop. */
+/** 2^16 × 8 × 128 bytes = 64 MiB and about half a second per try on a laptop. */
 export const DEFAULT_LOCK_LOG_N = 16;
 const MIN_LOG_N = 10;
 const MAX_LOG_N = 20;
@@ -69,5 +69,5 @@ function bytesOf(value: unknown, length: number): Uint8Array | null {
 }
 
 function deriveKey(passphrase: string, salt: Uint8Array, logN: number): Promise<Uint8Array> {
-  return scryptR8(utf8(passphrase.normalize("NFC")), salt, logN);
+  return scryptAsync(utf8(passphrase.normalize("NFC")), salt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32 });
 }

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Plugin } from "vite";
 
+/** The issues' budget for the whole app, worker included. */
 export const SIZE_BUDGET_BYTES = 60 * 1024;
+/**
+ * What the size test holds the app to while it is over its budget (docs/webclient.md, "Size"):
+ * the size of all of issues 13–15's features merged, plus 1 KB, so that nothing grows unnoticed
+ * until the team decides between the budget and a feature. Lower it with every cut.
+ */
+export const SIZE_CEILING_BYTES = 67 * 1024;
 
 export interface SizeReport {
   files: { name: string; bytes: number; gzipBytes: number }[];
@@ -38,7 +45,7 @@ export function measureDir(dir: string): SizeReport {
 export function formatReport(report: SizeReport): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const lines = report.files.map((f) => `  ${f.name}  ${kb(f.bytes)} → ${kb(f.gzipBytes)} gzip`);
-  const verdict = report.gzipTotal <= SIZE_BUDGET_BYTES ? "within" : "OVER";
+  const verdict = report.gzipTotal <= SIZE_BUDGET_BYTES ? "within" : `OVER (ceiling ${kb(SIZE_CEILING_BYTES)})`;
   lines.push(
     `wisp webclient: JS+CSS ${kb(report.gzipTotal)} gzipped, ${verdict} the ${kb(SIZE_BUDGET_BYTES)} budget`,
   );
