@@ -45,7 +45,8 @@ export function measureDir(dir: string): SizeReport {
 export function formatReport(report: SizeReport): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   const lines = report.files.map((f) => `  ${f.name}  ${kb(f.bytes)} → ${kb(f.gzipBytes)} gzip`);
-  const verdict = report.gzipTotal <= SIZE_BUDGET_BYTES ? "within" : `OVER (ceiling ${kb(SIZE_CEILING_BYTES)})`;
+  const verdict =
+    report.gzipTotal <= SIZE_BUDGET_BYTES ? "within" : `OVER (ceiling ${kb(SIZE_CEILING_BYTES)})`;
   lines.push(
     `wisp webclient: JS+CSS ${kb(report.gzipTotal)} gzipped, ${verdict} the ${kb(SIZE_BUDGET_BYTES)} budget`,
   );
