@@ -4,14 +4,7 @@
  * hostile input and returns the typed value or a string (requests) or null (answers) saying it is
  * malformed, never throws. The typed values are plain JSON, so they are sent as they are.
  */
-import {
-  type Envelope,
-  MAX_ACKS,
-  MAX_RETRIEVE_ENTRIES,
-  MAX_WAIT_MS,
-  type Nack,
-  type StoredMessage,
-} from "@wisp/lib";
+import { type Envelope, MAX_RETRIEVE_ENTRIES, MAX_WAIT_MS, type Nack, type StoredMessage } from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import type { Entry, Tombstone } from "./entry";
 import { type AckProof, decodeProof } from "./proof";

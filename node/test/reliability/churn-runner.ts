@@ -10,7 +10,6 @@
  *   nodes: never more than replicas − 1 holders of a fully replicated entry go between repairs;
  * - a settle quiets the network first: repair runs over a reliable network.
  */
-import { idToHex } from "@wisp/lib";
 import type { ChordOptions } from "../../src/chord/chord-node";
 import { createRing, type SimNodeContext, type SimRing, seededRandom } from "../../src/sim";
 import { mailboxKey } from "../../src/store/entry";
@@ -19,6 +18,7 @@ import { envelope, mailboxOf } from "../store/fixtures";
 import { SimMailboxes } from "../store/sim-mailboxes";
 import { checkWhole, checkZave, type MemberView } from "./churn-invariants";
 import { type ChurnCase, type ChurnOp, describeOp } from "./churn-schedule";
+import { ringReport } from "./ring-report";
 
 export const REPLICAS = 3;
 export const SUCCESSOR_LIST = 8;
@@ -251,15 +251,7 @@ export class ChurnRun {
   }
 
   private violation(where: string, problems: string[]): ChurnViolation {
-    const lines = [
-      `after ${where}:`,
-      ...problems.slice(0, 8).map((p) => `  ${p}`),
-      "members in ring order (successors; predecessor):",
-      ...this.ring.nodes().map((n) => `  ${describeMember(n)}`),
-      "trace:",
-      ...this.trace.map((t) => `  ${t}`),
-    ];
-    return new ChurnViolation(lines.join("\n"));
+    return new ChurnViolation(ringReport(where, problems, this.ring.nodes(), this.trace));
   }
 
   private at(index: number): SimNodeContext {
@@ -273,10 +265,4 @@ export class ChurnRun {
     const first = index % nodes.length;
     return Array.from({ length: Math.min(count, nodes.length) }, (_, i) => nodes[(first + i) % nodes.length]);
   }
-}
-
-function describeMember(node: SimNodeContext): string {
-  const successors = node.chord.successors().map((s) => s.addr);
-  const predecessor = node.chord.predecessor()?.addr ?? "none";
-  return `${node.addr} ${idToHex(node.chord.self.id).slice(0, 6)}: ${successors.join(" ")}; ${predecessor}`;
 }

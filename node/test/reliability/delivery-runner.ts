@@ -14,7 +14,6 @@
  * are bounded as in the churn property: never the last holders of an entry, at most replicas − 1
  * between settles, never below MIN_MEMBERS, never a node with NACKs still queued.
  */
-import { idToHex } from "@wisp/lib";
 import type { ChordOptions } from "../../src/chord/chord-node";
 import { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing, seededRandom } from "../../src/sim";
@@ -23,6 +22,7 @@ import { proofFor } from "../fixtures/retrieve-proofs";
 import { envelope, mailboxOf } from "../store/fixtures";
 import { SimMailboxes } from "../store/sim-mailboxes";
 import { type DeliveryCase, type DeliveryOp, describeDeliveryOp, SENDERS } from "./delivery-schedule";
+import { ringReport } from "./ring-report";
 
 const REPLICAS = 3;
 const MIN_MEMBERS = REPLICAS + 1;
@@ -355,15 +355,7 @@ export class DeliveryRun {
   }
 
   private violation(where: string, problems: string[]): DeliveryViolation {
-    const lines = [
-      `after ${where}:`,
-      ...problems.slice(0, 8).map((p) => `  ${p}`),
-      "members in ring order (successors; predecessor):",
-      ...this.ring.nodes().map((n) => `  ${describeMember(n)}`),
-      "trace:",
-      ...this.trace.map((t) => `  ${t}`),
-    ];
-    return new DeliveryViolation(lines.join("\n"));
+    return new DeliveryViolation(ringReport(where, problems, this.ring.nodes(), this.trace, 3));
   }
 
   private at(index: number): SimNodeContext {
@@ -382,10 +374,4 @@ function keyOf(mailbox: string): bigint {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function describeMember(node: SimNodeContext): string {
-  const successors = node.chord.successors().map((s) => s.addr);
-  const predecessor = node.chord.predecessor()?.addr ?? "none";
-  return `${node.addr} ${idToHex(node.chord.self.id).slice(0, 6)}: ${successors.slice(0, 3).join(" ")}; ${predecessor}`;
 }

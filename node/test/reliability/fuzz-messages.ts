@@ -4,6 +4,9 @@
  */
 import { toB64u } from "@wisp/lib";
 import fc from "fast-check";
+import { CHORD_TAGS } from "../../src/chord/messages";
+import { DIRECTORY_TAGS } from "../../src/directory/api-directory";
+import { STORE_TAGS } from "../../src/store/wire";
 import type { WireMessage } from "../../src/transport/transport";
 import { testWireRef } from "../fixtures/node-refs";
 
@@ -166,20 +169,8 @@ const FIELD_NAMES = [
   "__proto__",
   "constructor",
 ];
-export const TAGS = [
-  "chord.ping",
-  "chord.state",
-  "chord.step",
-  "chord.notify",
-  "chord.leave",
-  "chord.join",
-  "chord.changed",
-  "store.put",
-  "store.replicate",
-  "store.digest",
-  "store.fetch",
-  "node.api",
-];
+/** Every tag a node answers, from the protocols' own lists, so a new message is fuzzed too. */
+export const TAGS: readonly string[] = [...CHORD_TAGS, ...STORE_TAGS, ...DIRECTORY_TAGS];
 
 /** Random JSON objects, often with a known tag and known field names, as JSON.parse would deliver them. */
 export const randomMessage: fc.Arbitrary<WireMessage> = fc

@@ -1,6 +1,5 @@
 /** Envelopes, NACKs and entries for the store tests. Ids are counters, not random, so failures replay. */
-import { sha256 } from "@noble/hashes/sha2.js";
-import { type Envelope, type Nack, toB64u, utf8 } from "@wisp/lib";
+import { type Envelope, type Nack, toB64u } from "@wisp/lib";
 import type { Entry } from "../../src/store/entry";
 import { ownedMailbox } from "../fixtures/retrieve-proofs";
 
