@@ -13,10 +13,10 @@ import {
   type ChordRequest,
   decodeRequest,
   encodeAnswer,
-  type JoinAnswer,
   type StateAnswer,
   type StepAnswer,
 } from "./messages";
+import type { PeerNews } from "./peer-news";
 import type { RefVerifier } from "./refs";
 import type { NodeRef } from "./ring";
 
@@ -26,17 +26,8 @@ export interface ChordHandlerHost {
   isJoined(): boolean;
   answerStep(key: RingId): StepAnswer;
   answerState(): StateAnswer;
-  acceptNotify(node: NodeRef, peer: PeerIdentity): Promise<void>;
-  acceptLeave(
-    leaving: NodeRef,
-    predecessor: NodeRef | null,
-    successors: NodeRef[],
-    peer: PeerIdentity,
-  ): Promise<void>;
-  /** Takes node (the sender) as predecessor if it lies in (predecessor, self), after handing it its key range. */
-  acceptJoin(node: NodeRef, peer: PeerIdentity): Promise<JoinAnswer>;
-  /** node (the sender)'s successor list changed: if it is our successor, we copy its list soon. */
-  acceptChanged(node: NodeRef, peer: PeerIdentity): void;
+  /** News about the ring, each believed only from the node it names. */
+  readonly news: PeerNews;
 }
 
 export function registerChordHandlers(router: RpcRouter, host: ChordHandlerHost): void {
@@ -67,15 +58,15 @@ async function answer(
     case "chord.step":
       return { t: "chord.step.ok", ...host.answerStep(request.key) };
     case "chord.notify":
-      await host.acceptNotify(request.node, peer);
+      await host.news.acceptNotify(request.node, peer);
       return { t: "chord.ok" };
     case "chord.leave":
-      await host.acceptLeave(request.node, request.predecessor, request.successors, peer);
+      await host.news.acceptLeave(request.node, request.predecessor, request.successors, peer);
       return { t: "chord.ok" };
     case "chord.changed":
-      host.acceptChanged(request.node, peer);
+      host.news.acceptChanged(request.node, peer);
       return { t: "chord.ok" };
     case "chord.join":
-      return { t: "chord.join.ok", ...(await host.acceptJoin(request.node, peer)) };
+      return { t: "chord.join.ok", ...(await host.news.acceptJoin(request.node, peer)) };
   }
 }

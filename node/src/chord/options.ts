@@ -3,6 +3,7 @@ import type { Clock } from "../clock";
 import type { Metrics } from "../metrics";
 import type { RpcRouter } from "../rpc/router";
 import type { Transport } from "../transport/transport";
+import type { RoutingTable } from "./routing-table";
 
 export interface ChordComponents {
   transport: Transport;
@@ -50,3 +51,17 @@ export const CHORD_DEFAULTS = {
   joinBackoffMaxMs: 8_000,
   reactMs: 20,
 } satisfies Omit<Required<ChordOptions>, "addr" | "key" | "puzzleBits">;
+
+/** The options with every default filled in; the puzzle's bits stay the caller's (RefVerifier defaults them). */
+export function withDefaults(options: ChordOptions): Required<Omit<ChordOptions, "puzzleBits">> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  return { ...CHORD_DEFAULTS, ...given, addr: options.addr, key: options.key };
+}
+
+export function registerChordMetrics(metrics: Metrics | undefined, table: RoutingTable): void {
+  metrics?.counter("wisp_chord_lookups_total", "Lookups asked of Chord on this node (not fix_fingers')");
+  metrics?.counter("wisp_chord_lookup_hops_total", "Sum of the hops of successful lookups");
+  metrics?.counter("wisp_chord_lookup_failures_total", "Lookups that ended in RingUnavailable");
+  metrics?.counter("wisp_chord_peer_failures_total", "Peers dropped from the routing state as failed");
+  metrics?.gauge("wisp_chord_successors", "Length of the successor list", () => table.successors().length);
+}
