@@ -17,9 +17,10 @@ import {
   toB64u,
 } from "@wisp/lib";
 import { chunks } from "./group-actions";
-import { addOutgoing, type ChatState, findMessage, type MemberCopy } from "./state";
+import { type ChatState, findMessage, type MemberCopy } from "./state";
 import { advanceCopy, markProfileSent, pendingCopies, replaceCopy, takeReadReceipts } from "./state/bodies";
 import { catchUp } from "./state/groups";
+import { addOutgoing } from "./state/outgoing";
 import type { Storage } from "./storage";
 
 export interface Profile {

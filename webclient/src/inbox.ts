@@ -1,13 +1,14 @@
 /**
  * What the envelopes of one retrieve answer change, as a pure function: the chat state, the
- * records to write and the receipts owed. client.ts opens them (asynchronous crypto), applies
+ * records to write and the receipts owed. arrivals.ts opens them (asynchronous crypto), applies
  * them here, shows the result in one render, and writes it in one transaction. Every body type
  * goes through state/receive.ts.
  */
 import type { Body, Nack, OpenResult } from "@wisp/lib";
 import { mailboxAddress, parseAddress, toB64u } from "@wisp/lib";
-import { applyNack, type ChatState, findMessage } from "./state";
+import { type ChatState, findMessage } from "./state";
 import { advanceCopy } from "./state/bodies";
+import { applyNack } from "./state/outgoing";
 import { receiveBody } from "./state/receive";
 
 export interface Opened {

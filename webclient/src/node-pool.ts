@@ -5,22 +5,9 @@
  * are safe to repeat). While on a lesser node it probes the preferred one and goes back to it;
  * while no node answers it probes all of them, so the app is back within a second of one answering.
  */
-import {
-  type NodeApi,
-  NodeClient,
-  type NodeFailure,
-  type NodeResult,
-  type RetrieveRequest,
-  type StoreResponse,
-} from "@wisp/lib";
-import { addNode, type KnownNode, MAX_LEARNED, type NodeSource, reachableFrom } from "./node-list";
-
-export type NodeHealth = "unknown" | "up" | "down";
-
-export interface NodeStatus extends KnownNode {
-  health: NodeHealth;
-  inUse: boolean;
-}
+import type { NodeApi, NodeClient, NodeFailure, NodeResult, RetrieveRequest, StoreResponse } from "@wisp/lib";
+import { type NodeEntry as Entry, NodeEntries, type NodeHealth, type NodeStatus } from "./node-entries";
+import type { KnownNode, NodeSource } from "./node-list";
 
 export interface PoolOptions {
   fetch?: typeof fetch;
@@ -36,17 +23,10 @@ export interface PoolOptions {
   learnTicks?: number;
 }
 
-interface Entry extends KnownNode {
-  client: NodeClient;
-  health: NodeHealth;
-  /** Answered in this session: a node worth going back to (as is one with a stored id). */
-  answered: boolean;
-}
-
 const CALL_ATTEMPTS = 3;
 
 export class NodePool implements NodeApi {
-  private entries: Entry[] = [];
+  private readonly entries: NodeEntries;
   private current: Entry | null = null;
   /** Aborted when the pool switches nodes: calls in flight on the old node are repeated on the new one. */
   private generation = new AbortController();
@@ -67,19 +47,19 @@ export class NodePool implements NodeApi {
       learnTicks: 300,
       ...options,
     };
-    for (const node of nodes) this.add(node);
-    this.current = this.entries[0] ?? null;
+    this.entries = new NodeEntries({
+      fetch: this.options.fetch,
+      pageProtocol: this.options.pageProtocol,
+      probeTimeoutMs: this.options.probeTimeoutMs,
+      changed: () => this.emit(),
+    });
+    for (const node of nodes) this.entries.add(node);
+    this.current = this.entries.all[0] ?? null;
   }
 
   /** Every known node, best first, with what the pool last saw of it. */
   nodes(): NodeStatus[] {
-    return this.entries.map((e) => ({
-      url: e.url,
-      source: e.source,
-      id: e.id,
-      health: e.health,
-      inUse: e === this.current,
-    }));
+    return this.entries.statuses(this.current);
   }
 
   /** The URL calls go to now; null before any node is known. */
@@ -89,7 +69,7 @@ export class NodePool implements NodeApi {
 
   /** What to keep across reloads. */
   known(): KnownNode[] {
-    return this.entries.map(({ url, source, id }) => (id ? { url, source, id } : { url, source }));
+    return this.entries.known();
   }
 
   subscribe(listener: () => void): () => void {
@@ -109,9 +89,8 @@ export class NodePool implements NodeApi {
 
   /** The user's own node: preferred over every other, used at once. */
   choose(url: string): void {
-    this.entries = this.entries.filter((e) => e.source !== "chosen" || e.url === url);
-    this.add({ url, source: "chosen" });
-    this.switchTo(this.entries.find((e) => e.url === url) ?? null);
+    this.entries.choose(url);
+    this.switchTo(this.entries.find(url));
   }
 
   /**
@@ -143,13 +122,13 @@ export class NodePool implements NodeApi {
       last = await call(entry.client, signal ? AbortSignal.any([signal, switched]) : switched);
       if (signal?.aborted) return last;
       if (last.ok) {
-        this.mark(entry, "up");
+        this.entries.mark(entry, "up");
         if (!this.learnedFrom.has(entry.url)) void this.learn(entry);
         return last;
       }
       if (switched.aborted) continue;
       if (!isOutage(last.error)) return last;
-      this.mark(entry, "down");
+      this.entries.mark(entry, "down");
       await this.failover();
       if (this.current === entry || this.current?.health === "down") return last;
     }
@@ -159,14 +138,14 @@ export class NodePool implements NodeApi {
   /** Moves to the best node that answers a probe now; stays put (marked down) when none does. */
   private async failover(): Promise<void> {
     await this.probeAll();
-    const best = this.entries.find((e) => e.health === "up");
+    const best = this.entries.all.find((e) => e.health === "up");
     if (best && best !== this.current) this.switchTo(best);
   }
 
   private probeAll(): Promise<void> {
-    this.probing ??= Promise.all(this.entries.map((e) => this.probe(e)))
+    this.probing ??= Promise.all(this.entries.all.map((e) => this.probe(e)))
       .then(() => {
-        const best = this.entries.find((e) => e.health === "up");
+        const best = this.entries.all.find((e) => e.health === "up");
         if (best && this.current?.health !== "up") this.switchTo(best);
       })
       .finally(() => {
@@ -178,49 +157,21 @@ export class NodePool implements NodeApi {
   private async probe(entry: Entry): Promise<boolean> {
     const info = await entry.client.info();
     if (!info.ok) {
-      this.mark(entry, "down");
+      this.entries.mark(entry, "down");
       return false;
     }
     if (entry.id !== info.value.id) {
       entry.id = info.value.id;
       this.emit();
     }
-    this.mark(entry, "up");
+    this.entries.mark(entry, "up");
     if (!this.learnedFrom.has(entry.url)) void this.learn(entry);
     return true;
   }
 
-  /** Asks a node for its peers and keeps each whose URL answers with the id the node named. */
   private async learn(from: Entry): Promise<void> {
     this.learnedFrom.add(from.url);
-    const peers = await from.client.peers();
-    if (!peers.ok) return;
-    const fresh = peers.value.filter(
-      (peer) =>
-        !this.entries.some((e) => e.url === peer.api) && reachableFrom(this.options.pageProtocol, peer.api),
-    );
-    const confirmed = await Promise.all(
-      fresh.map(async (peer) => {
-        const info = await this.clientFor(peer.api).info();
-        return info.ok && info.value.id === peer.id ? peer : null;
-      }),
-    );
-    for (const peer of confirmed) {
-      if (!peer || this.entries.some((e) => e.url === peer.api)) continue;
-      this.makeRoomForLearned();
-      this.add({ url: peer.api, source: "learned", id: peer.id });
-      const added = this.entries.find((e) => e.url === peer.api);
-      if (added) added.health = "up";
-    }
-    if (confirmed.some((peer) => peer)) this.emit();
-  }
-
-  /** A full list of learned nodes gives up one that does not answer, so it keeps finding live ones. */
-  private makeRoomForLearned(): void {
-    const learned = this.entries.filter((e) => e.source === "learned");
-    if (learned.length < MAX_LEARNED) return;
-    const dead = learned.find((e) => e.health === "down" && e !== this.current);
-    if (dead) this.entries = this.entries.filter((e) => e !== dead);
+    if (await this.entries.learnFrom(from, this.current)) this.emit();
   }
 
   /** One background round; a round still running (a probe waits up to its deadline) skips the next. */
@@ -238,7 +189,7 @@ export class NodePool implements NodeApi {
     this.ticks++;
     const current = this.current;
     if (!current || current.health === "down") return this.probeAll();
-    const preferred = this.entries.find((e) => e.id !== undefined || e.answered);
+    const preferred = this.entries.all.find((e) => e.id !== undefined || e.answered);
     if (preferred && preferred !== current && (await this.probe(preferred))) return this.switchTo(preferred);
     if (this.ticks % this.options.livenessTicks === 0 && !(await this.probe(current))) await this.failover();
     if (this.ticks % this.options.learnTicks === 0) this.learnedFrom.clear();
@@ -255,29 +206,6 @@ export class NodePool implements NodeApi {
     const old = this.generation;
     this.generation = new AbortController();
     old.abort();
-  }
-
-  private add(node: KnownNode): void {
-    if (!reachableFrom(this.options.pageProtocol, node.url)) return;
-    const byUrl = new Map(this.entries.map((e) => [e.url, e]));
-    this.entries = addNode(this.entries, node).map((n) => {
-      const existing = byUrl.get(n.url);
-      if (!existing) return { ...n, client: this.clientFor(n.url), health: "unknown", answered: false };
-      existing.source = n.source;
-      existing.id = n.id;
-      return existing;
-    });
-  }
-
-  private clientFor(url: string): NodeClient {
-    return new NodeClient(url, { fetch: this.options.fetch, probeTimeoutMs: this.options.probeTimeoutMs });
-  }
-
-  private mark(entry: Entry, health: NodeHealth): void {
-    if (health === "up") entry.answered = true;
-    if (entry.health === health) return;
-    entry.health = health;
-    this.emit();
   }
 
   private emit(): void {
@@ -299,4 +227,4 @@ function failure(code: string, message: string): { ok: false; error: NodeFailure
   return { ok: false, error: { code, status: 0, message } };
 }
 
-export type { KnownNode, NodeSource };
+export type { KnownNode, NodeHealth, NodeSource, NodeStatus };

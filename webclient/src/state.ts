@@ -1,9 +1,11 @@
 /**
  * The app's chat model as pure functions: every change returns a new state and leaves the old one
  * untouched, so the rules (delivery states, receipts, NACKs, ordering, unread counts, dedup) are
- * testable without a browser. Persistence and networking live in client.ts.
+ * testable without a browser. Here: the shapes, loading, contacts and the edits every rule uses;
+ * my messages' ticks are in state/outgoing.ts, arrivals in state/receive.ts. Persistence lives
+ * in chat-store.ts, networking in client.ts and its parts.
  */
-import { DEFAULT_TTL_MS, type Envelope, fromB64uExact, mailboxAddress, type ReplyRef } from "@wisp/lib";
+import { DEFAULT_TTL_MS, type Envelope, type ReplyRef } from "@wisp/lib";
 import type { Group } from "./state/groups";
 
 export type DeliveryStatus = "sending" | "stored" | "delivered" | "read" | "failed";
@@ -125,64 +127,6 @@ export function findMessage(state: ChatState, id: string): Message | undefined {
   return state.messages[peer]?.find((m) => m.id === id);
 }
 
-/** A message I am sending: shown at once with the clock, before it is sealed (see attachEnvelope). */
-export function addOutgoing(
-  state: ChatState,
-  m: {
-    id: string;
-    peer: string;
-    text: string;
-    sentAt: number;
-    envelope?: Envelope;
-    reply?: ReplyRef;
-    copies?: Record<string, MemberCopy>;
-  },
-): ChatState {
-  if (hasMessage(state, m.id)) return state;
-  const message: Message = { ...m, out: true, at: m.sentAt, status: "sending" };
-  if (!m.reply) delete message.reply;
-  if (!m.copies) return insertMessage(ensureContact(state, m.peer, m.sentAt), message);
-  const copyIndex = { ...state.copyIndex };
-  for (const [member, copy] of Object.entries(m.copies)) copyIndex[copy.env] = { mid: m.id, member };
-  return insertMessage({ ...state, copyIndex }, message);
-}
-
-export interface Incoming {
-  id: string;
-  peer: string;
-  text: string;
-  sentAt: number;
-  receivedAt: number;
-  reply?: ReplyRef;
-}
-
-/**
- * A text message that arrived. A message seen twice (redelivered because our acknowledgement was
- * lost) changes nothing. A sender we do not know gets a chat labelled with its address.
- */
-export function receiveText(
-  state: ChatState,
-  m: Incoming,
-  openPeer: string | null,
-): { state: ChatState; isNew: boolean } {
-  if (hasMessage(state, m.id)) return { state, isNew: false };
-  const message: Message = {
-    id: m.id,
-    peer: m.peer,
-    out: false,
-    text: m.text,
-    sentAt: m.sentAt,
-    at: sortTime(m.sentAt, m.receivedAt),
-    ...(m.reply ? { reply: m.reply } : {}),
-  };
-  let next = insertMessage(ensureContact(state, m.peer, m.receivedAt), message);
-  if (openPeer !== m.peer) {
-    const contact = next.contacts[m.peer];
-    next = { ...next, contacts: { ...next.contacts, [m.peer]: { ...contact, unread: contact.unread + 1 } } };
-  }
-  return { state: next, isNew: true };
-}
-
 /**
  * The sender's clock decides the order, but it cannot be trusted: a message is never placed in the
  * future, nor earlier than the longest time a node keeps it.
@@ -190,58 +134,6 @@ export function receiveText(
 export function sortTime(sentAt: number, receivedAt: number): number {
   if (!Number.isFinite(sentAt)) return receivedAt;
   return Math.min(receivedAt, Math.max(receivedAt - MAX_AGE_MS, sentAt));
-}
-
-/** The sealed envelope of a message still on the clock, kept for the store request and its retries. */
-export function attachEnvelope(state: ChatState, id: string, envelope: Envelope): ChatState {
-  return updateOutgoing(state, id, (m) => (m.status === "sending" ? { ...m, envelope } : m));
-}
-
-/** A node answered 201 (or 200 for a repeat): one tick. Never moves a message backwards. */
-export function markStored(state: ChatState, id: string, expiresAt?: number): ChatState {
-  return updateOutgoing(state, id, (m) =>
-    m.status === "sending" ? { ...m, status: "stored", envelope: undefined, expiresAt } : m,
-  );
-}
-
-/**
- * The recipient's app says it stored these ids: two ticks. Only ids of messages I sent to that
- * very sender count, so nobody can mark someone else's messages as delivered. A receipt wins over
- * a NACK: the message did arrive, only the acknowledgement was late.
- */
-export function applyReceipt(state: ChatState, from: string, ids: readonly string[]): ChatState {
-  let next = state;
-  for (const id of ids) {
-    if (next.index[id] !== from) continue;
-    next = updateOutgoing(next, id, (m) =>
-      m.status === "delivered" || m.status === "read"
-        ? m
-        : { ...m, status: "delivered", envelope: undefined, expiredAt: undefined },
-    );
-  }
-  return next;
-}
-
-/** The envelope expired unread: red mark and Resend. A delivered message stays delivered. */
-/**
- * A NACK turns my message red only when it names the mailbox of the person I sent it to
- * (PROTOCOL.md): one for another mailbox, from a node that lies, changes nothing.
- */
-export function applyNack(state: ChatState, id: string, to: string, expiredAt: number): ChatState {
-  const peer = state.index[id];
-  if (peer === undefined || mailboxOfPeer(peer) !== to) return state;
-  return updateOutgoing(state, id, (m) =>
-    m.status === "delivered" || m.status === "read"
-      ? m
-      : { ...m, status: "failed", expiredAt, envelope: undefined },
-  );
-}
-
-/** The node refused the envelope for good (not a passing outage): failed, with the node's reason. */
-export function markRejected(state: ChatState, id: string, reason: string): ChatState {
-  return updateOutgoing(state, id, (m) =>
-    m.status === "sending" ? { ...m, status: "failed", error: reason, envelope: undefined } : m,
-  );
 }
 
 export function removeMessage(state: ChatState, id: string): ChatState {
@@ -263,15 +155,7 @@ export function markRead(state: ChatState, peer: string): ChatState {
   return { ...state, contacts: { ...state.contacts, [peer]: { ...contact, unread: 0 } } };
 }
 
-/** Outgoing messages still waiting for a node's confirmation, oldest first. */
-export function pendingSends(state: ChatState): Message[] {
-  const out: Message[] = [];
-  for (const list of Object.values(state.messages))
-    for (const m of list) if (m.out && m.status === "sending" && m.envelope) out.push(m);
-  return out.sort((a, b) => a.at - b.at);
-}
-
-function ensureContact(state: ChatState, address: string, now: number): ChatState {
+export function ensureContact(state: ChatState, address: string, now: number): ChatState {
   if (state.contacts[address]) return state;
   const contact: Contact = { address, name: "", createdAt: now, unread: 0 };
   return { ...state, contacts: { ...state.contacts, [address]: contact } };
@@ -288,15 +172,6 @@ export function insertMessage(state: ChatState, message: Message): ChatState {
     messages: { ...state.messages, [message.peer]: next },
     index: { ...state.index, [message.id]: message.peer },
   };
-}
-
-function mailboxOfPeer(peer: string): string | null {
-  const publicKey = fromB64uExact(peer, 32);
-  return publicKey ? mailboxAddress(publicKey) : null;
-}
-
-function updateOutgoing(state: ChatState, id: string, change: (m: Message) => Message): ChatState {
-  return updateMessage(state, id, (m) => (m.out ? change(m) : m));
 }
 
 /** Replaces one message by `change(message)`; the same state when it changed nothing. */

@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { applyBatch, type Opened } from "../src/inbox";
 import { ReceiptQueue } from "../src/receipts";
 import { RecipientCache } from "../src/recipients";
-import { addOutgoing, emptyState, upsertContact } from "../src/state";
+import { emptyState, upsertContact } from "../src/state";
+import { addOutgoing } from "../src/state/outgoing";
 
 const alice = generateIdentity();
 const bob = generateIdentity();

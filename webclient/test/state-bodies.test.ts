@@ -1,16 +1,9 @@
 import { type Body, type Envelope, generateIdentity } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
-import {
-  addOutgoing,
-  type ChatState,
-  emptyState,
-  findMessage,
-  hydrate,
-  markStored,
-  upsertContact,
-} from "../src/state";
+import { type ChatState, emptyState, findMessage, hydrate, upsertContact } from "../src/state";
 import { deleteChat, deleteForMe, takeReadReceipts } from "../src/state/bodies";
 import { chatList } from "../src/state/list";
+import { addOutgoing, markStored } from "../src/state/outgoing";
 import { type Arrival, receiveBody } from "../src/state/receive";
 
 const ME = generateIdentity().address;

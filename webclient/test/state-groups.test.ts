@@ -1,7 +1,7 @@
 import { type Body, createGroup, generateIdentity, type SignedGroupState, signGroupState } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addOutgoing, type ChatState, emptyState, findMessage, hydrate } from "../src/state";
+import { type ChatState, emptyState, findMessage, hydrate } from "../src/state";
 import { advanceCopy } from "../src/state/bodies";
 import {
   addGroupStates,
@@ -11,6 +11,7 @@ import {
   nextGroupState,
 } from "../src/state/groups";
 import { chatList } from "../src/state/list";
+import { addOutgoing } from "../src/state/outgoing";
 import { receiveBody } from "../src/state/receive";
 
 const [alice, bob, carol, dave] = [0, 1, 2, 3].map(() => generateIdentity());

@@ -1,24 +1,26 @@
 import { type Envelope, fromB64u, mailboxAddress } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import {
-  addOutgoing,
-  applyNack,
-  applyReceipt,
   type ChatState,
   emptyState,
   findMessage,
   hydrate,
   MAX_AGE_MS,
   markRead,
-  markRejected,
-  markStored,
-  pendingSends,
-  receiveText,
   removeMessage,
   sortTime,
   upsertContact,
 } from "../src/state";
 import { chatList } from "../src/state/list";
+import {
+  addOutgoing,
+  applyNack,
+  applyReceipt,
+  markRejected,
+  markStored,
+  pendingSends,
+} from "../src/state/outgoing";
+import { receiveText } from "../src/state/receive";
 
 const ALICE = "A".repeat(43);
 const BOB = `${"B".repeat(42)}A`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addOutgoing, type ChatState, emptyState, markStored, upsertContact } from "../src/state";
+import { type ChatState, emptyState, upsertContact } from "../src/state";
+import { addOutgoing, markStored } from "../src/state/outgoing";
 import { memoryStorage, type Storage } from "../src/storage";
 import { WriteBatch } from "../src/write-batch";
 

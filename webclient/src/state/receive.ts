@@ -1,8 +1,9 @@
 /** One opened body applied to the chat model: the dispatch of every body type the app knows. */
-import type { Body } from "@wisp/lib";
-import { applyReceipt, type ChatState, receiveText } from "../state";
+import type { Body, ReplyRef } from "@wisp/lib";
+import { type ChatState, ensureContact, hasMessage, insertMessage, type Message, sortTime } from "../state";
 import { advanceCopy, applyDelete, applyProfile, applyReaction, applyReadReceipt } from "./bodies";
 import { addGroupStates, receiveGroupText } from "./groups";
+import { applyReceipt } from "./outgoing";
 
 export interface Arrival {
   /** The sender's address, from the envelope's signature. */
@@ -59,4 +60,40 @@ export function receiveBody(
     case "unknown":
       return { state, receipt: false };
   }
+}
+
+export interface Incoming {
+  id: string;
+  peer: string;
+  text: string;
+  sentAt: number;
+  receivedAt: number;
+  reply?: ReplyRef;
+}
+
+/**
+ * A text message that arrived. A message seen twice (redelivered because our acknowledgement was
+ * lost) changes nothing. A sender we do not know gets a chat labelled with its address.
+ */
+export function receiveText(
+  state: ChatState,
+  m: Incoming,
+  openPeer: string | null,
+): { state: ChatState; isNew: boolean } {
+  if (hasMessage(state, m.id)) return { state, isNew: false };
+  const message: Message = {
+    id: m.id,
+    peer: m.peer,
+    out: false,
+    text: m.text,
+    sentAt: m.sentAt,
+    at: sortTime(m.sentAt, m.receivedAt),
+    ...(m.reply ? { reply: m.reply } : {}),
+  };
+  let next = insertMessage(ensureContact(state, m.peer, m.receivedAt), message);
+  if (openPeer !== m.peer) {
+    const contact = next.contacts[m.peer];
+    next = { ...next, contacts: { ...next.contacts, [m.peer]: { ...contact, unread: contact.unread + 1 } } };
+  }
+  return { state: next, isNew: true };
 }

@@ -1,0 +1,59 @@
+/**
+ * What one retrieve answer does in the engine: open every envelope (asynchronous crypto), apply
+ * them all (inbox.ts) and show the result in one render, owe the receipts, then write it all.
+ * The poller acknowledges the ids only after this returns.
+ */
+import { decodeBody, openAsync, type RetrieveResponse, toB64u } from "@wisp/lib";
+import { afterRender } from "./after-render";
+import type { ChatStore } from "./chat-store";
+import type { Conversations } from "./conversations";
+import type { EngineParts } from "./engine-parts";
+import { applyBatch, type Opened } from "./inbox";
+import type { Outbound } from "./outbound";
+
+export interface ArrivalDeps extends EngineParts {
+  chat: ChatStore;
+  out: Outbound;
+  talk: Conversations;
+  /** The chat on screen: what arrives there is not unread. */
+  openPeer: () => string | null;
+  /** Read receipts for the open chat, when a text arrived. */
+  reportRead: () => void;
+}
+
+/**
+ * Opens the whole answer and shows it in one render, sends the receipts at once, then writes
+ * everything in one transaction; only then does the poller acknowledge the ids, so a crash before
+ * the write means the node delivers them again (and dedup absorbs what did arrive).
+ */
+export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promise<void> {
+  const { chat, out } = d;
+  const opened = await Promise.all(batch.messages.map((envelope) => openTimed(d, envelope)));
+  const before = chat.state;
+  const effect = applyBatch(chat.state, opened, batch.nacks, d.openPeer(), d.now(), d.identity.address);
+  if (effect.state !== chat.state) {
+    chat.state = effect.state;
+    chat.emit();
+  }
+  for (const { peer, id } of effect.receipts) out.receipts.add(peer, id);
+  // The bubbles render before the receipts are sealed; the receipts go before the write.
+  void afterRender()
+    .then(() => out.receipts.flush())
+    .catch(() => {});
+  await chat.persist(effect.messageIds, effect.contacts);
+  if (effect.state.groups !== before.groups) await chat.writeGroups();
+  for (const { opened: o, body } of opened)
+    if (o.ok && body) d.talk.answerStaleHead(toB64u(o.senderPublicKey), body);
+  if (opened.some((o) => o.body?.type === "text")) d.reportRead();
+}
+
+async function openTimed(d: ArrivalDeps, stored: RetrieveResponse["messages"][number]): Promise<Opened> {
+  const opening = d.timing.now();
+  const opened = await openAsync(d.identity, stored, d.crypto);
+  const body = opened.ok ? decodeBody(opened.body) : null;
+  d.timing.span("wisp:open", opening, {
+    id: stored.id,
+    for: body?.type === "receipt" ? body.ids : undefined,
+  });
+  return { opened, body };
+}
