@@ -1,13 +1,14 @@
-/** The web app's weight: every .js and .css file of webclient/dist, gzipped (level 9), summed. */
+/**
+ * The web app's weight, measured exactly as every build prints it and size.test.ts checks it
+ * (webclient/scripts/size.ts: gzip -9 of every .js and .css file of webclient/dist, summed).
+ */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { formatKb, measureDir, SIZE_BUDGET_BYTES } from "../../webclient/scripts/size";
 import { ROOT } from "../lib/build";
 import type { BenchConfig } from "../lib/config";
 import type { Row } from "../lib/row";
-
-const TARGET = 60 * 1000;
 
 export async function webApp(config: BenchConfig): Promise<Row> {
   const dist = join(ROOT, "webclient/dist");
@@ -15,28 +16,15 @@ export async function webApp(config: BenchConfig): Promise<Row> {
     config.log("webclient/dist is missing: npm run build -w webclient");
     execFileSync("npm", ["run", "build", "-w", "webclient"], { cwd: ROOT, stdio: "ignore" });
   }
-  const files = walk(dist).filter((file) => /\.(js|mjs|css)$/.test(file));
+  const { files, gzipTotal } = measureDir(dist);
   if (files.length === 0) throw new Error("webclient/dist holds no .js or .css file");
-  let raw = 0;
-  let gzipped = 0;
-  for (const file of files) {
-    const bytes = readFileSync(file);
-    raw += bytes.length;
-    gzipped += gzipSync(bytes, { level: 9 }).length;
-  }
+  const raw = files.reduce((n, f) => n + f.bytes, 0);
   return {
     row: "web app",
-    figure: `${(gzipped / 1000).toFixed(1)} KB gzipped (${(raw / 1000).toFixed(1)} KB raw, ${files.length} files)`,
+    figure: `${formatKb(gzipTotal)} gzipped (${formatKb(raw)} raw, ${files.length} files)`,
     target: "≤ 60 KB",
-    met: gzipped <= TARGET,
-    command: "npm run bench (bench/rows/webapp.ts: gzip -9 of webclient/dist/**/*.{js,css})",
-    values: { gzipBytes: gzipped, rawBytes: raw, files: files.length },
+    met: gzipTotal <= SIZE_BUDGET_BYTES,
+    command: "npm run bench (bench/rows/webapp.ts: webclient/scripts/size.ts on webclient/dist)",
+    values: { gzipBytes: gzipTotal, rawBytes: raw, files: files.length },
   };
-}
-
-function walk(folder: string): string[] {
-  return readdirSync(folder).flatMap((name) => {
-    const path = join(folder, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
 }
