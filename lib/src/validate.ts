@@ -35,19 +35,28 @@ export interface CheckedEnvelope {
   jsonBytes: number;
 }
 
+/**
+ * Exactly the six fields of PROTOCOL.md, `v` 1 and every other field base64url: an envelope whose
+ * JSON needs no escapes, so it can be measured and written from its fields alone.
+ */
+export function isPlainEnvelope(envelope: Envelope): boolean {
+  const { v, id, to, nackTo, eph, ct } = envelope;
+  let keys = 0;
+  for (const _ in envelope) keys++;
+  return (
+    keys === 6 &&
+    v === 1 &&
+    [id, to, nackTo, eph, ct].every((field) => typeof field === "string" && BASE64URL_TEXT.test(field))
+  );
+}
+
 /** Bytes of the envelope as JSON (UTF-8), the measure of the 65,536-byte limit. */
 export function envelopeSize(envelope: Envelope): number {
   // Computed from the field lengths where JSON adds no escapes; anything else is measured by
   // serializing it.
-  const { v, id, to, nackTo, eph, ct } = envelope;
-  let keys = 0;
-  for (const _ in envelope) keys++;
-  const plain =
-    keys === 6 &&
-    v === 1 &&
-    [id, to, nackTo, eph, ct].every((field) => typeof field === "string" && BASE64URL_TEXT.test(field));
-  if (plain) return ENVELOPE_JSON_FRAME + id.length + to.length + nackTo.length + eph.length + ct.length;
-  return utf8(JSON.stringify(envelope)).length;
+  if (!isPlainEnvelope(envelope)) return utf8(JSON.stringify(envelope)).length;
+  const { id, to, nackTo, eph, ct } = envelope;
+  return ENVELOPE_JSON_FRAME + id.length + to.length + nackTo.length + eph.length + ct.length;
 }
 
 /**

@@ -1,4 +1,12 @@
-import { type Envelope, envelopeSize, MIN_CT_BYTES, toB64u, utf8, validateEnvelope } from "@wisp/lib";
+import {
+  type Envelope,
+  envelopeSize,
+  isPlainEnvelope,
+  MIN_CT_BYTES,
+  toB64u,
+  utf8,
+  validateEnvelope,
+} from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -26,6 +34,18 @@ describe("envelopeSize", () => {
     expect(envelopeSize(stored)).toBe(serialized(stored));
     const otherVersion = { v: 2, id: "a", to: "b", nackTo: "c", eph: "d", ct: "e" } as unknown as Envelope;
     expect(envelopeSize(otherVersion)).toBe(serialized(otherVersion));
+  });
+});
+
+describe("isPlainEnvelope", () => {
+  it("holds for exactly the six fields, v 1 and base64url text, and for nothing else", () => {
+    const plain: Envelope = { v: 1, id: "a", to: "b", nackTo: "c", eph: "d", ct: "e" };
+    expect(isPlainEnvelope(plain)).toBe(true);
+    expect(isPlainEnvelope({ ...plain, ct: 'e"' })).toBe(false);
+    expect(isPlainEnvelope({ ...plain, to: "é" })).toBe(false);
+    expect(isPlainEnvelope({ ...plain, expiresAt: 1 } as Envelope)).toBe(false);
+    expect(isPlainEnvelope({ ...plain, v: 2 } as unknown as Envelope)).toBe(false);
+    expect(isPlainEnvelope({ ...plain, id: 7 } as unknown as Envelope)).toBe(false);
   });
 });
 

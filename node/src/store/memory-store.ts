@@ -5,7 +5,7 @@
  * (docs/performance.md). A slab is freed when no live entry points into it; as every entry expires
  * within the TTL, so does every slab. Entries handed out parse their payload on first access.
  */
-import { betweenRightIncl, type Envelope, type Nack, type RingId } from "@wisp/lib";
+import { betweenRightIncl, type Envelope, isPlainEnvelope, type Nack, type RingId } from "@wisp/lib";
 import {
   compareEntries,
   type Entry,
@@ -30,7 +30,6 @@ interface Slot {
 }
 
 const SLAB_BYTES = 1024 * 1024;
-const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 
 /**
  * The envelope's JSON, keys in PROTOCOL.md's order. Every stored envelope passed validation, so its
@@ -38,14 +37,8 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
  * fraction of serializing (docs/performance.md); anything else is serialized.
  */
 function envelopeJson(envelope: Envelope): string {
-  const { v, id, to, nackTo, eph, ct } = envelope;
-  let keys = 0;
-  for (const _ in envelope) keys++;
-  const plain =
-    keys === 6 &&
-    v === 1 &&
-    [id, to, nackTo, eph, ct].every((f) => typeof f === "string" && BASE64URL_TEXT.test(f));
-  if (!plain) return JSON.stringify(envelope);
+  if (!isPlainEnvelope(envelope)) return JSON.stringify(envelope);
+  const { id, to, nackTo, eph, ct } = envelope;
   return `{"v":1,"id":"${id}","to":"${to}","nackTo":"${nackTo}","eph":"${eph}","ct":"${ct}"}`;
 }
 

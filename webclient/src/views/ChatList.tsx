@@ -8,6 +8,7 @@ import { type ChatSummary, chatList } from "../state/list";
 import { AddressCard } from "./AddressCard";
 import type { Panel } from "./App";
 import { Avatar } from "./Avatar";
+import { IconButton } from "./IconButton";
 import { GroupIcon, NewChatIcon, SearchIcon, SettingsIcon } from "./Icons";
 import { ReconnectButton } from "./ReconnectButton";
 import { StatusMark } from "./StatusMark";
@@ -58,33 +59,15 @@ export function ChatList({ client, onPanel, onOpen, onNewChat }: Props) {
           <span class="dot" aria-hidden="true" />
           {CONNECTION_TEXT[client.connection]}
         </span>
-        <button
-          type="button"
-          class="icon-button"
-          aria-label="New group"
-          title="New group"
-          onClick={() => onPanel("group")}
-        >
+        <IconButton label="New group" onClick={() => onPanel("group")}>
           <GroupIcon />
-        </button>
-        <button
-          type="button"
-          class="icon-button"
-          aria-label="New chat"
-          title="New chat"
-          onClick={() => onPanel("new")}
-        >
+        </IconButton>
+        <IconButton label="New chat" onClick={() => onPanel("new")}>
           <NewChatIcon />
-        </button>
-        <button
-          type="button"
-          class="icon-button"
-          aria-label="Settings"
-          title="Settings"
-          onClick={() => onPanel("settings")}
-        >
+        </IconButton>
+        <IconButton label="Settings" onClick={() => onPanel("settings")}>
           <SettingsIcon />
-        </button>
+        </IconButton>
       </header>
       {client.connection === "offline" && (
         <div class="banner" role="alert">

@@ -1,6 +1,7 @@
 /** Settings' app lock card: set, change or remove the passphrase that seals the stored key. */
 import { useState } from "preact/hooks";
 import type { AppLock } from "../lock";
+import { TextField } from "./TextField";
 import { useSource } from "./useSource";
 
 export function LockSettings({ lock }: { lock: AppLock }) {
@@ -36,21 +37,21 @@ export function LockSettings({ lock }: { lock: AppLock }) {
           : "Off: anyone who can open this browser can open Wisp."}
       </p>
       <form class="form" onSubmit={save}>
-        <label for="lock-pass">{lock.locked() ? "New passphrase" : "Passphrase"}</label>
-        <input
+        <TextField
           id="lock-pass"
-          type="password"
+          label={lock.locked() ? "New passphrase" : "Passphrase"}
+          secret
           autocomplete="new-password"
           value={passphrase}
-          onInput={(e) => setPassphrase(e.currentTarget.value)}
+          onValue={setPassphrase}
         />
-        <label for="lock-repeat">Repeat it</label>
-        <input
+        <TextField
           id="lock-repeat"
-          type="password"
+          label="Repeat it"
+          secret
           autocomplete="new-password"
           value={repeat}
-          onInput={(e) => setRepeat(e.currentTarget.value)}
+          onValue={setRepeat}
         />
         <p class="hint">Forget it and only your exported identity file gets your chats back.</p>
         <div class="button-row">

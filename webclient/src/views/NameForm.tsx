@@ -1,5 +1,6 @@
 /** A one-line form to name (or rename) a contact. */
 import { useState } from "preact/hooks";
+import { TextField } from "./TextField";
 
 export function NameForm({
   initial,
@@ -19,13 +20,13 @@ export function NameForm({
         if (name.trim()) onSave(name.trim());
       }}
     >
-      <label for="contact-name">{prompt}</label>
-      <input
+      <TextField
         id="contact-name"
+        label={prompt}
         value={name}
         maxLength={64}
         placeholder="Name"
-        onInput={(e) => setName(e.currentTarget.value)}
+        onValue={setName}
       />
       <button type="submit" class="primary" disabled={!name.trim()}>
         Save

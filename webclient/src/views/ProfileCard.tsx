@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import type { WispClient } from "../client";
 import { Avatar } from "./Avatar";
+import { TextField } from "./TextField";
 
 const AVATAR_PX = 64;
 
@@ -41,13 +42,13 @@ export function ProfileCard({ client }: { client: WispClient }) {
             </button>
           )}
         </div>
-        <label for="profile-name">Display name</label>
-        <input
+        <TextField
           id="profile-name"
+          label="Display name"
           value={name}
           maxLength={64}
           placeholder="How others see you"
-          onInput={(e) => setName(e.currentTarget.value)}
+          onValue={setName}
         />
         <p class="hint">
           Sent, end-to-end encrypted, to the people you write to. They can still name you as they like.
