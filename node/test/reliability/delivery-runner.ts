@@ -82,6 +82,8 @@ export class DeliveryRun {
   private accepted = new Map<string, Accepted>();
   /** Per mailbox: ids handed out to the recipient and when, not yet acknowledged. */
   private handedOut = new Map<string, Map<string, number>>();
+  /** Ids of the NACKs the senders have read: they poll their own mailboxes whenever time passes. */
+  private nacked = new Set<string>();
   private departures = 0;
   private lossy = false;
   private readonly pick: () => number;
@@ -140,6 +142,8 @@ export class DeliveryRun {
       case "time":
         this.clock.advance(op.ms);
         await this.expiryTick();
+        // A NACK lives one TTL in its sender's mailbox: a sender reads it within that, as a client polls.
+        await this.readNacks();
         return `now ${this.clock.now()}`;
       case "settle":
         return this.settle("settle");
@@ -308,30 +312,35 @@ export class DeliveryRun {
   }
 
   /**
-   * Past every TTL and grace: each accepted message delivered XOR NACKed. NACKs live one TTL too,
-   * so the NACK mailboxes are read after every step.
+   * Past every TTL and grace: each accepted message delivered XOR NACKed. The nodes' periodic
+   * work goes on meanwhile, as their timers would run it: stabilization and expiry every second,
+   * repair every 5 s; the senders read their NACKs every 5 s, well within a NACK's TTL.
    */
   private async expireEverything(): Promise<void> {
-    const nacked = new Set<string>();
     // In expiry ticks of a second, as a node runs them: a NACK is retried for one TTL only.
     for (let second = 1; second <= END_SECONDS; second++) {
       this.clock.advance(1_000);
+      await this.ring.stabilize(1, { fingers: false });
       await this.expiryTick();
       if (second % 5 !== 0) continue;
       await this.sim.repairAll(this.ring);
-      for (const id of await this.nacks()) nacked.add(id);
+      await this.readNacks();
     }
     const problems: string[] = [];
     for (const m of this.accepted.values()) {
-      if (m.acked && nacked.has(m.id)) problems.push(`${m.id}: delivered and NACKed`);
+      if (m.acked && this.nacked.has(m.id)) problems.push(`${m.id}: delivered and NACKed`);
       // Either end is right for an acknowledgement whose answer was lost; both cannot be told apart.
-      if (!m.acked && !m.maybeAcked && !nacked.has(m.id))
+      if (!m.acked && !m.maybeAcked && !this.nacked.has(m.id))
         problems.push(
           `${m.id}: neither delivered nor NACKed (expired ${m.expiresAt}; copies on ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"})`,
         );
-      if (!m.acked && nacked.has(m.id)) this.stats.nacked++;
+      if (!m.acked && this.nacked.has(m.id)) this.stats.nacked++;
     }
     if (problems.length > 0) throw this.violation("the end, every TTL passed", problems);
+  }
+
+  private async readNacks(): Promise<void> {
+    for (const id of await this.nacks()) this.nacked.add(id);
   }
 
   /** The ids of the NACKs in every sender's mailbox, read through the first member that answers. */
