@@ -16,6 +16,7 @@ import { Repair } from "./repair";
 import { OwnerRouting } from "./routing";
 import { registerStoreHandlers } from "./rpc";
 import { StoreMetrics } from "./store-metrics";
+import { answerTakeover, Takeover } from "./takeover";
 import { decodeFetchAnswer, decodePutAnswer, type PutAnswer, type PutRequest } from "./wire";
 
 export class MailboxService implements Mailboxes {
@@ -26,6 +27,7 @@ export class MailboxService implements Mailboxes {
   private owner: MailboxOwner;
   readonly proofs: ProofChecker;
   private routing: OwnerRouting;
+  private takeover: Takeover;
   private metrics: StoreMetrics;
   private timers = new Set<() => void>();
   private unsubscribe: () => void;
@@ -54,10 +56,17 @@ export class MailboxService implements Mailboxes {
       },
       this.metrics,
     );
-    registerStoreHandlers(deps.router, deps.ring, this.owner);
+    this.takeover = new Takeover(deps, this.options, this.peers);
+    registerStoreHandlers(deps.router, deps.ring, this.owner, {
+      ready: (key) => this.takeover.ready(key),
+      answer: (request, peer) => answerTakeover(deps, this.peers, request, peer),
+    });
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());
-    const offChange = deps.ring.onChange(() => this.soon(() => this.repair.round()));
+    const offChange = deps.ring.onChange(() => {
+      this.takeover.changed();
+      this.soon(() => this.repair.round());
+    });
     const offJoining = deps.ring.onJoining((joiner, from) =>
       handOverRange(deps, this.peers, joiner.addr, from, joiner.id),
     );
@@ -86,7 +95,10 @@ export class MailboxService implements Mailboxes {
         mailboxKey(mailbox),
         request,
         { timeoutMs: waitMs + this.options.rpcTimeoutMs, signal: options.signal },
-        () => this.owner.answerFetch(request, options.signal, true),
+        async () => {
+          await this.takeover.ready(mailboxKey(mailbox));
+          return this.owner.answerFetch(request, options.signal, true);
+        },
         decodeFetchAnswer,
       );
       this.metrics.retrieved();
@@ -155,7 +167,10 @@ export class MailboxService implements Mailboxes {
       mailboxKey(mailbox),
       request,
       { timeoutMs: this.options.rpcTimeoutMs },
-      () => this.owner.acceptPut(request),
+      async () => {
+        await this.takeover.ready(mailboxKey(mailbox));
+        return this.owner.acceptPut(request);
+      },
       decodePutAnswer,
     );
   }

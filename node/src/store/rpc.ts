@@ -1,7 +1,8 @@
 /**
  * Answers the store.* requests of other nodes: decodes each (a malformed one is refused with
  * RpcReject), refuses a put or fetch for a mailbox this node does not own now (store.not_owner),
- * and hands the rest to MailboxOwner — checking first that the sender may send it
+ * waits while this node takes over the range of the mailbox (takeover.ts), and hands the rest to
+ * MailboxOwner — checking first that the sender may send it
  * (docs/security.md): a NACK only from the node responsible for the NACKed message's mailbox, a
  * copied entry only from a node that could be its owner or replica by this node's own view.
  */
@@ -11,18 +12,39 @@ import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { PeerIdentity, WireMessage } from "../transport/transport";
 import { type Entry, mailboxKey } from "./entry";
 import type { MailboxOwner } from "./owner";
-import { decodeStoreRequest, NOT_OWNER, type PutRequest, STORE_TAGS, type StoreAnswer } from "./wire";
+import {
+  decodeStoreRequest,
+  NOT_OWNER,
+  type PutRequest,
+  STORE_TAGS,
+  type StoreAnswer,
+  type TakeoverAnswer,
+  type TakeoverRequest,
+} from "./wire";
 
 /** How long a receiver looks for the node responsible for a NACKed message's mailbox. */
 const NACK_CHECK_MS = 2_000;
 
-export function registerStoreHandlers(router: RpcRouter, ring: Ring, owner: MailboxOwner): void {
-  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, message, peer));
+/** The takeover of a grown key range (takeover.ts), as the handlers need it. */
+export interface TakeoverHandlers {
+  /** Resolves once the entries of key's range, if it is being taken over, are in. */
+  ready(key: RingId): Promise<void>;
+  answer(request: TakeoverRequest, peer: PeerIdentity): Promise<TakeoverAnswer>;
+}
+
+export function registerStoreHandlers(
+  router: RpcRouter,
+  ring: Ring,
+  owner: MailboxOwner,
+  takeover: TakeoverHandlers,
+): void {
+  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, takeover, message, peer));
 }
 
 async function handleStoreMessage(
   ring: Ring,
   owner: MailboxOwner,
+  takeover: TakeoverHandlers,
   message: WireMessage,
   peer: PeerIdentity,
 ): Promise<StoreAnswer> {
@@ -30,15 +52,22 @@ async function handleStoreMessage(
   if (typeof request === "string") throw new RpcReject(request);
   const owns = (mailbox: string) => ring.isJoined() && ring.owns(mailboxKey(mailbox));
   switch (request.t) {
-    case "store.put":
-      if (!owns(request.kind === "msg" ? request.envelope.to : request.mailbox)) return NOT_OWNER;
+    case "store.put": {
+      const mailbox = request.kind === "msg" ? request.envelope.to : request.mailbox;
+      if (!owns(mailbox)) return NOT_OWNER;
       if (request.kind === "nack" && !(await sentByResponsible(ring, request, peer)))
         throw new RpcReject(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
+      await takeover.ready(mailboxKey(mailbox));
       return owner.acceptPut(request);
+    }
     case "store.fetch":
-      return owns(request.mailbox) ? owner.answerFetch(request) : NOT_OWNER;
+      if (!owns(request.mailbox)) return NOT_OWNER;
+      await takeover.ready(mailboxKey(request.mailbox));
+      return owner.answerFetch(request);
+    case "store.takeover":
+      return takeover.answer(request, peer);
     case "store.replicate":
       return owner.acceptReplicate({ ...request, entries: mayCopy(ring, request.entries, peer) });
     case "store.digest":

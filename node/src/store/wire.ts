@@ -4,7 +4,15 @@
  * hostile input and returns the typed value or a string (requests) or null (answers) saying it is
  * malformed, never throws. The typed values are plain JSON, so they are sent as they are.
  */
-import { type Envelope, MAX_RETRIEVE_ENTRIES, MAX_WAIT_MS, type Nack, type StoredMessage } from "@wisp/lib";
+import {
+  type Envelope,
+  idFromHex,
+  MAX_RETRIEVE_ENTRIES,
+  MAX_WAIT_MS,
+  type Nack,
+  type RingId,
+  type StoredMessage,
+} from "@wisp/lib";
 import type { WireMessage } from "../transport/transport";
 import type { Entry, Tombstone } from "./entry";
 import { type AckProof, decodeProof } from "./proof";
@@ -35,7 +43,9 @@ export type DigestRequest = {
 };
 /** `proof`: the owner's signed retrieve; its `ack` ids are deleted first (proof.ts). */
 export type FetchRequest = { t: "store.fetch"; mailbox: string; proof: AckProof; waitMs: number };
-export type StoreRequest = PutRequest | ReplicateRequest | DigestRequest | FetchRequest;
+/** A node whose range grew asks a successor for its copies of the keys in (from, to] (takeover.ts). */
+export type TakeoverRequest = { t: "store.takeover"; from: RingId; to: RingId };
+export type StoreRequest = PutRequest | ReplicateRequest | DigestRequest | FetchRequest | TakeoverRequest;
 /** The requests only the owner of their mailbox serves. */
 export type OwnerRequest = PutRequest | FetchRequest;
 
@@ -44,6 +54,7 @@ export const STORE_TAGS: readonly StoreRequest["t"][] = [
   "store.replicate",
   "store.digest",
   "store.fetch",
+  "store.takeover",
 ];
 
 export type PutAnswer =
@@ -54,9 +65,17 @@ export type ReplicateAnswer = { t: "store.replicate.ok"; created: number; replic
 /** `missing`: indexes into `entries` of ids the receiver does not hold. */
 export type DigestAnswer = { t: "store.digest.ok"; missing: number[]; replicas: string[] };
 export type FetchAnswer = { t: "store.fetch.ok"; messages: StoredMessage[]; nacks: Nack[]; more: boolean };
+/** `offered`: the entries the receiver pushed to the asker (store.digest/store.replicate) before answering. */
+export type TakeoverAnswer = { t: "store.takeover.ok"; offered: number };
 /** A put or fetch reached a node whose key range, (predecessor, self], does not hold the mailbox. */
 export type NotOwnerAnswer = { t: "store.not_owner" };
-export type StoreAnswer = PutAnswer | ReplicateAnswer | DigestAnswer | FetchAnswer | NotOwnerAnswer;
+export type StoreAnswer =
+  | PutAnswer
+  | ReplicateAnswer
+  | DigestAnswer
+  | FetchAnswer
+  | TakeoverAnswer
+  | NotOwnerAnswer;
 
 export const NOT_OWNER: NotOwnerAnswer = { t: "store.not_owner" };
 
@@ -70,6 +89,8 @@ export function decodeStoreRequest(message: WireMessage): Decoded<StoreRequest> 
       return decodeDigest(message);
     case "store.fetch":
       return decodeFetch(message);
+    case "store.takeover":
+      return decodeTakeover(message);
     default:
       return `the store does not handle "${String(message.t).slice(0, 40)}"`;
   }
@@ -164,6 +185,14 @@ function decodeFetch(message: Record<string, unknown>): Decoded<FetchRequest> {
   if (typeof proof === "string") return proof;
   if (!isTime(waitMs) || waitMs > MAX_WAIT_MS) return `"waitMs" expected 0..${MAX_WAIT_MS}`;
   return { t: "store.fetch", mailbox: message.mailbox as string, proof, waitMs };
+}
+
+function decodeTakeover(message: Record<string, unknown>): Decoded<TakeoverRequest> {
+  const from = idFromHex(message.from);
+  const to = idFromHex(message.to);
+  if (from === null || to === null)
+    return `store.takeover "from" and "to" expected 64 lowercase hex characters`;
+  return { t: "store.takeover", from, to };
 }
 
 export function isNotOwner(answer: WireMessage): boolean {

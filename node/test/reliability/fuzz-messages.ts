@@ -144,6 +144,10 @@ export function validMessages(now: number): Valid[] {
       message: { t: "store.fetch", mailbox: b64(32), proof: proof(now), waitMs: 0 },
       spec: { mailbox: B32, proof: PROOF, waitMs: { type: "wait" } },
     },
+    {
+      message: { t: "store.takeover", from: "ab".repeat(32), to: "cd".repeat(32) },
+      spec: { from: { type: "hex64" }, to: { type: "hex64" } },
+    },
   ];
 }
 
@@ -163,6 +167,8 @@ const FIELD_NAMES = [
   "proof",
   "proofs",
   "waitMs",
+  "from",
+  "to",
   "id",
   "addr",
   "v",
