@@ -7,20 +7,18 @@
  * - at the end, after every TTL and grace has passed: each accepted message is either acknowledged
  *   (delivered) or NACKed to its sender, never both, never neither.
  *
- * The recipient model: a retrieve acknowledges what the previous retrieves of that mailbox handed
- * out within ACK_WINDOW_MS (a client acknowledges what it opened, in its next request). A retrieve
- * whose answer was lost may have applied its acknowledgements: those messages are owed neither
- * retrievability nor a particular end (the full run's first failure, seed 868953875, was this). Departures
- * are bounded as in the churn property: never the last holders of an entry, at most replicas − 1
+ * The recipient model and the verdicts are in delivery-books.ts. Departures are bounded as in the churn property: never the last holders of an entry, at most replicas − 1
  * between settles, never below MIN_MEMBERS, never a node with NACKs still queued.
  */
 import type { ChordOptions } from "../../src/chord/chord-node";
 import { ManualClock } from "../../src/clock";
 import { createRing, type SimNodeContext, type SimRing, seededRandom } from "../../src/sim";
+import { mailboxKey } from "../../src/store/entry";
 import { MemoryNetwork } from "../../src/transport/memory";
 import { proofFor } from "../fixtures/retrieve-proofs";
 import { envelope, mailboxOf } from "../store/fixtures";
 import { SimMailboxes } from "../store/sim-mailboxes";
+import { DeliveryBooks, emptyDeliveryStats, senderNacks } from "./delivery-books";
 import { type DeliveryCase, type DeliveryOp, describeDeliveryOp, SENDERS } from "./delivery-schedule";
 import { ringReport } from "./ring-report";
 
@@ -28,7 +26,6 @@ const REPLICAS = 3;
 const MIN_MEMBERS = REPLICAS + 1;
 const MAX_DEPARTURES = REPLICAS - 1;
 export const TTL_MS = 20_000;
-export const ACK_WINDOW_MS = 5_000;
 const EXPIRY_GRACE_MS = 10_000;
 /** The end phase: past every TTL, the non-owners' grace and the acknowledgement grace, twice. */
 const END_SECONDS = (2 * (TTL_MS + EXPIRY_GRACE_MS + 30_000)) / 1_000;
@@ -40,50 +37,10 @@ export class DeliveryViolation extends Error {
   override name = "DeliveryViolation";
 }
 
-interface Accepted {
-  mailbox: string;
-  nackTo: string;
-  id: string;
-  expiresAt: number;
-  acked: boolean;
-  /** An acknowledgement of it was sent but its answer lost: the owner may or may not have applied it. */
-  maybeAcked: boolean;
-}
-
-export interface DeliveryStats {
-  stores: number;
-  acked: number;
-  nacked: number;
-  checks: number;
-  unavailable: number;
-  skippedChecks: number;
-  joins: number;
-  departures: number;
-  refusedDepartures: number;
-}
-
-export function emptyDeliveryStats(): DeliveryStats {
-  return {
-    stores: 0,
-    acked: 0,
-    nacked: 0,
-    checks: 0,
-    unavailable: 0,
-    skippedChecks: 0,
-    joins: 0,
-    departures: 0,
-    refusedDepartures: 0,
-  };
-}
-
 export class DeliveryRun {
   readonly trace: string[] = [];
   readonly stats = emptyDeliveryStats();
-  private accepted = new Map<string, Accepted>();
-  /** Per mailbox: ids handed out to the recipient and when, not yet acknowledged. */
-  private handedOut = new Map<string, Map<string, number>>();
-  /** Ids of the NACKs the senders have read: they poll their own mailboxes whenever time passes. */
-  private nacked = new Set<string>();
+  private books = new DeliveryBooks(this.stats);
   private departures = 0;
   private lossy = false;
   private readonly pick: () => number;
@@ -177,7 +134,7 @@ export class DeliveryRun {
     if (this.ring.nodes().length - 1 < MIN_MEMBERS) return `would leave fewer than ${MIN_MEMBERS} members`;
     if (this.departures + 1 > MAX_DEPARTURES) return `more than ${MAX_DEPARTURES} departures between settles`;
     if (this.sim.service(node).expiry.pendingNacks > 0) return "it has NACKs queued";
-    for (const m of this.accepted.values()) {
+    for (const m of this.books.accepted.values()) {
       if (m.acked) continue;
       const holders = [
         ...this.sim.holdersOf(this.ring, m.mailbox, m.id),
@@ -194,15 +151,7 @@ export class DeliveryRun {
     try {
       const outcome = await this.sim.service(this.at(via)).store(env);
       if (!outcome.created) return `stored ${env.id}: not created`;
-      this.accepted.set(env.id, {
-        mailbox,
-        nackTo: env.nackTo,
-        id: env.id,
-        expiresAt: outcome.expiresAt,
-        acked: false,
-        maybeAcked: false,
-      });
-      this.stats.stores++;
+      this.books.accept({ mailbox, nackTo: env.nackTo, id: env.id, expiresAt: outcome.expiresAt });
       return `stored ${env.id} on ${this.sim.holdersOf(this.ring, mailbox, env.id).join(" ")}`;
     } catch (error) {
       return `store refused: ${message(error)}`;
@@ -221,10 +170,7 @@ export class DeliveryRun {
 
   private async retrieveOnce(via: SimNodeContext, mailbox: string): Promise<string | null> {
     const now = this.clock.now();
-    const pending = this.handedOut.get(mailbox) ?? new Map<string, number>();
-    this.handedOut.set(mailbox, pending);
-    for (const [id, at] of pending) if (now - at > ACK_WINDOW_MS) pending.delete(id);
-    const acks = [...pending.keys()];
+    const acks = this.books.acksFor(mailbox, now);
     let answer: { messages: { id: string }[] };
     try {
       answer = await this.sim
@@ -232,21 +178,15 @@ export class DeliveryRun {
         .retrieve(mailbox, proofFor(mailbox, acks, this.clock.now()), { waitMs: 0 });
     } catch {
       this.stats.unavailable++;
-      for (const id of acks) {
-        const m = this.accepted.get(id);
-        if (m) m.maybeAcked = true;
-      }
+      this.books.lost(acks);
       return null;
     }
-    for (const id of acks) {
-      const m = this.accepted.get(id);
-      if (m && !m.acked) {
-        m.acked = true;
-        this.stats.acked++;
-      }
-      pending.delete(id);
-    }
-    for (const { id } of answer.messages) if (!this.accepted.get(id)?.acked) pending.set(id, now);
+    this.books.answered(
+      mailbox,
+      acks,
+      answer.messages.map((m) => m.id),
+      now,
+    );
     return `got ${answer.messages.length}, acked ${acks.length}`;
   }
 
@@ -271,21 +211,12 @@ export class DeliveryRun {
     return `healed in ${rounds} round(s)`;
   }
 
-  /** Messages that must be retrievable now: accepted, not acknowledged, not expired. */
-  private live(mailbox?: string): Accepted[] {
-    const now = this.clock.now();
-    return [...this.accepted.values()].filter(
-      (m) =>
-        !m.acked && !m.maybeAcked && m.expiresAt > now && (mailbox === undefined || m.mailbox === mailbox),
-    );
-  }
-
   private async checkRetrievable(where: string, through: readonly SimNodeContext[]): Promise<void> {
     if (this.lossy) {
       this.stats.skippedChecks++;
       return;
     }
-    const mailboxes = new Set(this.live().map((m) => m.mailbox));
+    const mailboxes = new Set(this.books.live(this.clock.now()).map((m) => m.mailbox));
     const problems: string[] = [];
     for (const mailbox of mailboxes) {
       for (const node of through) {
@@ -301,10 +232,10 @@ export class DeliveryRun {
         }
         this.stats.checks++;
         // Expiry is judged after the answer: a message that expired meanwhile is no longer owed.
-        const missing = this.live(mailbox).filter((m) => !got.has(m.id));
+        const missing = this.books.live(this.clock.now(), mailbox).filter((m) => !got.has(m.id));
         for (const m of missing)
           problems.push(
-            `${m.id} (mailbox ${mailbox.slice(0, 6)}, owner ${this.ring.ownerOf(keyOf(mailbox)).addr}) missing from the answer through ${node.addr}; held by ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"}`,
+            `${m.id} (mailbox ${mailbox.slice(0, 6)}, owner ${this.ring.ownerOf(mailboxKey(mailbox)).addr}) missing from the answer through ${node.addr}; held by ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"}`,
           );
       }
     }
@@ -326,41 +257,14 @@ export class DeliveryRun {
       await this.sim.repairAll(this.ring);
       await this.readNacks();
     }
-    const problems: string[] = [];
-    for (const m of this.accepted.values()) {
-      if (m.acked && this.nacked.has(m.id)) problems.push(`${m.id}: delivered and NACKed`);
-      // Either end is right for an acknowledgement whose answer was lost; both cannot be told apart.
-      if (!m.acked && !m.maybeAcked && !this.nacked.has(m.id))
-        problems.push(
-          `${m.id}: neither delivered nor NACKed (expired ${m.expiresAt}; copies on ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"})`,
-        );
-      if (!m.acked && this.nacked.has(m.id)) this.stats.nacked++;
-    }
+    const problems = this.books.verdicts(
+      (m) => `copies on ${this.sim.holdersOf(this.ring, m.mailbox, m.id).join(" ") || "nobody"}`,
+    );
     if (problems.length > 0) throw this.violation("the end, every TTL passed", problems);
   }
 
   private async readNacks(): Promise<void> {
-    for (const id of await this.nacks()) this.nacked.add(id);
-  }
-
-  /** The ids of the NACKs in every sender's mailbox, read through the first member that answers. */
-  private async nacks(): Promise<string[]> {
-    const ids: string[] = [];
-    for (let sender = 0; sender < SENDERS; sender++) {
-      const nackTo = mailboxOf(1_000 + sender);
-      for (const node of this.ring.nodes()) {
-        try {
-          const answer = await this.sim
-            .service(node)
-            .retrieve(nackTo, proofFor(nackTo, [], this.clock.now()), { waitMs: 0 });
-          ids.push(...answer.nacks.map((nack) => nack.id));
-          break;
-        } catch {
-          // the next member
-        }
-      }
-    }
-    return ids;
+    this.books.sawNacks(await senderNacks(this.sim, this.ring.nodes(), this.clock.now()));
   }
 
   private violation(where: string, problems: string[]): DeliveryViolation {
@@ -375,10 +279,6 @@ export class DeliveryRun {
   private randomMember(): SimNodeContext {
     return this.at(Math.floor(this.pick() * 1_000));
   }
-}
-
-function keyOf(mailbox: string): bigint {
-  return BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
 }
 
 function message(error: unknown): string {

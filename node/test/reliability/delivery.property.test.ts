@@ -8,7 +8,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DeliveryRun, type DeliveryStats, emptyDeliveryStats } from "./delivery-runner";
+import { type DeliveryStats, emptyDeliveryStats } from "./delivery-books";
+import { DeliveryRun } from "./delivery-runner";
 import { type DeliveryCase, deliveryCase } from "./delivery-schedule";
 import { cases, FULL, FUZZ_SEED, fuzzTimeout } from "./fuzz-config";
 
