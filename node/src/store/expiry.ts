@@ -2,8 +2,11 @@
  * Expiry → NACK. Every holder prunes expired entries; only the owner of a message's mailbox turns
  * it into a NACK, whose id is the message id, so that every attempt — a retry, a second owner near
  * expiry — lands on the same (nackTo, id) and the NACK mailbox's store (entry or tombstone) keeps
- * just one. A non-owner keeps an expired message for expiryGraceMs in case it becomes the owner.
- * NACKs that cannot be stored now wait in `pending` and are retried every tick.
+ * just one. No message is NACKed before ackGraceMs past its expiresAt: one handed out just before
+ * may be acknowledged until then (PROTOCOL.md), and at whichever node owns it by then, which need
+ * not be the one that handed it out. A non-owner keeps an expired message for expiryGraceMs past
+ * that, in case it becomes the owner. NACKs that cannot be stored now wait in `pending` and are
+ * retried every tick.
  */
 import type { Nack } from "@wisp/lib";
 import { type Entry, mailboxKey } from "./entry";
@@ -17,8 +20,6 @@ const EXPIRED_PER_TICK = 10_000;
 /** What the expiry asks of the rest of the store. */
 export interface ExpiryHooks {
   put: (request: PutRequest) => Promise<PutAnswer>;
-  /** When this node last handed the message out in a retrieve answer, or null. */
-  lastHandOut: (mailbox: string, id: string) => number | null;
   /** Hands expired copies of mailboxes this node does not own to their owners. */
   handToOwners: (entries: Entry[]) => Promise<void>;
 }
@@ -71,17 +72,17 @@ export class Expiry {
         store.drop(entry.mailbox, [entry.id]);
         continue;
       }
+      const nackableAt = entry.expiresAt + this.options.ackGraceMs;
       if (ring.isJoined() && ring.owns(mailboxKey(entry.mailbox))) {
-        // Handed out lately: its acknowledgement may still be on its way (delivered XOR NACKed).
-        const handedOut = this.hooks.lastHandOut(entry.mailbox, entry.id);
-        if (handedOut !== null && now < handedOut + this.options.ackGraceMs) {
+        // Its acknowledgement may still be on its way (delivered XOR NACKed).
+        if (now < nackableAt) {
           kept++;
           continue;
         }
         this.queueNack(entry, now);
         continue;
       }
-      if (now >= entry.expiresAt + this.options.expiryGraceMs) {
+      if (now >= nackableAt + this.options.expiryGraceMs) {
         store.drop(entry.mailbox, [entry.id]);
         continue;
       }

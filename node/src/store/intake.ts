@@ -58,7 +58,7 @@ export class Intake {
    */
   private owedNack(entry: Entry, now: number): boolean {
     if (entry.kind !== "msg" || entry.expiresAt > now) return false;
-    if (entry.expiresAt + this.options.expiryGraceMs <= now) return false;
+    if (entry.expiresAt + this.options.ackGraceMs + this.options.expiryGraceMs <= now) return false;
     const { ring } = this.deps;
     return ring.isJoined() && ring.owns(mailboxKey(entry.mailbox));
   }

@@ -51,7 +51,6 @@ export class MailboxService implements Mailboxes {
       this.options,
       {
         put: (request) => this.put(request),
-        lastHandOut: (mailbox, id) => this.owner.handOuts.last(mailbox, id),
         handToOwners: (entries) => this.repair.handOver(entries),
       },
       this.metrics,

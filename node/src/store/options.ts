@@ -31,13 +31,14 @@ export interface MailboxOptions {
   /** Period of the expiry task. */
   expiryMs: number;
   /**
-   * A non-owner keeps an expired message this long, in case it becomes the owner and must NACK:
-   * longer than Chord takes to notice a crashed predecessor (a few seconds by default).
+   * A non-owner keeps an expired message this long past the time it may be NACKed, in case it
+   * becomes the owner and must NACK: longer than Chord takes to notice a crashed predecessor.
    */
   expiryGraceMs: number;
   /**
-   * A message handed out in a retrieve answer is not NACKed before this long after: its
-   * acknowledgement may reach the owner after expiresAt (PROTOCOL.md). At least a retrieve's deadline.
+   * No message is NACKed before this long past its expiresAt: one handed out just before may be
+   * acknowledged until then (PROTOCOL.md), at whichever node owns it by then. At least a
+   * retrieve's deadline.
    */
   ackGraceMs: number;
   /** Entries held by a node that is neither owner nor replica are dropped after this long. */

@@ -7,7 +7,6 @@
 import { MAX_RETRIEVE_ENTRIES, type Nack, type StoredMessage } from "@wisp/lib";
 import { RpcReject } from "../rpc/router";
 import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
-import { HandOuts } from "./hand-outs";
 import { Intake } from "./intake";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { Peers } from "./peers";
@@ -25,7 +24,6 @@ import type {
 } from "./wire";
 
 export class MailboxOwner {
-  readonly handOuts = new HandOuts();
   private waiters: Waiters;
   private intake: Intake;
   private stopped = false;
@@ -111,12 +109,11 @@ export class MailboxOwner {
     if (ack.length > 0) {
       // The tombstones outlive the non-owners' grace for expired copies: a stale copy handed back
       // to the owner after expiresAt is refused, not NACKed (delivered XOR NACKed).
-      const keepMs = 2 * this.options.expiryGraceMs;
+      const keepMs = this.options.ackGraceMs + 2 * this.options.expiryGraceMs;
       const tombstones = store.remove(request.mailbox, ack, clock.now() + this.options.ttlMs, {
         proof: request.proof,
         keepMs,
       });
-      for (const id of ack) this.handOuts.forget(request.mailbox, id);
       await this.peers.pushTombstones(mailboxKey(request.mailbox), tombstones, this.options.rpcTimeoutMs / 2);
     }
     const page = this.page(request.mailbox);
@@ -125,13 +122,9 @@ export class MailboxOwner {
     return fetchAnswer(this.page(request.mailbox));
   }
 
-  /** The mailbox's page now; its messages count as handed out from this moment. */
+  /** The mailbox's page now: its unexpired entries. */
   private page(mailbox: string): ListResult {
-    const now = this.deps.clock.now();
-    const page = this.deps.store.list(mailbox, { limit: MAX_RETRIEVE_ENTRIES, now });
-    const handed = page.entries.filter((entry) => entry.kind === "msg").map((entry) => entry.id);
-    if (handed.length > 0) this.handOuts.record(mailbox, handed, now);
-    return page;
+    return this.deps.store.list(mailbox, { limit: MAX_RETRIEVE_ENTRIES, now: this.deps.clock.now() });
   }
 
   /** Why entry does not fit its mailbox, or null when it does. */

@@ -11,11 +11,12 @@ const accepted = (id: string, silent = false): Accepted => ({
   to: "bob",
   nackTo: "alice",
 });
+const GRACE = 4_000;
 const nack = (id: string) => ({ id, to: "bob", expiredAt: 10_000 });
 
 describe("the soak's ledger", () => {
   it("counts each accepted id once: delivered, NACKed, or lost", () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(GRACE);
     for (const id of ["d", "n", "l"]) ledger.accept(accepted(id));
     ledger.accept({ ...accepted("d"), status: 200 });
     ledger.sawMessage("bob", { id: "d", to: "bob" });
@@ -26,7 +27,7 @@ describe("the soak's ledger", () => {
   });
 
   it("a sight before the acknowledgement was answered is a redelivery; after it, a duplicate", () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(GRACE);
     ledger.accept(accepted("a"));
     ledger.sawMessage("bob", { id: "a", to: "bob" });
     ledger.sawMessage("bob", { id: "a", to: "bob" });
@@ -36,22 +37,22 @@ describe("the soak's ledger", () => {
     expect(ledger.counts()).toMatchObject({ duplicates: 1 });
   });
 
-  it("delivered and NACKed fails when the acknowledgement was answered before expiry, and not after", () => {
-    const ledger = new Ledger();
-    ledger.accept(accepted("early"));
-    ledger.accept(accepted("late"));
-    for (const id of ["early", "late"]) {
+  it("delivered and NACKed fails when the acknowledgement was answered within the grace past expiry, and not after", async () => {
+    const ledger = new Ledger(GRACE);
+    for (const id of ["early", "late", "afterGrace"]) {
+      ledger.accept(accepted(id));
       ledger.sawMessage("bob", { id, to: "bob" });
       ledger.sawNack("alice", nack(id));
     }
     ledger.deliveries.acknowledged(["early"], 9_999);
-    ledger.deliveries.acknowledged(["late"], 10_000);
-    expect(ledger.counts()).toMatchObject({ deliveredAndNacked: 1, deliveredLateAndNacked: 1 });
-    expect(ledger.failures().deliveredAndNacked).toEqual(["early"]);
+    ledger.deliveries.acknowledged(["late"], 10_000 + GRACE - 1);
+    ledger.deliveries.acknowledged(["afterGrace"], 10_000 + GRACE);
+    expect(ledger.counts()).toMatchObject({ deliveredAndNacked: 2, ackedAfterGraceAndNacked: 1 });
+    expect(ledger.failures().deliveredAndNacked).toEqual(["early", "late"]);
   });
 
   it("a NACK in the wrong mailbox or with other fields is misdirected; an unknown NACK is only counted", () => {
-    const ledger = new Ledger();
+    const ledger = new Ledger(GRACE);
     ledger.accept(accepted("x"));
     ledger.sawNack("carol", nack("x"));
     ledger.sawNack("alice", nack("never-accepted"));

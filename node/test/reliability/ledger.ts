@@ -3,7 +3,10 @@
  * lost), every delivery to its recipient and every NACK to its sender, counted by id. Retrieve
  * hands an entry out again until it is acknowledged (PROTOCOL.md), so a second sight of an id
  * before its acknowledgement was answered is a redelivery by contract; a sight after it is a
- * duplicate, and a failure.
+ * duplicate, and a failure. Delivered XOR NACKed: no node NACKs a message before `ackGraceMs` past
+ * its expiresAt, so one acknowledged by then and NACKed is a failure, however late the
+ * acknowledgement came within that; only one acknowledged later still (its reader could reach no
+ * node for the whole grace) may rightly end both ways, and is counted apart.
  */
 
 export interface Accepted {
@@ -25,8 +28,8 @@ export interface Counts {
   sentByRetry: number;
   delivered: number;
   nacked: number;
-  /** Delivered, acknowledged only after expiresAt, and NACKed: both outcomes are the contract. */
-  deliveredLateAndNacked: number;
+  /** Delivered, acknowledged only after the grace (or never), and NACKed: the contract's limit. */
+  ackedAfterGraceAndNacked: number;
   /** Shown again before its acknowledgement was answered (the contract's at-least-once). */
   redelivered: number;
   /** Failures: */
@@ -78,6 +81,9 @@ export class Ledger {
   readonly nacks = new Sightings();
   private misdirectedIds = new Set<string>();
 
+  /** `ackGraceMs`: the nodes' acknowledgement grace past expiresAt before any NACK. */
+  constructor(private ackGraceMs: number) {}
+
   accept(entry: Accepted): void {
     if (!this.accepted.has(entry.id)) this.accepted.set(entry.id, entry);
   }
@@ -110,7 +116,7 @@ export class Ledger {
       sentByRetry: 0,
       delivered: 0,
       nacked: 0,
-      deliveredLateAndNacked: 0,
+      ackedAfterGraceAndNacked: 0,
       redelivered: 0,
       lost: 0,
       deliveredAndNacked: 0,
@@ -164,15 +170,15 @@ export class Ledger {
 
   private verdict(
     entry: Accepted,
-  ): "delivered" | "nacked" | "deliveredLateAndNacked" | "deliveredAndNacked" | "lost" {
+  ): "delivered" | "nacked" | "ackedAfterGraceAndNacked" | "deliveredAndNacked" | "lost" {
     const delivered = this.deliveries.times(entry.id) > 0;
     const nacked = this.nacks.times(entry.id) > 0;
     if (delivered && !nacked) return "delivered";
     if (nacked && !delivered) return "nacked";
     if (!delivered) return "lost";
     const ackedAt = this.deliveries.ackedAtOf(entry.id);
-    return ackedAt !== undefined && ackedAt < entry.expiresAt
+    return ackedAt !== undefined && ackedAt < entry.expiresAt + this.ackGraceMs
       ? "deliveredAndNacked"
-      : "deliveredLateAndNacked";
+      : "ackedAfterGraceAndNacked";
   }
 }

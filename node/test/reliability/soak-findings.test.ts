@@ -15,7 +15,8 @@ afterEach(async () => {
 
 const TTL = 10_000;
 const GRACE = 5_000;
-const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: GRACE };
+// NACKs at expiresAt: the acknowledgement's grace before a NACK is delivered-xor-nacked.test.ts's subject.
+const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: GRACE, ackGraceMs: 0 };
 
 /** Runs the repair rounds that the cluster's joins scheduled, so none fires inside a test's steps. */
 async function settle(): Promise<void> {

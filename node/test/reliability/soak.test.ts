@@ -28,12 +28,14 @@ const REPAIR_MS = 1_000;
 const STABILIZE_MS = 250;
 const CHAOS_MS = FULL ? 120_000 : 20_000;
 const KILL_EVERY_MS = 3_000;
-/** How long a non-owner keeps an expired copy (the store's expiryGraceMs), in case it must NACK. */
+/** No NACK before this long past expiresAt (the store's ackGraceMs: a retrieve's deadline, capped at the TTL). */
+const ACK_GRACE_MS = TTL_MS;
+/** How long a non-owner keeps an expired copy past that (the store's expiryGraceMs), in case it must NACK. */
 const EXPIRY_GRACE_MS = 10_000;
-/** A NACK is retried for up to a TTL after expiry; copies linger for the grace. */
-const SETTLE_MAX_MS = 2 * TTL_MS + EXPIRY_GRACE_MS + 30_000;
+/** A NACK is retried for up to a TTL after it is due; copies linger for the graces. */
+const SETTLE_MAX_MS = 2 * TTL_MS + ACK_GRACE_MS + EXPIRY_GRACE_MS + 30_000;
 /** Once all is accounted for, keep reading this long to catch a late duplicate or second NACK. */
-const QUIET_MS = EXPIRY_GRACE_MS + 2 * REPAIR_MS;
+const QUIET_MS = ACK_GRACE_MS + EXPIRY_GRACE_MS + 2 * REPAIR_MS;
 
 const slots: NodeSlot[] = [];
 const stops: Stop[] = [];
@@ -71,7 +73,7 @@ describe(`crash soak (${FULL ? "full" : "short"}: ${CHAOS_MS / 1000} s of SIGKIL
   it(
     "every message accepted with 201 is delivered exactly once or NACKed exactly once",
     async () => {
-      const ledger = new Ledger();
+      const ledger = new Ledger(ACK_GRACE_MS);
       const senders = Array.from({ length: 3 }, () => generateIdentity());
       const recipients: Recipient[] = [
         ...Array.from({ length: 4 }, () => ({ identity: generateIdentity(), silent: false })),

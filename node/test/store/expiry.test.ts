@@ -11,7 +11,8 @@ afterEach(async () => {
 });
 
 const TTL = 10_000;
-const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: 5_000 };
+// NACKs at expiresAt: the acknowledgement's grace before a NACK is delivered-xor-nacked.test.ts's subject.
+const options = { ttlMs: TTL, expiryMs: 1_000_000, repairMs: 1_000_000, expiryGraceMs: 5_000, ackGraceMs: 0 };
 
 async function nacksOf(mailbox: string, reader = cluster.nodes[0]) {
   return (await reader.mailboxes.retrieve(mailbox, proofFor(mailbox, [], cluster.clock.now()), { waitMs: 0 }))

@@ -182,7 +182,8 @@ describe("Mailboxes over a Chord ring", () => {
       const alice = mailboxOf(6_001);
       const env = envelope(bob, alice);
       const { expiresAt } = await service(live()[0]).store(env);
-      (ring.clock as ManualClock).advance(TTL_MS);
+      // To the moment the owner may NACK: past expiresAt and the acknowledgement's grace.
+      (ring.clock as ManualClock).advance(TTL_MS + service(live()[0]).options.ackGraceMs);
       const owner = ring.node(ring.ownerOf(mailboxKey(bob)).addr)!;
       if (when === "after") await service(owner).expiry.tick();
       service(owner).stop();
