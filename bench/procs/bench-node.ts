@@ -24,7 +24,11 @@ function memory(): Record<string, number> {
   };
 }
 
-const node = await startNode({ port: 0, apiPort: port, api: { rateLimit: unlimited } });
+const node = await startNode({
+  port: 0,
+  apiPort: port,
+  api: { rateLimit: unlimited, mailboxRateLimit: unlimited },
+});
 line("listening", { apiUrl: node.apiUrl, addr: node.addr, pid: process.pid });
 
 process.on("SIGUSR2", () => {

@@ -1,4 +1,5 @@
 /** Node configuration from environment variables and flags (PROTOCOL.md "Running a node"); a flag wins. */
+import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import {
   DEFAULT_API_PORT,
@@ -26,6 +27,8 @@ export interface NodeConfig {
   /** PEM files of the certificate chain and its key; with both the API is served over HTTPS. */
   tlsCert: string | null;
   tlsKey: string | null;
+  /** Reverse proxies (literal IPs) whose X-Forwarded-For names the client for the API's limits. */
+  trustedProxies: string[];
 }
 
 export type ConfigResult = { ok: true; config: NodeConfig } | { ok: false; error: string } | { ok: "help" };
@@ -110,6 +113,12 @@ const SETTINGS: { [K in keyof NodeConfig]: Setting<K> } = {
     parse: parseNonEmpty,
     help: "PEM private key of --tls-cert",
   },
+  trustedProxies: {
+    env: "WISP_TRUSTED_PROXY",
+    flag: "--trusted-proxy",
+    parse: parseIpList,
+    help: "IPs of reverse proxies whose X-Forwarded-For names the client (comma-separated)",
+  },
 };
 
 const KEYS = Object.keys(SETTINGS) as (keyof NodeConfig)[];
@@ -133,6 +142,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   publicUrl: null,
   tlsCert: null,
   tlsKey: null,
+  trustedProxies: [],
 };
 
 export const USAGE = `usage: wisp-node [flags]   (each flag also reads its environment variable; a flag wins)\n${KEYS.map(
@@ -210,6 +220,14 @@ function parsePublicUrl(text: string, name: string): string {
   const url = parseApiUrl(text);
   if (!url) throw new ConfigError(`${name} expected an http(s) URL, got "${text}"`);
   return url;
+}
+
+function parseIpList(text: string, name: string): string[] {
+  const ips = text.split(",").map((part) => part.trim());
+  for (const ip of ips)
+    if (!isIP(ip))
+      throw new ConfigError(`${name} expected literal IP addresses, comma-separated, got "${text}"`);
+  return ips;
 }
 
 function parseNonEmpty(text: string, name: string): string {

@@ -73,6 +73,7 @@ try {
     keyFile: config.keyFile,
     chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
     mailbox: tuned.tuning.mailbox,
+    api: { trustedProxies: config.trustedProxies },
     log,
     onListening: (info) =>
       log("listening", {
@@ -80,6 +81,7 @@ try {
         bootstrap: config.bootstrap,
         webRoot: config.webRoot,
         tls: config.tlsCert !== null,
+        trustedProxies: config.trustedProxies,
       }),
   });
   log("joined", { addr: node.addr, bootstrap: config.bootstrap, successors: node.chord.successors().length });

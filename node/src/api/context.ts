@@ -23,7 +23,7 @@ export interface PeerDirectory {
 }
 
 export interface RequestContext {
-  /** The client's network address, the key of its rate-limit bucket. */
+  /** The socket's remote address: the client's, or a proxy's (client-address.ts). */
   clientAddr: string;
 }
 

@@ -10,6 +10,7 @@ import {
 } from "@wisp/lib";
 import type { LruMap } from "../lru";
 import { parseJsonBody, readBodyLimited } from "./body";
+import { clientGroup, type TrustedProxies } from "./client-address";
 import type { ApiDeps, RequestContext } from "./context";
 import { ApiError } from "./errors";
 import type { ApiAnswer, ApiRequest } from "./exchange";
@@ -20,7 +21,11 @@ import { json, jsonText } from "./respond";
 interface MessagingScope {
   deps: ApiDeps;
   options: ApiOptions;
+  /** Per client IP group. */
   limiter: RateLimiter;
+  /** Per mailbox: stores to it, and (keyed apart) its owner's retrieves. */
+  mailboxLimiter: RateLimiter;
+  proxies: TrustedProxies;
   /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
   mailboxOfKey: LruMap<string, string>;
 }
@@ -30,7 +35,8 @@ export async function handleStore(
   context: RequestContext,
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
-  rateLimit(scope.limiter, context.clientAddr);
+  const client = clientOf(request, context, scope);
+  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`);
   const value = parseJsonBody(
     readBodyLimited(request, scope.options.maxStoreBytes),
     scope.options.maxJsonDepth,
@@ -38,7 +44,8 @@ export async function handleStore(
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const { envelope } = checked.value;
-  const outcome = await scope.deps.mailboxes.store(envelope);
+  rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox");
+  const outcome = await scope.deps.mailboxes.store(envelope, client);
   return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
@@ -52,7 +59,8 @@ export async function handleRetrieve(
   context: RequestContext,
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
-  rateLimit(scope.limiter, context.clientAddr);
+  const client = clientOf(request, context, scope);
+  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`);
   const { deps, options } = scope;
   const value = parseJsonBody(readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
   const checked = validateRetrieveRequest(value);
@@ -69,6 +77,8 @@ export async function handleRetrieve(
   if (!(await verifyRetrieveAsync(retrieve, deps.crypto))) {
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
+  // After the signature: only the owner (or a replay of the owner's request) spends this bucket.
+  rateLimit(scope.mailboxLimiter, `retrieve ${mailbox}`, "for this mailbox");
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
   const proof = { pk: retrieve.pk, ts: retrieve.ts, ack: retrieve.ack, sig: retrieve.sig };
@@ -95,11 +105,16 @@ function mailboxOfKey(pkText: string, scope: MessagingScope): string {
   return mailbox;
 }
 
-function rateLimit(limiter: RateLimiter, client: string): void {
-  const taken = limiter.take(client);
+/** The client's IP group, or null for loopback, which has no per-IP limits (PROTOCOL.md). */
+function clientOf(request: ApiRequest, context: RequestContext, scope: MessagingScope): string | null {
+  return clientGroup(context.clientAddr, request.header("x-forwarded-for"), scope.proxies);
+}
+
+function rateLimit(limiter: RateLimiter, key: string, whose: string): void {
+  const taken = limiter.take(key);
   if (taken.ok) return;
   const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-  throw new ApiError("rate_limited", `too many requests from ${client}; retry in ${seconds} s`, 429, {
+  throw new ApiError("rate_limited", `too many requests ${whose}; retry in ${seconds} s`, 429, {
     "retry-after": String(seconds),
   });
 }

@@ -1,6 +1,6 @@
 /** Limits and timeouts of the HTTP API; every one an option, with the defaults of issue 4. */
 import { MAX_ENVELOPE_BYTES } from "@wisp/lib";
-import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from "./rate-limit";
+import { DEFAULT_MAILBOX_RATE_LIMIT, DEFAULT_RATE_LIMIT, type RateLimitOptions } from "./rate-limit";
 
 export interface ApiOptions {
   /** Largest POST /v1/store body; longer bodies are cut off with 413. */
@@ -9,7 +9,12 @@ export interface ApiOptions {
   maxRetrieveBytes: number;
   /** Deepest JSON nesting accepted in a body (envelopes are depth 1, retrieves depth 2). */
   maxJsonDepth: number;
+  /** Token buckets per client IP group (loopback has none: PROTOCOL.md). */
   rateLimit: RateLimitOptions;
+  /** Token buckets per mailbox, for stores to it and, apart, for its owner's signed retrieves. */
+  mailboxRateLimit: RateLimitOptions;
+  /** Reverse proxies whose X-Forwarded-For names the client (literal IPs; client-address.ts). */
+  trustedProxies: readonly string[];
   /** Folder served on the same port (the built web app); null serves nothing but the API. */
   webRoot: string | null;
 }
@@ -19,6 +24,8 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxRetrieveBytes: 32_768,
   maxJsonDepth: 8,
   rateLimit: DEFAULT_RATE_LIMIT,
+  mailboxRateLimit: DEFAULT_MAILBOX_RATE_LIMIT,
+  trustedProxies: [],
   webRoot: null,
 };
 

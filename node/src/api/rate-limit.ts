@@ -1,4 +1,4 @@
-/** A token bucket per client address, with a bounded number of buckets (least recently seen evicted). */
+/** A token bucket per key (a client's IP group, a mailbox), with a bounded number of buckets (least recently seen evicted). */
 import type { Clock } from "../clock";
 
 export interface RateLimitOptions {
@@ -11,6 +11,12 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 60, perSecond: 20, maxBuckets: 10_000 };
+/** A mailbox takes what ten clients at their own limit send it; many senders at once share this. */
+export const DEFAULT_MAILBOX_RATE_LIMIT: RateLimitOptions = {
+  burst: 600,
+  perSecond: 200,
+  maxBuckets: 10_000,
+};
 
 interface Bucket {
   tokens: number;

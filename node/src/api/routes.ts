@@ -6,6 +6,7 @@ import { idToHex } from "@wisp/lib";
 import type { NodeRef, Ring } from "../chord/ring";
 import { LruMap } from "../lru";
 import type { Counter, Metrics } from "../metrics";
+import { TrustedProxies } from "./client-address";
 import type { ApiDeps, ApiHandler, RequestContext } from "./context";
 import { ApiError, errorAnswer } from "./errors";
 import type { ApiAnswer, ApiRequest } from "./exchange";
@@ -23,10 +24,19 @@ type Route = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer
 export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): ApiHandler {
   const options: ApiOptions = { ...DEFAULT_API_OPTIONS, ...partial };
   const limiter = new RateLimiter(deps.clock, options.rateLimit);
+  const mailboxLimiter = new RateLimiter(deps.clock, options.mailboxRateLimit);
+  const proxies = new TrustedProxies(options.trustedProxies);
   const log = deps.log ?? (() => {});
   defineMetrics(deps.metrics);
 
-  const scope = { deps, options, limiter, mailboxOfKey: new LruMap<string, string>(CACHED_MAILBOXES) };
+  const scope = {
+    deps,
+    options,
+    limiter,
+    mailboxLimiter,
+    proxies,
+    mailboxOfKey: new LruMap<string, string>(CACHED_MAILBOXES),
+  };
   const routes: Record<string, Partial<Record<string, Route>>> = {
     "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, scope) },
     "/v1/retrieve": { POST: (req, ctx) => handleRetrieve(req, ctx, scope) },

@@ -1,8 +1,10 @@
 /**
  * The routing state of one Chord node, without any I/O: fingers, the successor list and the
- * predecessor (Stoica et al. 2001, §4; successor lists as corrected by Zave 2017).
+ * predecessor (Stoica et al. 2001, §4; successor lists as corrected by Zave 2017). Successors and
+ * fingers hold at most `maxPerIp` nodes of one IP group (per-ip.ts); loopback has no group.
  */
 import { betweenRightIncl, distance, fingerStart, ID_BITS, RING_SIZE, type RingId } from "@wisp/lib";
+import { AddrGroups, GroupCounts, MAX_NODES_PER_IP } from "./per-ip";
 import type { NodeRef } from "./ring";
 
 export interface RemovalResult {
@@ -18,10 +20,12 @@ export class RoutingTable {
   private lost: { node: NodeRef; misses: number }[] = [];
   /** Distinct known nodes (fingers ∪ successors) sorted by clockwise distance from self; null when stale. */
   private known: { node: NodeRef; dist: RingId }[] | null = null;
+  private groups = new AddrGroups();
 
   constructor(
     readonly self: NodeRef,
     readonly maxSuccessors: number,
+    readonly maxPerIp: number = MAX_NODES_PER_IP,
   ) {
     if (!Number.isInteger(maxSuccessors) || maxSuccessors < 1)
       throw new RangeError(`successor list size must be a positive integer, got ${maxSuccessors}`);
@@ -51,10 +55,12 @@ export class RoutingTable {
   /**
    * Replaces the successor list with `list`, nearest first. Zave's rule: the list stops before
    * self (a ring of N ≤ r nodes yields N − 1 entries), holds no duplicates, and at most r entries;
-   * it also stops where it would wrap past self.
+   * it also stops where it would wrap past self. Nodes of an IP group past `maxPerIp` are left
+   * out: the nearest of each group are kept, the first successor always.
    */
   setSuccessors(list: readonly NodeRef[]): boolean {
     const next: NodeRef[] = [];
+    const groups = new GroupCounts(this.maxPerIp, this.groups);
     let last = 0n;
     for (const node of list) {
       if (node.addr === this.self.addr || next.length >= this.maxSuccessors) break;
@@ -63,11 +69,13 @@ export class RoutingTable {
       const dist = distance(this.self.id, node.id);
       if (dist === last) continue;
       if (dist < last) break;
+      if (!groups.take(node)) continue;
       last = dist;
       next.push(node);
     }
     if (sameRefs(next, this.succ)) return false;
     this.succ = next;
+    this.capFingers();
     this.lost = this.lost.filter((l) => !next.some((node) => node.addr === l.node.addr));
     this.known = null;
     return true;
@@ -85,11 +93,31 @@ export class RoutingTable {
     return true;
   }
 
+  /** Sets finger i; a node whose IP group holds `maxPerIp` other known nodes already leaves it empty. */
   setFinger(i: number, node: NodeRef | null): void {
-    const next = node && node.addr === this.self.addr ? null : node;
+    const next = node && (node.addr === this.self.addr || !this.fingerAdmits(i, node)) ? null : node;
     if (this.fingers[i]?.addr === next?.addr) return;
     this.fingers[i] = next;
     this.known = null;
+  }
+
+  /** Empties the fingers whose IP group the new successors and the nearer fingers fill already. */
+  private capFingers(): void {
+    const groups = new GroupCounts(this.maxPerIp, this.groups);
+    for (const successor of this.succ) groups.add(successor);
+    this.fingers.forEach((finger, i) => {
+      if (finger && !groups.take(finger)) this.fingers[i] = null;
+    });
+  }
+
+  private fingerAdmits(i: number, node: NodeRef): boolean {
+    if (this.fingers[i]?.addr === node.addr || this.groups.of(node.addr) === null) return true;
+    const groups = new GroupCounts(this.maxPerIp, this.groups);
+    for (const successor of this.succ) groups.add(successor);
+    this.fingers.forEach((finger, j) => {
+      if (finger && j !== i) groups.add(finger);
+    });
+    return groups.admits(node);
   }
 
   /** The distinct nodes among the fingers, nearest first. */

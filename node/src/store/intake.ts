@@ -2,11 +2,13 @@
  * What a node accepts from its peers' pushes (store.replicate, store.digest). Peers are not
  * trusted more than clients: an entry must be unexpired, must not claim to live longer than a TTL
  * from now (plus clock skew between nodes), and a replica holds at most twice the owner's mailbox
- * limits, so no peer can fill a node's memory or plant an entry that never expires.
+ * limits, so no peer can fill a node's memory or plant an entry that never expires — and one pushing
+ * node at most the owner's own limits of that, so it cannot fill a copy of a mailbox alone.
  */
-import { type Entry, mailboxKey, type Tombstone } from "./entry";
+import { type Entry, entrySize, mailboxKey, type Tombstone } from "./entry";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { ProofChecker } from "./proof";
+import { type SourceLedger, shareOf } from "./quota";
 
 const MAX_CLOCK_SKEW_MS = 300_000;
 const REPLICA_LIMIT_FACTOR = 2;
@@ -16,6 +18,7 @@ export class Intake {
     private deps: MailboxDeps,
     private options: MailboxOptions,
     private proofs: ProofChecker,
+    private ledger: SourceLedger,
   ) {}
 
   /** Applies the tombstones whose owner-signed proof verifies for their mailbox and id; ignores the rest. */
@@ -28,14 +31,30 @@ export class Intake {
     }
   }
 
-  /** Puts the entries this node lacks; calls created for each new one and answers their count. */
-  entries(entries: readonly Entry[], created: (entry: Entry) => void): number {
+  /**
+   * Puts the entries this node lacks; calls created for each new one and answers their count.
+   * `source` (the pushing node) holds at most a mailbox's limits of each copy — or, for a mailbox
+   * this node owns, a source's share, unless it is a neighbour that hands keys over (`neighbour`).
+   */
+  entries(
+    entries: readonly Entry[],
+    source: { name: string; neighbour: boolean },
+    created: (entry: Entry) => void,
+  ): number {
     const now = this.deps.clock.now();
+    const limits = { entries: this.options.maxMailboxEntries, bytes: this.options.maxMailboxBytes };
+    const ownerShare = shareOf(limits, this.options.sourceShare);
     let count = 0;
     for (const entry of entries) {
       if (!(this.plausible(entry.expiresAt, now) || this.owedNack(entry, now)) || this.full(entry.mailbox))
         continue;
+      if (this.deps.store.get(entry.mailbox, entry.id)) continue;
+      const size = entrySize(entry);
+      const owned = !source.neighbour && this.deps.ring.owns(mailboxKey(entry.mailbox));
+      if (this.ledger.refusal(entry.mailbox, source.name, size, owned ? ownerShare : limits) !== null)
+        continue;
       if (!this.deps.store.put(entry).created) continue;
+      this.ledger.record(entry.mailbox, source.name, entry.id, size);
       count++;
       created(entry);
     }

@@ -3,7 +3,8 @@
  * request and routes it to the owner of the mailbox (OwnerRouting), answers other nodes' store.*
  * requests (rpc.ts → MailboxOwner), and runs the background work: expiry → NACK, and the repair round.
  */
-import { type Envelope, MAX_WAIT_MS, type RetrieveResponse, RING_SIZE } from "@wisp/lib";
+import { type Envelope, envelopeSize, MAX_WAIT_MS, type RetrieveResponse, RING_SIZE } from "@wisp/lib";
+import { LruMap } from "../lru";
 import { mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
 import { handOverRange } from "./hand-over";
@@ -12,12 +13,16 @@ import { type MailboxDeps, type MailboxOptions, withDefaults } from "./options";
 import { MailboxOwner } from "./owner";
 import { Peers } from "./peers";
 import { type AckProof, ProofChecker } from "./proof";
+import { ClientWindows, type Share, shareOf } from "./quota";
 import { Repair } from "./repair";
 import { OwnerRouting } from "./routing";
 import { registerStoreHandlers } from "./rpc";
 import { StoreMetrics } from "./store-metrics";
 import { answerTakeover, Takeover } from "./takeover";
 import { decodeFetchAnswer, decodePutAnswer, type PutAnswer, type PutRequest } from "./wire";
+
+/** (mailbox, client) pairs whose recent sends an API remembers; the least recently seen is forgotten. */
+const CLIENT_WINDOWS = 65_536;
 
 export class MailboxService implements Mailboxes {
   readonly options: MailboxOptions;
@@ -29,6 +34,9 @@ export class MailboxService implements Mailboxes {
   private routing: OwnerRouting;
   private takeover: Takeover;
   private metrics: StoreMetrics;
+  /** What each client of this node's API sent each mailbox lately (quota.ts). */
+  readonly clientWindows: ClientWindows;
+  private clientShare: Share;
   private timers = new Set<() => void>();
   private unsubscribe: () => void;
   private repairSoon = false;
@@ -43,6 +51,9 @@ export class MailboxService implements Mailboxes {
     this.peers = new Peers(deps, this.options);
     this.proofs = new ProofChecker(this.options.ttlMs);
     this.owner = new MailboxOwner(deps, this.options, this.peers, this.proofs);
+    this.clientWindows = new ClientWindows(new LruMap(CLIENT_WINDOWS), this.options.ttlMs);
+    const limits = { entries: this.options.maxMailboxEntries, bytes: this.options.maxMailboxBytes };
+    this.clientShare = shareOf(limits, this.options.clientShare);
     this.metrics = new StoreMetrics(deps.metrics, deps.store, () => this.owner.parked);
     this.routing = new OwnerRouting(deps);
     this.repair = new Repair(deps, this.options, this.peers, this.metrics);
@@ -75,10 +86,17 @@ export class MailboxService implements Mailboxes {
     };
   }
 
-  async store(envelope: Envelope): Promise<StoreOutcome> {
+  async store(envelope: Envelope, client: string | null = null): Promise<StoreOutcome> {
     try {
-      const answer = await this.put({ t: "store.put", kind: "msg", envelope });
+      const size = envelopeSize(envelope);
+      const now = this.deps.clock.now();
+      const refusal =
+        client === null ? null : this.clientWindows.refusal(envelope.to, client, size, this.clientShare, now);
+      if (refusal) throw new ServiceError("mailbox_full", refusal);
+      const request = { t: "store.put", kind: "msg", envelope } as const;
+      const answer = await this.put(request, client === null ? null : `client:${client}`);
       if (answer.t === "store.refused") throw new ServiceError("mailbox_full", answer.message);
+      if (answer.created && client !== null) this.clientWindows.record(envelope.to, client, size, now);
       this.metrics.stored(answer.created);
       return { created: answer.created, expiresAt: answer.expiresAt };
     } catch (error) {
@@ -159,8 +177,11 @@ export class MailboxService implements Mailboxes {
     this.owner.stop();
   }
 
-  /** A put (a client's message, or a NACK of the expiry) stored at the mailbox's owner. */
-  private put(request: PutRequest): Promise<PutAnswer> {
+  /**
+   * A put (a client's message, or a NACK of the expiry) stored at the mailbox's owner. When that is
+   * this node, `source` is the client's; an owner elsewhere counts it under this node's key.
+   */
+  private put(request: PutRequest, source: string | null = null): Promise<PutAnswer> {
     const mailbox = request.kind === "msg" ? request.envelope.to : request.mailbox;
     return this.routing.route(
       mailboxKey(mailbox),
@@ -168,7 +189,7 @@ export class MailboxService implements Mailboxes {
       { timeoutMs: this.options.rpcTimeoutMs },
       async () => {
         await this.takeover.ready(mailboxKey(mailbox));
-        return this.owner.acceptPut(request);
+        return this.owner.acceptPut(request, source);
       },
       decodePutAnswer,
     );

@@ -19,9 +19,11 @@ export interface Mailboxes {
   /**
    * Routes the envelope to the owner of `to` and stores it there and on its replicas. The envelope
    * must have passed lib's validateEnvelope (the API's check): when this node owns `to` it is not
-   * parsed again; an owner elsewhere parses it as any input from the network.
+   * parsed again; an owner elsewhere parses it as any input from the network. `client` is the
+   * sender's IP group (api/client-address.ts), whose share of the mailbox it counts against; null
+   * (loopback) has none.
    */
-  store(envelope: Envelope): Promise<StoreOutcome>;
+  store(envelope: Envelope, client?: string | null): Promise<StoreOutcome>;
   /**
    * Deletes the `proof.ack` ids of `mailbox` on every replica, then answers oldest first (at most
    * 256). `proof` is the owner's signed retrieve, which the caller verified (the API's check);

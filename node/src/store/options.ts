@@ -45,6 +45,10 @@ export interface MailboxOptions {
   strayGraceMs: number;
   /** Long-poll requests parked at once; more are answered at once. */
   maxWaiters: number;
+  /** Fraction of a mailbox's limits one source (a node, or a client of this node's API) may hold at the owner. */
+  sourceShare: number;
+  /** Fraction of a mailbox's limits one client may send it through this node's API in a TTL. */
+  clientShare: number;
 }
 
 export const MIB = 1024 * 1024;
@@ -65,6 +69,8 @@ export function withDefaults(options: Partial<MailboxOptions>): MailboxOptions {
     ackGraceMs: Math.min(MAX_WAIT_MS + (options.rpcTimeoutMs ?? 5_000), options.ttlMs ?? 86_400_000),
     strayGraceMs: 2 * repairMs,
     maxWaiters: 10_000,
+    sourceShare: 1 / 4,
+    clientShare: 1 / 8,
     ...dropUndefined(options),
   };
   if (!Number.isInteger(merged.replicas) || merged.replicas < 1)

@@ -11,6 +11,7 @@ import { Intake } from "./intake";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { Peers } from "./peers";
 import type { ProofChecker } from "./proof";
+import { type Share, SourceLedger, shareOf } from "./quota";
 import { Waiters } from "./waiters";
 import type {
   DigestAnswer,
@@ -26,6 +27,9 @@ import type {
 export class MailboxOwner {
   private waiters: Waiters;
   private intake: Intake;
+  /** What each source stored in each mailbox, for its share (quota.ts); copies of replicas too. */
+  readonly ledger: SourceLedger;
+  private share: Share;
   private stopped = false;
 
   constructor(
@@ -35,7 +39,15 @@ export class MailboxOwner {
     private proofs: ProofChecker,
   ) {
     this.waiters = new Waiters(deps.clock, options.maxWaiters);
-    this.intake = new Intake(deps, options, proofs);
+    this.ledger = new SourceLedger((mailbox, id) => deps.store.get(mailbox, id) !== undefined);
+    const limits = { entries: options.maxMailboxEntries, bytes: options.maxMailboxBytes };
+    this.share = shareOf(limits, options.sourceShare);
+    this.intake = new Intake(deps, options, proofs, this.ledger);
+  }
+
+  /** Copies of every entry: the owner and its replicas − 1 successors. */
+  get replicas(): number {
+    return this.options.replicas;
   }
 
   /** Long-poll fetches parked now. */
@@ -49,7 +61,11 @@ export class MailboxOwner {
     this.waiters.wakeAll();
   }
 
-  async acceptPut(request: PutRequest): Promise<PutAnswer> {
+  /**
+   * Stores a put within the mailbox's limits and its source's share of them. `source` is the node
+   * that sent it, or the client of this node's own API; null (a loopback client) has no share.
+   */
+  async acceptPut(request: PutRequest, source: string | null): Promise<PutAnswer> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const expiresAt = now + this.options.ttlMs;
@@ -73,19 +89,27 @@ export class MailboxOwner {
           };
     const existing = store.get(entry.mailbox, entry.id);
     if (existing) return { t: "store.put.ok", created: false, expiresAt: existing.expiresAt };
-    const full = this.fullness(entry);
+    const size = entrySize(entry);
+    const full =
+      this.fullness(entry, size) ??
+      (source === null ? null : this.ledger.refusal(entry.mailbox, source, size, this.share));
     if (full) return { t: "store.refused", code: "mailbox_full", message: full };
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
+    if (source !== null) this.ledger.record(entry.mailbox, source, entry.id, size);
     this.waiters.wake(entry.mailbox);
     // Half a deadline: the owner answers before the node that routed the put gives up on it.
     await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
     return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
   }
 
-  async acceptReplicate(request: ReplicateRequest): Promise<ReplicateAnswer> {
+  /** Copies from `source`, the node that pushed them, within its share (Intake.entries). */
+  async acceptReplicate(
+    request: ReplicateRequest,
+    source: { name: string; neighbour: boolean },
+  ): Promise<ReplicateAnswer> {
     await this.intake.tombstones(request.tombstones);
-    const created = this.intake.entries(request.entries, (entry) => this.waiters.wake(entry.mailbox));
+    const created = this.intake.entries(request.entries, source, (entry) => this.waiters.wake(entry.mailbox));
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
   }
 
@@ -128,12 +152,12 @@ export class MailboxOwner {
   }
 
   /** Why entry does not fit its mailbox, or null when it does. */
-  private fullness(entry: Entry): string | null {
+  private fullness(entry: Entry, size: number): string | null {
     const { store } = this.deps;
     const { maxMailboxEntries, maxMailboxBytes } = this.options;
     if (store.count(entry.mailbox) >= maxMailboxEntries)
       return `the mailbox holds its limit of ${maxMailboxEntries} entries`;
-    if (store.bytes(entry.mailbox) + entrySize(entry) > maxMailboxBytes)
+    if (store.bytes(entry.mailbox) + size > maxMailboxBytes)
       return `the mailbox would exceed its limit of ${maxMailboxBytes} bytes`;
     return null;
   }

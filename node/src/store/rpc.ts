@@ -60,7 +60,7 @@ async function handleStoreMessage(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
       await takeover.ready(mailboxKey(mailbox));
-      return owner.acceptPut(request);
+      return owner.acceptPut(request, nodeSource(peer));
     }
     case "store.fetch":
       if (!owns(request.mailbox)) return NOT_OWNER;
@@ -69,10 +69,30 @@ async function handleStoreMessage(
     case "store.takeover":
       return takeover.answer(request, peer);
     case "store.replicate":
-      return owner.acceptReplicate({ ...request, entries: mayCopy(ring, request.entries, peer) });
+      return owner.acceptReplicate(
+        { ...request, entries: mayCopy(ring, request.entries, peer) },
+        { name: nodeSource(peer), neighbour: handsKeysOver(ring, peer, owner.replicas) },
+      );
     case "store.digest":
       return owner.answerDigest(request);
   }
+}
+
+/** A node is a source of puts and copies by its key: the link proved it (quota.ts). */
+function nodeSource(peer: PeerIdentity): string {
+  return `node:${peer.key}`;
+}
+
+/**
+ * A node that may hand this node a whole mailbox: its predecessor (leaving), one of the successors
+ * that hold copies of its keys (replicas, after the owner before it failed), or the node it joins
+ * through.
+ */
+function handsKeysOver(ring: Ring, peer: PeerIdentity, replicas: number): boolean {
+  const same = (node: { key: string; addr: string } | null) =>
+    node !== null && node.key === peer.key && node.addr === peer.addr;
+  const holders = ring.successors().slice(0, Math.max(0, replicas - 1));
+  return same(ring.predecessor()) || holders.some(same) || same(ring.joiningVia());
 }
 
 /** The owner of the NACKed message's mailbox (`nack.to`), by this node's own lookup, is the sender. */

@@ -54,10 +54,11 @@ export class MemoryNetwork {
   }
 
   /**
-   * A transport that will listen at `addr` (default: a fresh "10.0.0.1:N"), holding `key`
-   * (default: a fresh key; the memory network asks no puzzle of its own, the ring's rules do).
+   * A transport that will listen at `addr` (default: a fresh "127.0.0.1:N", on loopback like
+   * bin/run's ring, so no per-IP limit applies), holding `key` (default: a fresh key; the memory
+   * network asks no puzzle of its own, the ring's rules do).
    */
-  transport(addr = `10.0.0.1:${this.nextPort++}`, key: NodeKey = generateNodeKey(0)): MemoryTransport {
+  transport(addr = `127.0.0.1:${this.nextPort++}`, key: NodeKey = generateNodeKey(0)): MemoryTransport {
     return new MemoryTransport(this, addr, key);
   }
 

@@ -28,6 +28,7 @@ describe("parseConfig", () => {
       WISP_TLS_CERT: "/etc/wisp/cert.pem",
       WISP_TLS_KEY: "/etc/wisp/key.pem",
       WISP_KEY_FILE: "/etc/wisp/env.key",
+      WISP_TRUSTED_PROXY: "127.0.0.1, ::1",
     };
     const result = parseConfig(
       ["--port", "0", "--api-port=0", "--replicas=2", "--replicas", "4", "--key-file", "/etc/wisp/node.key"],
@@ -48,6 +49,7 @@ describe("parseConfig", () => {
         tlsCert: "/etc/wisp/cert.pem",
         tlsKey: "/etc/wisp/key.pem",
         keyFile: "/etc/wisp/node.key",
+        trustedProxies: ["127.0.0.1", "::1"],
       },
     });
   });
@@ -76,6 +78,9 @@ describe("parseConfig", () => {
     expect(error(["--bootstrap", "nohost"])).toBe('--bootstrap expected host:port, got "nohost"');
     expect(error(["--ttl-ms", "0"])).toMatch(/--ttl-ms expected 1\.\./);
     expect(error(["--replicas", "-1"])).toMatch(/--replicas expected an integer/);
+    expect(error(["--trusted-proxy", "proxy.local"])).toMatch(
+      /--trusted-proxy expected literal IP addresses/,
+    );
     expect(error(["--frob"])).toBe('unknown argument "--frob"; see --help');
     expect(error(["--host"])).toBe("--host needs a value");
     expect(parseConfig(["--help"], {})).toEqual({ ok: "help" });

@@ -8,7 +8,7 @@ import { TEST_REFS, testRef } from "../fixtures/node-refs";
 
 const node = (addr: string): NodeRef => testRef(addr);
 // Real ids, sorted around the ring so the scenario below reads in ring order.
-const ring = Array.from({ length: 40 }, (_, i) => node(`10.9.0.1:${i + 1}`)).sort((a, b) =>
+const ring = Array.from({ length: 40 }, (_, i) => node(`127.0.0.1:${i + 1}`)).sort((a, b) =>
   a.id < b.id ? -1 : 1,
 );
 const at = (i: number) => ring[((i % ring.length) + ring.length) % ring.length];

@@ -35,7 +35,9 @@ describe("a ring built by joins one by one", () => {
       expect(node.chord.successors()[0].addr).toBe(next.addr);
       expect(node.chord.predecessor()?.addr).toBe(previous.addr);
       expect(node.chord.successors()).toHaveLength(8);
-      expect(node.chord.self.id).toBe(nodeIdOf(node.transport.key.publicKey, Uint8Array.from([10, 0, 0, 1])));
+      expect(node.chord.self.id).toBe(
+        nodeIdOf(node.transport.key.publicKey, Uint8Array.from([127, 0, 0, 1])),
+      );
     });
     await expectEveryLookupRight(ring, 10);
   });

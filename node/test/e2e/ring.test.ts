@@ -22,9 +22,11 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "wisp-e2e-"));
   buildOnce();
-  nodes.push(await spawnNode());
+  // Clients that stand behind a proxy on loopback say who they are in X-Forwarded-For.
+  const proxy = { WISP_TRUSTED_PROXY: "127.0.0.1" };
+  nodes.push(await spawnNode(proxy));
   const rest = await Promise.all(
-    Array.from({ length: 7 }, () => spawnNode({ WISP_BOOTSTRAP: nodes[0].addr })),
+    Array.from({ length: 7 }, () => spawnNode({ ...proxy, WISP_BOOTSTRAP: nodes[0].addr })),
   );
   nodes.push(...rest);
   await eventually(() => ringIsConsistent(nodes), "8 nodes to form one ring");
@@ -151,8 +153,14 @@ describe("a ring of 8 nodes over TCP", () => {
     const node = nodes[7];
     const alice = generateIdentity();
     const bob = generateIdentity();
+    // One client behind the loopback proxy: loopback itself has no per-IP limit (PROTOCOL.md).
     const raw = (body: string) =>
-      fetch(`${node.apiUrl}/v1/store`, { method: "POST", body, signal: AbortSignal.timeout(10_000) });
+      fetch(`${node.apiUrl}/v1/store`, {
+        method: "POST",
+        body,
+        headers: { "x-forwarded-for": "203.0.113.9" },
+        signal: AbortSignal.timeout(10_000),
+      });
     const codeOf = async (response: Response) =>
       ((await response.json()) as { error: { code: string } }).error.code;
     const malformed = await raw("{not json");

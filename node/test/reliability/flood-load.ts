@@ -100,6 +100,8 @@ export interface FloodStats {
 export function startFlooder(options: {
   url: string;
   localAddress: string;
+  /** The client a trusted proxy at localAddress names in X-Forwarded-For (loopback has no per-IP limit). */
+  forwardedFor: string;
   envelope: object;
   retrieve: object;
   concurrency: number;
@@ -122,7 +124,7 @@ const FLOODER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const http = require("node:http");
 const { randomBytes } = require("node:crypto");
-const { url, localAddress, envelope, retrieve, concurrency } = workerData;
+const { url, localAddress, forwardedFor, envelope, retrieve, concurrency } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, localAddress });
 const stats = { requests: 0, byStatus: {}, failures: 0 };
 let stopped = false;
@@ -131,7 +133,8 @@ function post(path, body) {
   return new Promise((resolve) => {
     const data = JSON.stringify(body);
     const req = http.request(url + path, { method: "POST", agent, timeout: 10000,
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data) } }, (res) => {
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(data),
+        "x-forwarded-for": forwardedFor } }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode));
       res.on("error", () => resolve(0));

@@ -39,7 +39,8 @@ const agents: Agent[] = [];
 
 beforeAll(async () => {
   buildOnce();
-  node = await spawnNode({ WISP_TTL_MS: "60000" });
+  // The flooder stands behind a trusted proxy on 127.0.0.1 (loopback itself has no per-IP limit).
+  node = await spawnNode({ WISP_TTL_MS: "60000", WISP_TRUSTED_PROXY: "127.0.0.1" });
 }, 120_000);
 
 afterAll(async () => {
@@ -99,8 +100,8 @@ describe(`flood (${FULL ? "full" : "short"}: ${FLOOD_MS / 1000} s)`, () => {
       const oversubscribed = loadAtStart > availableParallelism();
       const idleRss = memoryOf(pid).rss;
       const port = Number(new URL(node.apiUrl).port);
-      // Unfinished bodies pass the rate limiter before they stall, so they come from 8 addresses
-      // (a small botnet) to stay under each address's burst; the rest from one.
+      // Unfinished bodies come from 8 addresses (a small botnet), the rest from one; all loopback,
+      // which has no per-IP limit, so none of them is refused before it stalls.
       slow = new SlowConnections("127.0.0.1", port, (kind, i) =>
         kind === "body" ? `127.0.1.${1 + (i % 8)}` : "127.0.0.4",
       );
@@ -119,6 +120,7 @@ describe(`flood (${FULL ? "full" : "short"}: ${FLOOD_MS / 1000} s)`, () => {
       const flooder = startFlooder({
         url: node.apiUrl,
         localAddress: "127.0.0.1",
+        forwardedFor: "203.0.113.66",
         envelope: seal(
           mallory,
           generateIdentity().publicKey,

@@ -44,7 +44,7 @@ beforeAll(async () => {
     port: 0,
     apiPort: 0,
     replicas: 1,
-    api: { rateLimit: NO_LIMIT },
+    api: { rateLimit: NO_LIMIT, mailboxRateLimit: NO_LIMIT },
     log: (event, fields) => {
       if (event === "error") failures.push(String(fields?.message).slice(0, 300));
     },
@@ -58,7 +58,7 @@ beforeAll(async () => {
       crypto: nodeCrypto,
       log: (message) => failures.push(message.slice(0, 300)),
     },
-    { rateLimit: NO_LIMIT },
+    { rateLimit: NO_LIMIT, mailboxRateLimit: NO_LIMIT },
   );
 });
 

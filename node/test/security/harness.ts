@@ -16,7 +16,7 @@ import {
 import { ChordNode } from "../../src/chord/chord-node";
 import { systemClock } from "../../src/clock";
 import { generateNodeKey } from "../../src/identity/node-key";
-import { type NodeHandle, startNode } from "../../src/index";
+import { type NodeHandle, type StartNodeOptions, startNode } from "../../src/index";
 import { RpcRouter } from "../../src/rpc/router";
 import { MailboxService } from "../../src/store/mailbox-service";
 import { MemoryEntryStore } from "../../src/store/memory-store";
@@ -43,9 +43,9 @@ export interface TestRing {
   stop(): Promise<void>;
 }
 
-export async function startRing(n: number): Promise<TestRing> {
+export async function startRing(n: number, extra: StartNodeOptions = {}): Promise<TestRing> {
   const nodes: NodeHandle[] = [];
-  const common = { port: 0, apiPort: 0, puzzleBits: PUZZLE_BITS, chord: FAST };
+  const common = { ...extra, port: 0, apiPort: 0, puzzleBits: PUZZLE_BITS, chord: FAST };
   nodes.push(await startNode({ ...common, bootstrap: null }));
   for (let i = 1; i < n; i++) nodes.push(await startNode({ ...common, bootstrap: nodes[0].addr }));
   await until(
@@ -62,12 +62,19 @@ export function letter(from: Identity, to: Identity, text: string): Envelope {
   return seal(from, to.publicKey, encodeBody({ type: "text", text, sentAt: Date.now() }));
 }
 
+/** A POST to a node's API; `forwardedFor` is what a proxy in front of it would say the client is. */
 export async function post(
   node: NodeHandle,
   path: string,
   body: unknown,
+  forwardedFor?: string,
 ): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${node.apiUrl}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const headers: Record<string, string> = forwardedFor ? { "x-forwarded-for": forwardedFor } : {};
+  const response = await fetch(`${node.apiUrl}${path}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers,
+  });
   return { status: response.status, body: await response.json() };
 }
 

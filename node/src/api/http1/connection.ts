@@ -5,7 +5,6 @@
  */
 
 import type { Socket } from "node:net";
-import { rateGroupOf } from "../../identity/addr";
 import type { ApiHandler } from "../context";
 import type { ApiAnswer } from "../exchange";
 import type { AnswerWriter } from "./answer";
@@ -52,8 +51,8 @@ export class Http1Connection {
     private readonly writer: AnswerWriter,
     private readonly log: (message: string) => void,
   ) {
-    // Rate limits count an IPv6 client by its /64 (identity/addr.ts).
-    this.clientAddr = rateGroupOf(socket.remoteAddress);
+    // Read once: a closed socket forgets it. The API finds the client's group (client-address.ts).
+    this.clientAddr = socket.remoteAddress ?? "";
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onEnd());
     socket.on("error", () => socket.destroy());
