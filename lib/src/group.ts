@@ -21,6 +21,9 @@ export interface GroupState {
   at: number;
 }
 
+/** What a change sets; the rest comes from the state before (`nextGroupState`). */
+export type GroupChange = { name?: string; members?: string[]; admins?: string[] };
+
 /** A state as it travels: its exact JSON text, and the signer's Ed25519 signature over it. */
 export interface SignedGroupState {
   state: string;
@@ -238,7 +241,7 @@ function addressList(value: unknown, max: number): string[] | null {
 export function nextGroupState(
   head: { state: GroupState; hash: string },
   by: string,
-  change: { name?: string; members?: string[]; admins?: string[] },
+  change: GroupChange,
   at: number,
 ): GroupState {
   const members = change.members ?? head.state.members;

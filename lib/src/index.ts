@@ -6,6 +6,7 @@ export * from "./crypto";
 export * from "./defaults";
 export * from "./envelope";
 export * from "./group";
+export * from "./group-edit";
 export * from "./identity";
 export * from "./identity-file";
 export * from "./ids";

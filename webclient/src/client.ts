@@ -20,6 +20,7 @@ import { ChatStore } from "./chat-store";
 import type { ConnectionState } from "./connection";
 import { Conversations, type Core, type Settings } from "./conversations";
 import type { EngineParts } from "./engine-parts";
+import { redoLostEdits } from "./group-actions";
 import { Outbound } from "./outbound";
 import { MailboxPoller } from "./poller";
 import { RecipientCache } from "./recipients";
@@ -60,6 +61,7 @@ export class WispClient {
   private talk!: Conversations;
   private out!: Outbound;
   private arrivals!: ArrivalDeps;
+  private seenGroups: ChatState["groups"] | null = null;
   private readonly noteError = (message: string): void => {
     this.lastError = message;
   };
@@ -113,6 +115,7 @@ export class WispClient {
       running: () => client.poller.running,
       noteError: client.noteError,
     });
+    client.chat.subscribe(() => client.groupsChanged());
     client.arrivals = {
       ...client.parts(),
       chat: client.chat,
@@ -210,6 +213,13 @@ export class WispClient {
   /** Sends the text of a failed message again, as a new message in its place. */
   resend(id: string): Promise<void> {
     return this.out.resend(id);
+  }
+
+  /** States arrived or I made one: my group changes that lost a fork are made again. */
+  private groupsChanged(): void {
+    if (this.state.groups === this.seenGroups) return;
+    this.seenGroups = this.state.groups;
+    redoLostEdits(this);
   }
 
   /** What the poller and the sender share with the engine. */

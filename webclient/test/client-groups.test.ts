@@ -2,7 +2,7 @@ import { generateIdentity, mailboxAddress } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { deleteForEveryone, react, removeChat } from "../src/actions";
 import { WispClient } from "../src/client";
-import { addMembers, leaveGroup, newGroup, renameGroup } from "../src/group-actions";
+import { addMembers, leaveGroup, makeAdmin, newGroup, renameGroup } from "../src/group-actions";
 import { findMessage } from "../src/state";
 import { memoryStorage } from "../src/storage";
 import { FakeNode, until } from "./fake-node";
@@ -19,6 +19,12 @@ async function startClient(node: FakeNode, storage = memoryStorage()) {
   client.start();
   started.push(client);
   return client;
+}
+
+async function startClients(node: FakeNode, count: number) {
+  const clients: WispClient[] = [];
+  for (let i = 0; i < count; i++) clients.push(await startClient(node));
+  return clients;
 }
 
 afterEach(() => {
@@ -62,12 +68,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
 
   it("three people and a group: create, send, reply, react, read, delete for everyone, add, leave", async () => {
     const node = new FakeNode();
-    const [alice, bob, carol, dave] = [
-      await startClient(node),
-      await startClient(node),
-      await startClient(node),
-      await startClient(node),
-    ];
+    const [alice, bob, carol, dave] = await startClients(node, 4);
     const gid = newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
     await until(() => bob.state.groups[gid]?.joined === true && carol.state.groups[gid]?.joined === true);
     await alice.send(gid, "Who's in?");
@@ -139,6 +140,27 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
     await until(() => bob.state.groups[gid].name === "Trip 2027");
     expect(bob.state.groups[gid].head).toBe(alice.state.groups[gid].head);
     await until(() => texts(alice, gid).includes("still on?"));
+  });
+
+  it("two admins change the group at once: the losing change is made again, everyone ends equal", async () => {
+    const node = new FakeNode();
+    const [alice, bob, carol, dave] = await startClients(node, 4);
+    const gid = newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
+    makeAdmin(alice, gid, bob.identity.address);
+    await until(() => bob.state.groups[gid]?.admins.includes(bob.identity.address) === true);
+    // Both sign on the same head, before either hears of the other's change.
+    addMembers(alice, gid, [dave.identity.address]);
+    renameGroup(bob, gid, "Trip 2027");
+    const settled = () => {
+      const groups = [alice, bob, carol, dave].map((c) => c.state.groups[gid]);
+      return (
+        groups.every((g) => g?.head === groups[0].head) &&
+        groups[0].name === "Trip 2027" &&
+        groups[0].members.includes(dave.identity.address)
+      );
+    };
+    await until(settled);
+    for (const c of [alice, bob]) expect(c.state.groups[gid].unapplied ?? []).toEqual([]);
   });
 
   it("a copy that expired unread is resent to that member only, and shows once", async () => {

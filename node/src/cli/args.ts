@@ -9,7 +9,7 @@ export interface ParsedArgs {
 }
 
 export const VALUE_FLAGS = ["--node", "--identity", "--wait", "--reply", "--quote"] as const;
-export const SWITCHES = ["--json", "--follow", "--force", "--help"] as const;
+export const SWITCHES = ["--json", "--follow", "--force", "--no-read-receipts", "--help"] as const;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -55,7 +55,10 @@ commands:
   whoami               print your address (what you share with friends)
   send TO TEXT         seal TEXT to TO (an address, or a group id) and store it; prints the message id
                        --reply ID [--quote TEXT] answers message ID, quoting TEXT
-  poll                 print new messages and NACKs, then acknowledge them; --follow keeps waiting
+  poll                 print new messages and NACKs, then acknowledge them; --follow keeps waiting.
+                       Each text printed is reported to its sender as delivered and as read
+                       (two blue ticks), unless --no-read-receipts or WISP_READ_RECEIPTS=off;
+                       "ADDR read ID…" says someone read yours
   name NAME [ADDR…]    set your display name and send it to ADDR… and every member of your groups
   react TO ID EMOJI    react to message ID in the chat with TO (address or group id); "" removes
   delete TO ID…        delete your messages ID… for everyone in the chat with TO
@@ -71,6 +74,7 @@ flags:
   --wait MS            poll: long-poll time per request, 0..25000 (default 0, or 25000 with --follow)
   --json               one JSON object per line, for scripts
   --follow             poll: keep long-polling until Ctrl-C
+  --no-read-receipts   poll: say only "delivered" for what it prints, never "read"
   --force              keygen: overwrite an existing identity file
   --reply ID, --quote TEXT   send: the message answered and the start of its text
 

@@ -52,7 +52,12 @@ export async function send(ctx: CliContext, positionals: string[], reply?: Reply
   ctx.out(ctx.json ? JSON.stringify(stored) : stored.id);
 }
 
-export async function poll(ctx: CliContext, follow: boolean, waitText: string | undefined): Promise<void> {
+export async function poll(
+  ctx: CliContext,
+  follow: boolean,
+  waitText: string | undefined,
+  readReceipts: boolean,
+): Promise<void> {
   const wait = parseWait(waitText, follow ? 25_000 : 0);
   const identity: Identity = await readIdentityFile(ctx.identityPath);
   let pending: string[] = [];
@@ -60,7 +65,13 @@ export async function poll(ctx: CliContext, follow: boolean, waitText: string | 
     // Without --follow: keep going while entries come (bounded), so everything shown is acknowledged.
     for (let round = 0; follow || round < 100; round++) {
       if (ctx.signal.aborted) break;
-      const result = await pollOnce(ctx, identity, pending, pending.length > 0 && !follow ? 0 : wait);
+      const result = await pollOnce(
+        ctx,
+        identity,
+        pending,
+        pending.length > 0 && !follow ? 0 : wait,
+        readReceipts,
+      );
       pending = result.ids;
       if (!follow && pending.length === 0 && !result.more) break;
     }

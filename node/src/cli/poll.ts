@@ -1,4 +1,7 @@
-/** One signed retrieve: acknowledge `ack`, print what came, send receipts for texts. */
+/**
+ * One signed retrieve: acknowledge `ack`, print what came, send receipts for texts: delivered, and
+ * read (printing a text shows it), unless the user turned read receipts off.
+ */
 import {
   type Body,
   decodeBody,
@@ -26,6 +29,7 @@ export async function pollOnce(
   identity: Identity,
   ack: string[],
   wait: number,
+  readReceipts = true,
 ): Promise<PollResult> {
   const request = signRetrieve(identity, ctx.now(), ack, wait);
   const answer = unwrap(await ctx.client.retrieve(request, ctx.signal));
@@ -51,12 +55,16 @@ export async function pollOnce(
       ctx.out(JSON.stringify({ kind: "nack", id: nack.id, to: nack.to, expiredAt: nack.expiredAt }));
     else ctx.out(`NACK ${nack.id}: not delivered, expired ${new Date(nack.expiredAt).toISOString()}`);
   }
-  for (const [sender, { publicKey, ids }] of receipts) {
-    // A lost receipt only leaves the sender's tick grey; the message itself is safe with us.
-    await sendReceipt(ctx.client, identity, publicKey, ids).catch((error: Error) =>
-      ctx.err(`warning: receipt to ${sender} failed: ${error.message}`),
-    );
-  }
+  const types = readReceipts ? (["receipt", "read"] as const) : (["receipt"] as const);
+  for (const [sender, { publicKey, ids }] of receipts)
+    for (const type of types) {
+      // A lost receipt only leaves the sender's ticks behind; the message itself is safe with us.
+      await sendReceipt(ctx.client, identity, publicKey, type, ids).catch((error: Error) =>
+        ctx.err(
+          `warning: ${type === "read" ? "read receipt" : "receipt"} to ${sender} failed: ${error.message}`,
+        ),
+      );
+    }
   return { ids: [...answer.messages.map((m) => m.id), ...answer.nacks.map((n) => n.id)], more: answer.more };
 }
 

@@ -59,7 +59,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await deleteForEveryone(ctx, args.positionals);
         return 0;
       case "poll":
-        await poll(ctx, args.switches.has("--follow"), args.values["--wait"]);
+        await poll(
+          ctx,
+          args.switches.has("--follow"),
+          args.values["--wait"],
+          !args.switches.has("--no-read-receipts") && io.env.WISP_READ_RECEIPTS !== "off",
+        );
         return 0;
       default:
         throw new UsageError(`unknown command "${args.command}"; see wisp --help`);

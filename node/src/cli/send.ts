@@ -1,4 +1,4 @@
-/** Sealing a text or a receipt and storing it through the node. */
+/** Sealing a text or a receipt (delivered or read) and storing it through the node. */
 import {
   encodeBody,
   type Identity,
@@ -21,6 +21,13 @@ export function sendText(
   return client.store(seal(sender, recipient, encodeBody(body))).then(unwrap);
 }
 
-export function sendReceipt(client: NodeClient, sender: Identity, recipient: Uint8Array, ids: string[]) {
-  return client.store(seal(sender, recipient, encodeBody({ type: "receipt", ids }))).then(unwrap);
+/** `receipt`: these envelope ids are stored here; `read`: they were shown (docs/protocol.md). */
+export function sendReceipt(
+  client: NodeClient,
+  sender: Identity,
+  recipient: Uint8Array,
+  type: "receipt" | "read",
+  ids: string[],
+) {
+  return client.store(seal(sender, recipient, encodeBody({ type, ids }))).then(unwrap);
 }

@@ -36,6 +36,7 @@ describe("bin/wisp", () => {
     const receipt = await wisp("alice", "poll", "--json");
     expect(receipt.out.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({ kind: "receipt", from: bob, ids: [id] }),
+      expect.objectContaining({ kind: "read", from: bob, ids: [id] }),
     ]);
     expect((await wisp("bob", "poll")).out).toEqual([]);
     expect(mailboxes.stored.size).toBe(0);

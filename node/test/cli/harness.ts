@@ -20,12 +20,20 @@ export function cliHarness(dir: string) {
   const fetchFn = fetchOver(api);
   const wisp = async (who: string, ...argv: string[]) => wispUntil(who, () => false, ...argv);
   /** Runs the CLI, pressing Ctrl-C (aborting its signal) once `stopWhen` holds for a printed line. */
-  const wispUntil = async (who: string, stopWhen: (line: string) => boolean, ...argv: string[]) => {
+  const wispUntil = (who: string, stopWhen: (line: string) => boolean, ...argv: string[]) =>
+    wispWith({}, who, stopWhen, ...argv);
+  /** The same with environment variables set. */
+  const wispWith = async (
+    env: Record<string, string>,
+    who: string,
+    stopWhen: (line: string) => boolean,
+    ...argv: string[]
+  ) => {
     const out: string[] = [];
     const err: string[] = [];
     const ctrlC = new AbortController();
     const code = await runCli([...argv, "--identity", join(dir, `${who}.json`)], {
-      env: {},
+      env,
       out: (line) => {
         out.push(line);
         if (stopWhen(line)) ctrlC.abort();
@@ -36,5 +44,5 @@ export function cliHarness(dir: string) {
     });
     return { code, out, err };
   };
-  return { wisp, wispUntil, mailboxes };
+  return { wisp, wispUntil, wispWith, mailboxes };
 }

@@ -4,6 +4,7 @@
  * state makes them members. Pure functions, like state.ts.
  */
 import {
+  type GroupEdit,
   type GroupState,
   groupHead,
   nextGroupState as nextState,
@@ -36,6 +37,23 @@ export interface Group {
   createdAt: number;
   unread: number;
   pending: PendingGroupText[];
+  /** My own changes not yet known to be safe on the winning chain (state/group-edits.ts). */
+  edits?: OwnEdit[];
+  /** My changes that lost a fork and could not be made again: shown until dismissed. */
+  unapplied?: UnappliedEdit[];
+}
+
+/** A change I signed, with what it meant, so it can be made again if its state loses a fork. */
+export interface OwnEdit {
+  edit: GroupEdit;
+  hash: string;
+  tries: number;
+}
+
+export interface UnappliedEdit {
+  edit: GroupEdit;
+  reason: string;
+  at: number;
 }
 
 /** Caps on what a stranger can make us hold. */

@@ -13,6 +13,7 @@ import { BackIcon, CloseIcon, EditIcon, LockIcon, TrashIcon } from "./Icons";
 import { MessageInfo } from "./MessageInfo";
 import { MuteButton } from "./MuteButton";
 import { NameForm } from "./NameForm";
+import { NotApplied } from "./NotApplied";
 import { useMessageWindow } from "./useMessageWindow";
 
 interface Props {
@@ -159,6 +160,7 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
           <CloseIcon />
         </button>
       </header>
+      {group && <NotApplied client={client} group={group} />}
       {!group && contact && (renaming || !contact.name) && (
         <NameForm
           initial={contact.name || contact.profileName || ""}

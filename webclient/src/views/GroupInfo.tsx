@@ -16,6 +16,7 @@ import { contactTitle } from "../state";
 import type { Group } from "../state/groups";
 import { Avatar } from "./Avatar";
 import { NameForm } from "./NameForm";
+import { NotApplied } from "./NotApplied";
 import { PanelHeader } from "./PanelHeader";
 
 export function GroupInfo({
@@ -52,6 +53,7 @@ export function GroupInfo({
     <section class="panel group-info" aria-label="Group info">
       <PanelHeader title="Group info" onClose={onClose} />
       <div class="panel-body">
+        <NotApplied client={client} group={group} />
         <section class="card group-card">
           <Avatar address={group.gid} title={group.name} size={72} />
           <h3>{group.name}</h3>
