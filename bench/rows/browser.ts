@@ -7,7 +7,7 @@
  * what the main threads did. Last, Bob's chat is filled with 2,000 messages and the time to
  * render an arriving one is measured (open → DOM, and the frame that paints it).
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { CHROMIUM } from "../../webclient/test/e2e/chromium";
 import { breakdownTable, type Timeline, timelines } from "../lib/browser-breakdown";
@@ -59,7 +59,10 @@ export async function browserRows(config: BenchConfig): Promise<Row[]> {
       config.log(
         `CPU profile of ${i === 0 ? "Alice" : "Bob"}, ${traced} messages, self time:\n${await stop()}`,
       );
-    const trace = summarizeTrace((await stage.browser.stopTracing()).toString("utf8"));
+    const traceJson = (await stage.browser.stopTracing()).toString("utf8");
+    // WISP_BENCH_TRACE=file keeps the trace for chrome://tracing or Perfetto.
+    if (process.env.WISP_BENCH_TRACE) writeFileSync(process.env.WISP_BENCH_TRACE, traceJson);
+    const trace = summarizeTrace(traceJson);
     // The browser's other renderers (its start page, extensions' hosts) do next to nothing.
     for (const renderer of trace.filter((r) => r.busy / traced >= 0.5)) {
       const label = renderer.spans["wisp:seal"]

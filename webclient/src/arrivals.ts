@@ -1,10 +1,9 @@
 /**
  * What one retrieve answer does in the engine: open every envelope (asynchronous crypto), apply
- * them all (inbox.ts) and show the result in one render, owe the receipts, then write it all.
+ * them all (inbox.ts), send the receipts, show the result in one render, then write it all.
  * The poller acknowledges the ids only after this returns.
  */
 import { decodeBody, openAsync, type RetrieveResponse, toB64u } from "@wisp/lib";
-import { afterRender } from "./after-render";
 import type { ChatStore } from "./chat-store";
 import type { Conversations } from "./conversations";
 import type { EngineParts } from "./engine-parts";
@@ -22,8 +21,8 @@ export interface ArrivalDeps extends EngineParts {
 }
 
 /**
- * Opens the whole answer and shows it in one render, sends the receipts at once, then writes
- * everything in one transaction; only then does the poller acknowledge the ids, so a crash before
+ * Opens the whole answer, sends the receipts, shows it all in one render, then writes everything
+ * in one transaction; only then does the poller acknowledge the ids, so a crash before
  * the write means the node delivers them again (and dedup absorbs what did arrive).
  */
 export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promise<void> {
@@ -31,15 +30,13 @@ export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promis
   const opened = await Promise.all(batch.messages.map((envelope) => openTimed(d, envelope)));
   const before = chat.state;
   const effect = applyBatch(chat.state, opened, batch.nacks, d.openPeer(), d.now(), d.identity.address);
-  if (effect.state !== chat.state) {
-    chat.state = effect.state;
-    chat.emit();
-  }
+  const changed = effect.state !== chat.state;
+  chat.state = effect.state;
   for (const { peer, id } of effect.receipts) out.receipts.add(peer, id);
-  // The bubbles render before the receipts are sealed; the receipts go before the write.
-  void afterRender()
-    .then(() => out.receipts.flush())
-    .catch(() => {});
+  // The sender waits on the receipt, and a render would hold it back by a whole render: it is
+  // sealed and on its way first, then the bubbles render, then the write.
+  await out.receipts.flush();
+  if (changed) chat.emit();
   await chat.persist(effect.messageIds, effect.contacts);
   if (effect.state.groups !== before.groups) await chat.writeGroups();
   for (const { opened: o, body } of opened)

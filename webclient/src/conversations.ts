@@ -71,6 +71,7 @@ export class Conversations {
   private outbox: OutboxItem[];
   private readonly inFlight = new Set<string>();
   private readonly answered = new Set<string>();
+  private rounds: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly core: Core,
@@ -97,8 +98,18 @@ export class Conversations {
     void this.flush().catch(() => {});
   }
 
-  /** The outbox, then group copies still waiting; a passing failure stops the round (retried next poll). */
-  async flush(): Promise<void> {
+  /**
+   * The outbox, then group copies still waiting; a passing failure stops the round (retried next
+   * poll). One round at a time, in order: a round asked for during another runs after it, where
+   * beside it both would seal and store the same bodies (every read receipt went out twice).
+   */
+  flush(): Promise<void> {
+    const next = this.rounds.then(() => this.flushRound());
+    this.rounds = next.catch(() => {});
+    return next;
+  }
+
+  private async flushRound(): Promise<void> {
     for (const item of [...this.outbox]) {
       const envelope = await this.core.seal(item.to, new TextEncoder().encode(item.body));
       const r = envelope ? await this.core.store(envelope) : null;

@@ -66,6 +66,20 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
     expect(findMessage(carol.state, carol.state.messages[alice.identity.address][0].id)?.readSent).toBe(true);
   });
 
+  it("a text arriving in the open chat gets one delivery receipt and one read receipt", async () => {
+    const node = new FakeNode();
+    const alice = await startClient(node);
+    const bob = await startClient(node);
+    bob.openChat(alice.identity.address);
+    await alice.send(bob.identity.address, "hi");
+    await until(() => alice.state.messages[bob.identity.address][0].status === "read");
+    // Two more polls of each: whatever Bob would still send has reached the node by then.
+    const polls = node.retrieveCalls;
+    await until(() => node.retrieveCalls >= polls + 4);
+    const toAlice = [...node.seen.values()].filter((e) => e.to === mailboxAddress(alice.identity.publicKey));
+    expect(toAlice).toHaveLength(2);
+  });
+
   it("three people and a group: create, send, reply, react, read, delete for everyone, add, leave", async () => {
     const node = new FakeNode();
     const [alice, bob, carol, dave] = await startClients(node, 4);

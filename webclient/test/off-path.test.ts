@@ -82,7 +82,7 @@ describe("off the path the person waits on", () => {
     expect((await storage.loadAll()).messages.map((m) => m.id)).toEqual([shown.id]);
   });
 
-  it("shows an arriving message and sends its receipt before the write, and acknowledges only after it", async () => {
+  it("sends an arriving message's receipt before it renders it, shows it before the write, and acknowledges only after it", async () => {
     const node = new FakeNode();
     const alice = await WispClient.load({
       identity: generateIdentity(),
@@ -95,6 +95,12 @@ describe("off the path the person waits on", () => {
     const bobIdentity = generateIdentity();
     const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
     started.push(alice, bob);
+    const alicesBox = mailboxAddress(alice.identity.publicKey);
+    let receiptStoredAtRender: boolean | undefined;
+    bob.subscribe(() => {
+      if (receiptStoredAtRender !== undefined || !bob.state.messages[alice.identity.address]) return;
+      receiptStoredAtRender = (node.mailboxes.get(alicesBox) ?? []).length > 0;
+    });
     alice.start();
     bob.start();
 
@@ -102,6 +108,7 @@ describe("off the path the person waits on", () => {
     const [sent] = alice.state.messages[bobIdentity.address];
     await until(() => (bob.state.messages[alice.identity.address] ?? []).length === 1);
     await until(() => findMessage(alice.state, sent.id)?.status === "delivered");
+    expect(receiptStoredAtRender).toBe(true);
     // Shown and receipted, but not written: the node still holds it, unacknowledged.
     expect((await storage.loadAll()).messages).toEqual([]);
     const box = mailboxAddress(bobIdentity.publicKey);
