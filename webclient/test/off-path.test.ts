@@ -89,11 +89,18 @@ describe("off the path the person waits on", () => {
       api: node.api(),
       storage: memoryStorage(),
       waitMs: 200,
+      crypto: nobleAsyncCrypto,
     });
     const writing = gate();
     const storage = heldWrites(writing.wait);
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    const bob = await WispClient.load({
+      identity: bobIdentity,
+      api: node.api(),
+      storage,
+      waitMs: 200,
+      crypto: nobleAsyncCrypto,
+    });
     started.push(alice, bob);
     alice.start();
     bob.start();
@@ -122,6 +129,7 @@ describe("a write that failed", () => {
       identity: generateIdentity(),
       api: node.api(),
       storage: memoryStorage(),
+      crypto: nobleAsyncCrypto,
     });
     const inner = memoryStorage();
     let failing = true;
@@ -133,7 +141,13 @@ describe("a write that failed", () => {
       },
     };
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    const bob = await WispClient.load({
+      identity: bobIdentity,
+      api: node.api(),
+      storage,
+      waitMs: 200,
+      crypto: nobleAsyncCrypto,
+    });
     started.push(bob);
     bob.start();
     await alice.send(bobIdentity.address, "keep me");
