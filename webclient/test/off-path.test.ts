@@ -5,10 +5,14 @@
  */
 import { type AsyncWispCrypto, generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
-import { WispClient } from "../src/client";
+import { type ClientDeps, WispClient } from "../src/client";
 import { findMessage } from "../src/state";
 import { memoryStorage, type Storage } from "../src/storage";
 import { FakeNode, until } from "./fake-node";
+
+/** A client on noble's crypto unless the test gives its own. */
+const loadClient = (deps: Omit<ClientDeps, "crypto"> & Partial<ClientDeps>) =>
+  WispClient.load({ crypto: nobleAsyncCrypto, ...deps });
 
 const started: WispClient[] = [];
 afterEach(() => {
@@ -56,7 +60,7 @@ describe("off the path the person waits on", () => {
     const signing = gate();
     const storage = memoryStorage();
     const identity = generateIdentity();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity,
       api: node.api(),
       storage,
@@ -84,23 +88,16 @@ describe("off the path the person waits on", () => {
 
   it("shows an arriving message and sends its receipt before the write, and acknowledges only after it", async () => {
     const node = new FakeNode();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity: generateIdentity(),
       api: node.api(),
       storage: memoryStorage(),
       waitMs: 200,
-      crypto: nobleAsyncCrypto,
     });
     const writing = gate();
     const storage = heldWrites(writing.wait);
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({
-      identity: bobIdentity,
-      api: node.api(),
-      storage,
-      waitMs: 200,
-      crypto: nobleAsyncCrypto,
-    });
+    const bob = await loadClient({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
     started.push(alice, bob);
     alice.start();
     bob.start();
@@ -125,11 +122,10 @@ describe("off the path the person waits on", () => {
 describe("a write that failed", () => {
   it("leaves the message unacknowledged, and its redelivery is written before it is acknowledged", async () => {
     const node = new FakeNode();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity: generateIdentity(),
       api: node.api(),
       storage: memoryStorage(),
-      crypto: nobleAsyncCrypto,
     });
     const inner = memoryStorage();
     let failing = true;
@@ -141,13 +137,7 @@ describe("a write that failed", () => {
       },
     };
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({
-      identity: bobIdentity,
-      api: node.api(),
-      storage,
-      waitMs: 200,
-      crypto: nobleAsyncCrypto,
-    });
+    const bob = await loadClient({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
     started.push(bob);
     bob.start();
     await alice.send(bobIdentity.address, "keep me");
