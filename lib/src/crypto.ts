@@ -28,6 +28,9 @@ export interface WispCrypto {
   x25519?(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
 }
 
+/** RFC 7748's base point u = 9: X25519(secret, X25519_BASE_POINT) is the public key of `secret`. */
+export const X25519_BASE_POINT: Uint8Array = Uint8Array.of(9, ...new Uint8Array(31));
+
 /** X25519 on @noble/curves with the contract of {@link WispCrypto.x25519}. */
 export function nobleX25519(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
   try {
@@ -63,7 +66,10 @@ export interface AsyncWispCrypto {
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
   /** As {@link WispCrypto.ed25519Verify}: false for a wrong signature and malformed input alike. */
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
-  /** As {@link WispCrypto.x25519}: null for an all-zero result or inputs that are not 32 bytes. */
+  /**
+   * As {@link WispCrypto.x25519}: null for an all-zero result or inputs that are not 32 bytes.
+   * With {@link X25519_BASE_POINT} it answers the public key of `secret` (a seal's `eph`).
+   */
   x25519(secret: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array | null>;
 }
 

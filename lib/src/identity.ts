@@ -1,8 +1,9 @@
 /** Identities (PROTOCOL.md, Identity): Ed25519 key pairs, their addresses, mailboxes and X25519 keys. */
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, fromB64uExact, toB64u, utf8 } from "./bytes";
-import { nobleCrypto, type WispCrypto } from "./crypto";
+import type { WispCrypto } from "./crypto";
 
 /** An Ed25519 key pair. `seed` is the secret; `address` is b64u(publicKey), what a person shares. */
 export interface Identity {
@@ -58,15 +59,20 @@ export function parseAddress(text: string): ParsedAddress {
   return { ok: true, publicKey };
 }
 
-/** mailbox(pk) = SHA-256(utf8("wisp/mailbox/v1") || pk): the recipient's DHT key, 32 bytes. */
-export function mailboxOf(publicKey: Uint8Array, crypto: WispCrypto = nobleCrypto): Uint8Array {
+/**
+ * mailbox(pk) = SHA-256(utf8("wisp/mailbox/v1") || pk): the recipient's DHT key, 32 bytes. On
+ * noble's SHA-256 without `crypto`, not through nobleCrypto, so a web app that never uses
+ * nobleCrypto does not carry its X25519.
+ */
+export function mailboxOf(publicKey: Uint8Array, crypto?: WispCrypto): Uint8Array {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
     throw new RangeError(`public key expected 32 bytes, got ${describeLength(publicKey)}`);
-  return crypto.sha256(concatBytes(MAILBOX_DOMAIN, publicKey));
+  const input = concatBytes(MAILBOX_DOMAIN, publicKey);
+  return crypto ? crypto.sha256(input) : sha256(input);
 }
 
 /** b64u(mailbox(pk)): the `to` of envelopes sealed to this key (and `nackTo` of those it sends). */
-export function mailboxAddress(publicKey: Uint8Array, crypto: WispCrypto = nobleCrypto): string {
+export function mailboxAddress(publicKey: Uint8Array, crypto?: WispCrypto): string {
   return toB64u(mailboxOf(publicKey, crypto));
 }
 

@@ -4,13 +4,16 @@
  * are exactly those of the synchronous functions in seal.ts; only who computes them differs.
  */
 import { toB64u } from "./bytes";
-import type { AsyncWispCrypto } from "./crypto";
+import { type AsyncWispCrypto, X25519_BASE_POINT } from "./crypto";
 import type { Envelope, RetrieveRequest } from "./envelope";
 import type { Identity, RecipientKeys } from "./identity";
 import type { OpenResult, SealOptions } from "./seal";
 import { decryptInner, finishSeal, openParts, planSeal, retrieveInput } from "./seal-parts";
 
-/** {@link seal} on `crypto`: the signature and the X25519 run side by side. Rejects for misuse, as seal throws. */
+/**
+ * {@link seal} on `crypto`: the signature and both X25519 (the ephemeral public key, the shared
+ * secret) run side by side. Rejects for misuse, as seal throws.
+ */
 export async function sealAsync(
   sender: Identity,
   recipient: Uint8Array | RecipientKeys,
@@ -19,11 +22,14 @@ export async function sealAsync(
   options: SealOptions = {},
 ): Promise<Envelope> {
   const plan = planSeal(sender, recipient, body, options);
-  const [sig, shared] = await Promise.all([
+  const [eph, sig, shared] = await Promise.all([
+    crypto.x25519(plan.esk, X25519_BASE_POINT),
     crypto.ed25519Sign(sender.seed, plan.signed),
     crypto.x25519(plan.esk, plan.rx),
   ]);
-  return finishSeal(sender, plan, sig, shared);
+  // Never null for a 32-byte secret: X25519 of the base point is a public key, not all-zero.
+  if (!eph) throw new RangeError("ephemeral secret gives no X25519 public key");
+  return finishSeal(sender, plan, eph, sig, shared);
 }
 
 /** {@link open} on `crypto`. Never rejects on input from outside: anything wrong answers `{ ok: false, reason }`. */

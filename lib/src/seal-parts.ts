@@ -4,7 +4,6 @@
  * the package: its shapes are internal.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { x25519 } from "@noble/curves/ed25519.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
@@ -72,11 +71,13 @@ function sealKeys(shared: Uint8Array, eph: Uint8Array, rx: Uint8Array): [Uint8Ar
   return [okm.slice(0, 32), okm.slice(32, 44)];
 }
 
-/** What a seal signs and encrypts to, before any asymmetric step. Throws for misuse, as seal does. */
+/**
+ * What a seal signs and encrypts to, before any asymmetric step (the ephemeral public key is one:
+ * seal.ts derives it on noble, seal-async.ts on its backend). Throws for misuse, as seal does.
+ */
 export interface SealPlan {
   id: Uint8Array;
   esk: Uint8Array;
-  eph: Uint8Array;
   to: Uint8Array;
   nackTo: Uint8Array;
   rx: Uint8Array;
@@ -101,7 +102,6 @@ export function planSeal(
   return {
     id,
     esk,
-    eph: x25519.getPublicKey(esk),
     to: keys.mailbox,
     nackTo: mailboxOf(sender.publicKey),
     rx: keys.x25519Public,
@@ -110,15 +110,16 @@ export function planSeal(
   };
 }
 
-/** The envelope, once the signature and the X25519 shared secret are known. */
+/** The envelope, once the ephemeral public key, the signature and the X25519 shared secret are known. */
 export function finishSeal(
   sender: Identity,
   plan: SealPlan,
+  eph: Uint8Array,
   sig: Uint8Array,
   shared: Uint8Array | null,
 ): Envelope {
   if (!shared) throw new RangeError("recipient key gives an all-zero X25519 shared secret");
-  const { id, to, nackTo, eph, rx } = plan;
+  const { id, to, nackTo, rx } = plan;
   const inner = concatBytes(sender.publicKey, sig, plan.body);
   const ct = chacha20poly1305(...sealKeys(shared, eph, rx), concatBytes(id, to, nackTo)).encrypt(inner);
   return { v: 1, id: toB64u(id), to: toB64u(to), nackTo: toB64u(nackTo), eph: toB64u(eph), ct: toB64u(ct) };

@@ -3,7 +3,7 @@
  * Seal: sign (Ed25519), then encrypt to the recipient's X25519 key with an ephemeral key
  * (X25519 → HKDF-SHA256 → ChaCha20-Poly1305, RFC 7748 / 5869 / 8439).
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { fromB64uExact, toB64u } from "./bytes";
 import { nobleCrypto, nobleX25519, type WispCrypto } from "./crypto";
 import { type Envelope, MAX_ACKS, type RetrieveRequest } from "./envelope";
@@ -38,7 +38,7 @@ export function seal(
 ): Envelope {
   const plan = planSeal(sender, recipient, body, options);
   const sig = ed25519.sign(plan.signed, sender.seed);
-  return finishSeal(sender, plan, sig, nobleX25519(plan.esk, plan.rx));
+  return finishSeal(sender, plan, x25519.getPublicKey(plan.esk), sig, nobleX25519(plan.esk, plan.rx));
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * {@link AsyncWispCrypto} on WebCrypto's Ed25519 and X25519 (Chromium, Firefox, Safari and
  * Node.js have both): in a page about a tenth of noble's time, on the browser's own threads.
- * {@link webCrypto} answers null where either is missing or answers differently from noble on a
- * known answer, and the caller keeps {@link nobleAsyncCrypto}.
+ * {@link webCrypto} answers null where either is missing or gives a wrong known answer; the web
+ * app then says it cannot run in this browser (docs/webclient.md), other callers may keep
+ * crypto.ts's nobleAsyncCrypto. Nothing here uses noble's X25519, so the web app does not carry it.
  */
-import { ed25519, x25519 } from "@noble/curves/ed25519.js";
-import { toB64u } from "./bytes";
-import { type AsyncWispCrypto, nobleAsyncCrypto, nobleX25519 } from "./crypto";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { fromHex, toB64u } from "./bytes";
+import { type AsyncWispCrypto, X25519_BASE_POINT } from "./crypto";
 
 // PKCS#8 (RFC 8410 §7) of a raw 32-byte private key: this header, then the key.
 const ED25519_PKCS8 = [
@@ -89,22 +90,38 @@ function webCryptoOn(subtle: SubtleCrypto): AsyncWispCrypto {
   };
 }
 
-/** One known answer per primitive, and a wrong signature refused: else this browser's WebCrypto is not used. */
+/** RFC 7748 §6.1: Alice's secret, her public key, Bob's public key, and their shared secret. */
+const X25519_KNOWN = {
+  alice: "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+  alicePublic: "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+  bobPublic: "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+  shared: "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+};
+
+/**
+ * Known answers, and a wrong signature refused: else this browser's WebCrypto is not used. Ed25519
+ * against noble's signature (noble's Ed25519 is in every build anyway); X25519, a seal's two uses
+ * of it (a public key, a shared secret), against RFC 7748's vectors.
+ */
 async function agreesWithNoble(backend: AsyncWispCrypto): Promise<boolean> {
   const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
   const message = Uint8Array.from({ length: 48 }, (_, i) => 255 - i);
   const publicKey = ed25519.getPublicKey(seed);
   const sig = await backend.ed25519Sign(seed, message);
-  if (toB64u(sig) !== toB64u(await nobleAsyncCrypto.ed25519Sign(seed, message))) return false;
+  if (toB64u(sig) !== toB64u(ed25519.sign(message, seed))) return false;
   if (!(await backend.ed25519Verify(sig, message, publicKey))) return false;
   const tampered = Uint8Array.from(sig);
   tampered[0] ^= 1;
   if (await backend.ed25519Verify(tampered, message, publicKey)) return false;
-  const secret = Uint8Array.from({ length: 32 }, (_, i) => 7 * i + 3);
-  const peer = x25519.getPublicKey(Uint8Array.from({ length: 32 }, (_, i) => 11 * i + 5));
-  const shared = await backend.x25519(secret, peer);
-  const expected = nobleX25519(secret, peer);
-  return shared !== null && expected !== null && toB64u(shared) === toB64u(expected);
+  const alice = fromHex(X25519_KNOWN.alice);
+  const ownPublic = await backend.x25519(alice, X25519_BASE_POINT);
+  const shared = await backend.x25519(alice, fromHex(X25519_KNOWN.bobPublic));
+  return (
+    ownPublic !== null &&
+    shared !== null &&
+    toB64u(ownPublic) === toB64u(fromHex(X25519_KNOWN.alicePublic)) &&
+    toB64u(shared) === toB64u(fromHex(X25519_KNOWN.shared))
+  );
 }
 
 /** Imported CryptoKeys by their raw bytes, the least recently used dropped beyond `limit`. */

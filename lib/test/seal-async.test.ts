@@ -1,3 +1,4 @@
+import { x25519 } from "@noble/curves/ed25519.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AsyncWispCrypto,
@@ -12,6 +13,7 @@ import {
   signRetrieveAsync,
   utf8,
   webCrypto,
+  X25519_BASE_POINT,
 } from "../src/index";
 import vectors from "./vectors.json";
 
@@ -80,6 +82,13 @@ describe.each(backends)("%s: the async seal, open and signRetrieve on lib's vect
     expect(await signRetrieveAsync(identityFromSeed(seedOf(v.who)), r.ts, r.ack, r.wait, backend())).toEqual(
       r,
     );
+  });
+
+  it("answers a secret's X25519 public key for the base point, as noble does (a seal's eph)", async () => {
+    for (let i = 0; i < 16; i++) {
+      const secret = crypto.getRandomValues(new Uint8Array(32));
+      expect(await backend().x25519(secret, X25519_BASE_POINT)).toEqual(x25519.getPublicKey(secret));
+    }
   });
 
   it("rejects misuse as the synchronous functions throw", async () => {

@@ -8,10 +8,11 @@ import type { Plugin } from "vite";
 export const SIZE_BUDGET_BYTES = 60 * 1024;
 /**
  * What the size test holds the app to while it is over its budget (docs/webclient.md, "Size"):
- * the size of all of issues 13–15's features merged, plus 1 KB, so that nothing grows unnoticed
- * until the team decides between the budget and a feature. Lower it with every cut.
+ * the size after the last cut (66.1 KB with issues 13–15's features and main's client split),
+ * plus a little, so that nothing grows unnoticed until the team decides between the budget and a
+ * feature. Lower it with every cut.
  */
-export const SIZE_CEILING_BYTES = 67 * 1024;
+export const SIZE_CEILING_BYTES = 66.5 * 1024;
 
 export interface SizeReport {
   files: { name: string; bytes: number; gzipBytes: number }[];

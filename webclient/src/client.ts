@@ -9,7 +9,6 @@ import {
   type Identity,
   MAX_WAIT_MS,
   type NodeApi,
-  nobleAsyncCrypto,
   parseSharedAddress,
   type ReplyRef,
   sealAsync,
@@ -40,8 +39,11 @@ export interface ClientDeps {
   waitMs?: number;
   /** User Timing spans for traces and the bench; none by default. */
   timing?: Timing;
-  /** Who signs, verifies and agrees keys: WebCrypto in the browser (main.tsx), noble by default. */
-  crypto?: AsyncWispCrypto;
+  /**
+   * Who signs, verifies and agrees keys: WebCrypto in the browser (main.tsx), noble's in tests.
+   * No default, so that the app does not carry noble's X25519 (docs/webclient.md, "Size").
+   */
+  crypto: AsyncWispCrypto;
 }
 
 export type AddContactResult = { ok: true; address: string } | { ok: false; error: string };
@@ -75,7 +77,7 @@ export class WispClient {
     this.now = deps.now ?? Date.now;
     this.visible = deps.visible ?? (() => true);
     this.timing = deps.timing ?? noTiming;
-    this.crypto = deps.crypto ?? nobleAsyncCrypto;
+    this.crypto = deps.crypto;
     this.poller = new MailboxPoller({
       ...this.parts(),
       online: deps.online ?? (() => true),

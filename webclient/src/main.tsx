@@ -1,12 +1,5 @@
 /** The composition root: storage, identity (or the lock screen), nodes, client, notifier, then the UI. */
-import {
-  DEFAULT_NODE_URL,
-  encodeIdentityFile,
-  nobleAsyncCrypto,
-  parseApiUrl,
-  parseIdentityFile,
-  webCrypto,
-} from "@wisp/lib";
+import { DEFAULT_NODE_URL, encodeIdentityFile, parseApiUrl, parseIdentityFile, webCrypto } from "@wisp/lib";
 import { render } from "preact";
 import { WispClient } from "./client";
 import { openIndexedDbStorage } from "./db";
@@ -19,6 +12,13 @@ import { registerServiceWorker } from "./updates";
 import { App } from "./views/App";
 import { LockScreen } from "./views/LockScreen";
 import { ServicesContext } from "./views/services";
+
+/**
+ * Why the app does not start where WebCrypto lacks Ed25519 or X25519: it carries no noble
+ * fallback for them (docs/webclient.md, "Size"). Current Chromium, Firefox and Safari have both.
+ */
+const NO_WEBCRYPTO =
+  "this browser has no WebCrypto Ed25519 and X25519, which Wisp needs: use a current Chrome, Edge, Firefox or Safari";
 
 /** Shows the lock screen until a passphrase opens the stored key. */
 function askPassphrase(root: HTMLElement) {
@@ -34,6 +34,8 @@ function askPassphrase(root: HTMLElement) {
 }
 
 async function boot(root: HTMLElement): Promise<void> {
+  const crypto = await webCrypto();
+  if (!crypto) throw new Error(NO_WEBCRYPTO);
   const storage = await openIndexedDbStorage();
   const { identity, firstStart, lock } = await loadIdentity(storage, askPassphrase(root));
   const nodes = await openNodes(storage);
@@ -44,7 +46,7 @@ async function boot(root: HTMLElement): Promise<void> {
     storage,
     online: () => navigator.onLine,
     timing: userTiming(),
-    crypto: (await webCrypto()) ?? nobleAsyncCrypto,
+    crypto,
     visible: () => document.visibilityState === "visible",
   });
   document.addEventListener("visibilitychange", () => client.reportRead());

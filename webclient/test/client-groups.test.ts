@@ -1,4 +1,4 @@
-import { generateIdentity, mailboxAddress } from "@wisp/lib";
+import { generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { deleteForEveryone, react, removeChat } from "../src/actions";
 import { WispClient } from "../src/client";
@@ -15,6 +15,7 @@ async function startClient(node: FakeNode, storage = memoryStorage()) {
     api: node.api(),
     storage,
     waitMs: 200,
+    crypto: nobleAsyncCrypto,
   });
   client.start();
   started.push(client);

@@ -1,4 +1,4 @@
-import { generateIdentity, type Identity } from "@wisp/lib";
+import { generateIdentity, type Identity, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { WispClient } from "../src/client";
 import { findMessage } from "../src/state";
@@ -12,7 +12,13 @@ async function startClient(
   identity: Identity = generateIdentity(),
   storage: Storage = memoryStorage(),
 ) {
-  const client = await WispClient.load({ identity, api: node.api(), storage, waitMs: 200 });
+  const client = await WispClient.load({
+    identity,
+    api: node.api(),
+    storage,
+    waitMs: 200,
+    crypto: nobleAsyncCrypto,
+  });
   client.start();
   started.push(client);
   return { client, storage };

@@ -1,4 +1,4 @@
-import { generateIdentity } from "@wisp/lib";
+import { generateIdentity, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { WispClient } from "../src/client";
 import { newGroup } from "../src/group-actions";
@@ -39,6 +39,7 @@ async function setup() {
       api: node.api(),
       storage: memoryStorage(),
       waitMs: 200,
+      crypto: nobleAsyncCrypto,
     });
     client.start();
     started.push(client);

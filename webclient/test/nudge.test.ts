@@ -1,4 +1,4 @@
-import { generateIdentity, mailboxAddress } from "@wisp/lib";
+import { generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, expect, it } from "vitest";
 import { WispClient } from "../src/client";
 import { memoryStorage } from "../src/storage";
@@ -16,6 +16,7 @@ it("nudges in a row (the pool's events, online, Reconnect now) send a waiting bo
     api: node.api(),
     storage: memoryStorage(),
     waitMs: 200,
+    crypto: nobleAsyncCrypto,
   });
   started.push(alice);
   const bob = generateIdentity();

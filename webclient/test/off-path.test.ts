@@ -5,10 +5,14 @@
  */
 import { type AsyncWispCrypto, generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
-import { WispClient } from "../src/client";
+import { type ClientDeps, WispClient } from "../src/client";
 import { findMessage } from "../src/state";
 import { memoryStorage, type Storage } from "../src/storage";
 import { FakeNode, until } from "./fake-node";
+
+/** A client on noble's crypto unless the test gives its own. */
+const loadClient = (deps: Omit<ClientDeps, "crypto"> & Partial<ClientDeps>) =>
+  WispClient.load({ crypto: nobleAsyncCrypto, ...deps });
 
 const started: WispClient[] = [];
 afterEach(() => {
@@ -56,7 +60,7 @@ describe("off the path the person waits on", () => {
     const signing = gate();
     const storage = memoryStorage();
     const identity = generateIdentity();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity,
       api: node.api(),
       storage,
@@ -84,7 +88,7 @@ describe("off the path the person waits on", () => {
 
   it("sends an arriving message's receipt before it renders it, shows it before the write, and acknowledges only after it", async () => {
     const node = new FakeNode();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity: generateIdentity(),
       api: node.api(),
       storage: memoryStorage(),
@@ -93,7 +97,7 @@ describe("off the path the person waits on", () => {
     const writing = gate();
     const storage = heldWrites(writing.wait);
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    const bob = await loadClient({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
     started.push(alice, bob);
     const alicesBox = mailboxAddress(alice.identity.publicKey);
     let receiptStoredAtRender: boolean | undefined;
@@ -125,7 +129,7 @@ describe("off the path the person waits on", () => {
 describe("a write that failed", () => {
   it("leaves the message unacknowledged, and its redelivery is written before it is acknowledged", async () => {
     const node = new FakeNode();
-    const alice = await WispClient.load({
+    const alice = await loadClient({
       identity: generateIdentity(),
       api: node.api(),
       storage: memoryStorage(),
@@ -140,7 +144,7 @@ describe("a write that failed", () => {
       },
     };
     const bobIdentity = generateIdentity();
-    const bob = await WispClient.load({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
+    const bob = await loadClient({ identity: bobIdentity, api: node.api(), storage, waitMs: 200 });
     started.push(bob);
     bob.start();
     await alice.send(bobIdentity.address, "keep me");
