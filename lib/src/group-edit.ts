@@ -4,7 +4,17 @@
  * successors of the same state, and the lower hash wins (`groupHead`). The losing admin's client
  * applies the same edit again on top of the winning chain, or says it no longer can.
  */
-import { type GroupChange, type GroupState, MAX_GROUP_MEMBERS, type VerifiedGroupState } from "./group";
+import {
+  type GroupChange,
+  type GroupState,
+  groupHead,
+  MAX_GROUP_MEMBERS,
+  nextGroupState,
+  type SignedGroupState,
+  transitionProblem,
+  type VerifiedGroupState,
+  verifyGroupState,
+} from "./group";
 
 export type GroupEdit =
   | { kind: "rename"; name: string }
@@ -24,8 +34,8 @@ const DONE: EditOutcome = { kind: "done" };
 export function editOnto(head: GroupState, me: string, edit: GroupEdit): EditOutcome {
   if (edit.kind === "leave")
     return head.members.includes(me) ? change({ members: head.members.filter((m) => m !== me) }) : DONE;
-  if (!head.members.includes(me)) return refused("you are no longer a member");
-  if (!head.admins.includes(me)) return refused("you are no longer an admin");
+  if (!head.members.includes(me)) return refused("you are not a member");
+  if (!head.admins.includes(me)) return refused("you are not an admin");
   switch (edit.kind) {
     case "rename":
       return head.name === edit.name ? DONE : change({ name: edit.name });
@@ -41,7 +51,7 @@ export function editOnto(head: GroupState, me: string, edit: GroupEdit): EditOut
       return change({ members: head.members.filter((m) => !edit.members.includes(m)) });
     }
     case "promote": {
-      if (!edit.members.every((m) => head.members.includes(m))) return refused("they are no longer a member");
+      if (!edit.members.every((m) => head.members.includes(m))) return refused("they are not a member");
       const fresh = edit.members.filter((m) => !head.admins.includes(m));
       return fresh.length === 0 ? DONE : change({ admins: [...head.admins, ...fresh] });
     }
@@ -61,6 +71,87 @@ export function onChain(
     at = byHash.get(at.state.prev);
   }
   return false;
+}
+
+/** Who gets a change from `before` to `after`: members who were not in `before` need the whole chain. */
+export function changeRecipients(
+  before: GroupState,
+  after: GroupState,
+  me: string,
+): { fresh: string[]; old: string[] } {
+  const everyone = [...new Set([...before.members, ...after.members])].filter((m) => m !== me);
+  return {
+    fresh: everyone.filter((m) => !before.members.includes(m)),
+    old: everyone.filter((m) => before.members.includes(m)),
+  };
+}
+
+/** A change I signed, with what it meant, so it can be made again if its state loses a fork. */
+export interface OwnEdit {
+  edit: GroupEdit;
+  hash: string;
+  /** How many times it was made again already. */
+  tries: number;
+}
+
+/** A change that keeps losing forks (admins racing) gives up and says so. */
+export const MAX_EDIT_TRIES = 8;
+
+export type SignState = (state: GroupState) => SignedGroupState;
+
+/** `me` makes `edit` on `head`: the signed next state, or why not. */
+export function signEdit(
+  head: VerifiedGroupState,
+  me: string,
+  edit: GroupEdit,
+  sign: SignState,
+  at: number,
+): { kind: "signed"; state: VerifiedGroupState } | { kind: "done" } | { kind: "refused"; reason: string } {
+  const outcome = editOnto(head.state, me, edit);
+  if (outcome.kind !== "change") return outcome;
+  const state = verifyGroupState(sign(nextGroupState(head, me, outcome.change, at)));
+  if (!state || transitionProblem(head, state.state))
+    return { kind: "refused", reason: "the group refused it" };
+  return { kind: "signed", state };
+}
+
+export interface Redo {
+  /** States made again, oldest first, each with the state it follows. */
+  made: { state: VerifiedGroupState; after: GroupState }[];
+  /** My edits to keep watching: those still on the chain, and those just made again. */
+  edits: OwnEdit[];
+  notApplied: { edit: GroupEdit; reason: string }[];
+}
+
+/**
+ * My edits whose state is off the chain to the head (it lost a fork): each made again on top of
+ * the head, dropped when the head already says what it wanted, or not applied, with the reason.
+ */
+export function redoLost(
+  gid: string,
+  known: readonly VerifiedGroupState[],
+  edits: readonly OwnEdit[],
+  me: string,
+  sign: SignState,
+  at: number,
+): Redo {
+  let head = groupHead(gid, known);
+  const lost = head ? edits.filter((e) => !onChain(head as VerifiedGroupState, known, e.hash)) : [];
+  const redo: Redo = { made: [], edits: edits.filter((e) => !lost.includes(e)), notApplied: [] };
+  for (const own of lost) {
+    if (!head) break;
+    const r = signEdit(head, me, own.edit, sign, at);
+    if (r.kind === "done") continue;
+    if (r.kind === "refused" || own.tries >= MAX_EDIT_TRIES) {
+      const reason = r.kind === "refused" ? r.reason : "other admins' changes kept winning";
+      redo.notApplied.push({ edit: own.edit, reason });
+      continue;
+    }
+    redo.made.push({ state: r.state, after: head.state });
+    redo.edits.push({ edit: own.edit, hash: r.state.hash, tries: own.tries + 1 });
+    head = r.state;
+  }
+  return redo;
 }
 
 function change(c: GroupChange): EditOutcome {

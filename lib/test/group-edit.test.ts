@@ -7,6 +7,7 @@ import {
   identityFromSeed,
   nextGroupState,
   onChain,
+  redoLost,
   signGroupState,
   type VerifiedGroupState,
   verifyGroupState,
@@ -55,11 +56,11 @@ describe("editOnto", () => {
     const withoutBob = head({ members: [alice.address, carol.address], admins: [alice.address] });
     expect(editOnto(withoutBob, bob.address, { kind: "rename", name: "X" })).toEqual({
       kind: "refused",
-      reason: "you are no longer a member",
+      reason: "you are not a member",
     });
     expect(editOnto(head({ admins: [alice.address] }), bob.address, { kind: "rename", name: "X" })).toEqual({
       kind: "refused",
-      reason: "you are no longer an admin",
+      reason: "you are not an admin",
     });
     expect(editOnto(head({}), bob.address, { kind: "promote", members: [dave.address] }).kind).toBe(
       "refused",
@@ -84,5 +85,35 @@ describe("onChain", () => {
     expect(onChain(top, all, first.hash)).toBe(true);
     expect(onChain(top, all, top.hash)).toBe(true);
     expect(onChain(top, all, loser.hash)).toBe(false);
+  });
+});
+
+describe("redoLost", () => {
+  it("keeps edits on the chain, makes a lost one again on the head, and drops one already so", () => {
+    const { gid, signed } = createGroup(alice, "Trip", [bob.address], 1000);
+    const first = verifyGroupState(signed) as VerifiedGroupState;
+    const sign = (s: GroupState) => signGroupState(alice, s);
+    const rename = (name: string) =>
+      verifyGroupState(sign(nextGroupState(first, alice.address, { name }, 1001))) as VerifiedGroupState;
+    const [x, y] = [rename("X"), rename("Y")];
+    const all = [first, x, y];
+    const top = groupHead(gid, all) as VerifiedGroupState;
+    const [won, lost] = top.hash === x.hash ? [x, y] : [y, x];
+    const edits = [
+      { edit: { kind: "rename" as const, name: won.state.name }, hash: won.hash, tries: 0 },
+      { edit: { kind: "rename" as const, name: lost.state.name }, hash: lost.hash, tries: 2 },
+    ];
+    const redo = redoLost(gid, all, edits, alice.address, sign, 1002);
+    expect(redo.notApplied).toEqual([]);
+    expect(redo.made).toHaveLength(1);
+    expect(redo.made[0].after).toEqual(won.state);
+    expect(redo.made[0].state.state).toMatchObject({ v: 3, prev: won.hash, name: lost.state.name });
+    expect(redo.edits).toEqual([edits[0], { edit: edits[1].edit, hash: redo.made[0].state.hash, tries: 3 }]);
+    const same = [edits[0], { ...edits[1], edit: { kind: "rename" as const, name: won.state.name } }];
+    expect(redoLost(gid, all, same, alice.address, sign, 1002)).toEqual({
+      made: [],
+      edits: [edits[0]],
+      notApplied: [],
+    });
   });
 });

@@ -3,13 +3,14 @@ import {
   type GroupEdit,
   generateIdentity,
   type Identity,
+  MAX_EDIT_TRIES,
   type SignedGroupState,
   signGroupState,
 } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ChatState, emptyState } from "../src/state";
-import { MAX_EDIT_TRIES, makeEdit, redoLostEdits } from "../src/state/group-edits";
+import { makeEdit, redoLostEdits } from "../src/state/group-edits";
 import { addGroupStates } from "../src/state/groups";
 
 const [alice, bob, carol, dave] = [0, 1, 2, 3].map(() => generateIdentity());
@@ -141,7 +142,7 @@ describe("concurrent group edits", () => {
     const { g, a, b } = removalRace(true);
     expect([...a.sends, ...b.sends]).toEqual([]);
     expect(b.state.groups[g.gid].unapplied).toEqual([
-      { edit: { kind: "rename", name: "Bob's trip" }, reason: "you are no longer a member", at: T0 + 200 },
+      { edit: { kind: "rename", name: "Bob's trip" }, reason: "you are not a member", at: T0 + 200 },
     ]);
     expect(view(b.state, g.gid)).toEqual(view(a.state, g.gid));
     expect(view(a.state, g.gid)).toMatchObject({

@@ -1,21 +1,30 @@
-import { type Body, createGroup, generateIdentity, type SignedGroupState, signGroupState } from "@wisp/lib";
+import {
+  type Body,
+  createGroup,
+  type GroupChange,
+  generateIdentity,
+  nextGroupState as nextState,
+  type SignedGroupState,
+  signGroupState,
+} from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ChatState, emptyState, findMessage, hydrate } from "../src/state";
 import { advanceCopy } from "../src/state/bodies";
-import {
-  addGroupStates,
-  type Group,
-  knownGroups,
-  MAX_PENDING_TEXTS,
-  nextGroupState,
-} from "../src/state/groups";
+import { addGroupStates, type Group, knownGroups, MAX_PENDING_TEXTS } from "../src/state/groups";
 import { chatList } from "../src/state/list";
 import { addOutgoing } from "../src/state/outgoing";
 import { receiveBody } from "../src/state/receive";
 
 const [alice, bob, carol, dave] = [0, 1, 2, 3].map(() => generateIdentity());
 const T0 = 1_700_000_000_000;
+
+/** The state after a group's head for a change by `by`. */
+function nextGroupState(group: Group, by: string, change: GroupChange, at: number) {
+  const head = group.log.find((v) => v.hash === group.head);
+  if (!head) throw new Error("the group has no head");
+  return nextState(head, by, change, at);
+}
 const id = (n: number) => {
   const b = new Uint8Array(16);
   b[0] = n;

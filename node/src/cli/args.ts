@@ -66,6 +66,7 @@ commands:
   group list | group show GID           your groups; one group's members and admins
   group send GID TEXT                   the same as send GID TEXT
   group add|remove GID ADDRESS…         change the members (admins only)
+  group admin GID ADDRESS…              make members admins (admins only)
   group rename GID NAME | group leave GID
 
 flags:
@@ -78,6 +79,8 @@ flags:
   --force              keygen: overwrite an existing identity file
   --reply ID, --quote TEXT   send: the message answered and the start of its text
 
-groups and your name are kept beside the identity file (identity.json → identity.state.json)
+groups and your name are kept beside the identity file (identity.json → identity.state.json);
+a change of yours that loses to another admin's made at the same time is made again on the next
+poll, or printed as not applied
 
 exit codes: 0 done, 1 the node or the network failed, 2 wrong usage or a bad file`;

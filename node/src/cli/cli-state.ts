@@ -4,12 +4,19 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { groupHead, type SignedGroupState, type VerifiedGroupState, verifyGroupState } from "@wisp/lib";
+import {
+  groupHead,
+  type OwnEdit,
+  type SignedGroupState,
+  type VerifiedGroupState,
+  verifyGroupState,
+} from "@wisp/lib";
 import { UsageError } from "./args";
 
 export interface CliState {
   profile?: { name: string; updatedAt: number };
-  groups: Record<string, { states: SignedGroupState[] }>;
+  /** Per group: every signed state seen, and my own changes still watched (cli/group-edits.ts). */
+  groups: Record<string, { states: SignedGroupState[]; edits?: OwnEdit[] }>;
 }
 
 const MAX_STATES_PER_GROUP = 256;

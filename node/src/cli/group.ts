@@ -3,43 +3,19 @@ import { randomBytes } from "node:crypto";
 import {
   type Body,
   createGroup,
-  encodeBody,
-  groupChain,
+  type GroupEdit,
   type Identity,
   isId,
-  nextGroupState,
   parseSharedAddress,
   type ReplyRef,
-  type SignedGroupState,
-  seal,
-  signGroupState,
-  stateHash,
   toB64u,
 } from "@wisp/lib";
 import { UsageError } from "./args";
 import { addStates, type CliState, headOf, readCliState, statePathFor, writeCliState } from "./cli-state";
 import type { CliContext } from "./commands";
+import { changeGroup } from "./group-edits";
 import { readIdentityFile } from "./identity-file";
-import { unwrap } from "./node-error";
-
-/** Seals `body` to each address and stores it; answers the envelope ids. */
-export async function sendBody(
-  ctx: CliContext,
-  identity: Identity,
-  to: readonly string[],
-  body: Body,
-): Promise<string[]> {
-  const bytes = encodeBody(body);
-  const ids: string[] = [];
-  for (const address of to) {
-    if (address === identity.address) continue;
-    const parsed = parseSharedAddress(address);
-    if (!parsed.ok) throw new UsageError(`${address}: ${parsed.error}`);
-    const stored = unwrap(await ctx.client.store(seal(identity, parsed.publicKey, bytes)));
-    ids.push(stored.id);
-  }
-  return ids;
-}
+import { sendBody } from "./send";
 
 function parseMember(text: string): string {
   const parsed = parseSharedAddress(text);
@@ -99,40 +75,27 @@ export async function groupCommand(ctx: CliContext, args: string[]): Promise<voi
       return sendToGroup(ctx, identity, state, rest[0] ?? "", rest[1] ?? "", undefined);
     case "add":
     case "remove":
+    case "admin":
     case "rename":
     case "leave": {
-      const [gid, ...targets] = rest;
-      const { head } = requireHead(state, gid ?? "");
-      const s = head.state;
-      const change =
-        sub === "add"
-          ? { members: [...s.members, ...targets.map(parseMember).filter((m) => !s.members.includes(m))] }
-          : sub === "remove"
-            ? { members: s.members.filter((m) => !targets.map(parseMember).includes(m)) }
-            : sub === "rename"
-              ? { name: targets.join(" ").trim() }
-              : { members: s.members.filter((m) => m !== me) };
+      const [gid = "", ...targets] = rest;
       if (sub !== "leave" && targets.length === 0) throw new UsageError(`group ${sub} expects GID and more`);
-      const next = nextGroupState(head, me, change, ctx.now());
-      const signed = signGroupState(identity, next);
-      addStates(state, gid, [signed]);
-      const after = headOf(state, gid);
-      if (after.head?.hash !== stateHash(signed))
-        throw new UsageError("the group refused this change: only admins change a group; members may leave");
-      await writeCliState(path, state);
-      const recipients = [...new Set([...s.members, ...next.members])].filter((m) => m !== me);
-      const fresh = recipients.filter((m) => !s.members.includes(m));
-      const old = recipients.filter((m) => s.members.includes(m));
-      const chain: SignedGroupState[] = groupChain(after.head, after.verified);
-      if (fresh.length > 0) await sendBody(ctx, identity, fresh, { type: "group", gid, changes: chain });
-      await sendBody(ctx, identity, old, { type: "group", gid, changes: [signed] });
+      const edit: GroupEdit =
+        sub === "add" || sub === "remove"
+          ? { kind: sub, members: targets.map(parseMember) }
+          : sub === "admin"
+            ? { kind: "promote", members: targets.map(parseMember) }
+            : sub === "rename"
+              ? { kind: "rename", name: targets.join(" ").trim() }
+              : { kind: "leave" };
+      const next = await changeGroup(ctx, identity, state, gid, edit, () => writeCliState(path, state));
       return print(
         { gid, version: next.v, name: next.name, members: next.members },
         `${gid} version ${next.v}`,
       );
     }
     default:
-      throw new UsageError("group expects create, list, show, send, add, remove, rename or leave");
+      throw new UsageError("group expects create, list, show, send, add, remove, admin, rename or leave");
   }
 }
 

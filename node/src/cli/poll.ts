@@ -14,9 +14,9 @@ import {
 import { nodeCrypto } from "../crypto/node-crypto";
 import { type CliState, headOf, readCliState, receiveStates, statePathFor, writeCliState } from "./cli-state";
 import type { CliContext } from "./commands";
-import { sendBody } from "./group";
+import { redoLostEdits } from "./group-edits";
 import { unwrap } from "./node-error";
-import { sendReceipt } from "./send";
+import { sendBody, sendReceipt } from "./send";
 
 export interface PollResult {
   /** Ids of every entry answered (messages and NACKs), to acknowledge in the next retrieve. */
@@ -48,7 +48,10 @@ export async function pollOnce(
     forSender.ids.push(message.id);
     receipts.set(text.sender, forSender);
   }
-  if (changed) await writeCliState(statePath, state);
+  if (changed) {
+    await writeCliState(statePath, state);
+    await redoLostEdits(ctx, identity, state, () => writeCliState(statePath, state));
+  }
   await answerStaleHeads(ctx, identity, state, catchUps);
   for (const nack of answer.nacks) {
     if (ctx.json)

@@ -1,12 +1,16 @@
-/** Sealing a text or a receipt (delivered or read) and storing it through the node. */
+/** Sealing a text, a receipt (delivered or read) or any body, and storing it through the node. */
 import {
+  type Body,
   encodeBody,
   type Identity,
   type NodeClient,
+  parseSharedAddress,
   type ReplyRef,
   type StoreResponse,
   seal,
 } from "@wisp/lib";
+import { UsageError } from "./args";
+import type { CliContext } from "./commands";
 import { unwrap } from "./node-error";
 
 export function sendText(
@@ -30,4 +34,23 @@ export function sendReceipt(
   ids: string[],
 ) {
   return client.store(seal(sender, recipient, encodeBody({ type, ids }))).then(unwrap);
+}
+
+/** Seals `body` to each address and stores it; answers the envelope ids. */
+export async function sendBody(
+  ctx: CliContext,
+  identity: Identity,
+  to: readonly string[],
+  body: Body,
+): Promise<string[]> {
+  const bytes = encodeBody(body);
+  const ids: string[] = [];
+  for (const address of to) {
+    if (address === identity.address) continue;
+    const parsed = parseSharedAddress(address);
+    if (!parsed.ok) throw new UsageError(`${address}: ${parsed.error}`);
+    const stored = unwrap(await ctx.client.store(seal(identity, parsed.publicKey, bytes)));
+    ids.push(stored.id);
+  }
+  return ids;
 }

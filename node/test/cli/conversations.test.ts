@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromB64u, mailboxAddress } from "@wisp/lib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cliHarness } from "./harness";
+import { cliPeople } from "./harness";
 
 let dir: string;
 beforeEach(() => {
@@ -11,16 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function people(...names: string[]) {
-  const h = cliHarness(dir);
-  const addresses: Record<string, string> = {};
-  for (const name of names) {
-    await h.wisp(name, "keygen");
-    addresses[name] = (await h.wisp(name, "whoami")).out[0];
-  }
-  const poll = async (who: string) => (await h.wisp(who, "poll", "--json")).out.map((l) => JSON.parse(l));
-  return { ...h, addresses, poll };
-}
+const people = (...names: string[]) => cliPeople(dir, ...names);
 
 describe("bin/wisp conversations", () => {
   it("refuses an empty message", async () => {

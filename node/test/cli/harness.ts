@@ -46,3 +46,15 @@ export function cliHarness(dir: string) {
   };
   return { wisp, wispUntil, wispWith, mailboxes };
 }
+
+/** A harness with an identity per name: their addresses, and `poll` that answers the JSON lines. */
+export async function cliPeople(dir: string, ...names: string[]) {
+  const h = cliHarness(dir);
+  const addresses: Record<string, string> = {};
+  for (const name of names) {
+    await h.wisp(name, "keygen");
+    addresses[name] = (await h.wisp(name, "whoami")).out[0];
+  }
+  const poll = async (who: string) => (await h.wisp(who, "poll", "--json")).out.map((l) => JSON.parse(l));
+  return { ...h, addresses, poll };
+}

@@ -5,9 +5,8 @@
  */
 import {
   type GroupEdit,
-  type GroupState,
   groupHead,
-  nextGroupState as nextState,
+  type OwnEdit,
   type SignedGroupState,
   statesAfter,
   type TextBody,
@@ -41,13 +40,6 @@ export interface Group {
   edits?: OwnEdit[];
   /** My changes that lost a fork and could not be made again: shown until dismissed. */
   unapplied?: UnappliedEdit[];
-}
-
-/** A change I signed, with what it meant, so it can be made again if its state loses a fork. */
-export interface OwnEdit {
-  edit: GroupEdit;
-  hash: string;
-  tries: number;
 }
 
 export interface UnappliedEdit {
@@ -146,28 +138,11 @@ export function receiveGroupText(
   return { state: { ...state, groups: { ...state.groups, [gid]: { ...base, pending } } }, isNew: false };
 }
 
-/** The next state of a group I change as an admin (or leave): lib's rule on top of the head. */
-export function nextGroupState(
-  group: Group,
-  by: string,
-  change: { name?: string; members?: string[]; admins?: string[] },
-  at: number,
-): GroupState {
-  const { version: v, name, members, admins } = group;
-  const head = { state: { v, prev: "", by, name, members, admins, at }, hash: group.head };
-  return nextState(head, by, change, at);
-}
-
 /** The states someone whose head is `theirs` lacks (they sent a text with it); null if I cannot tell. */
 export function catchUp(state: ChatState, gid: string, theirs: string): SignedGroupState[] | null {
   const group = state.groups[gid];
   const head = group?.log.find((v) => v.hash === group.head);
   return head ? statesAfter(head, group.log, theirs) : null;
-}
-
-/** Who must get a group change: everyone in the old or the new state, but me. */
-export function changeRecipients(group: Group, next: GroupState, me: string): string[] {
-  return [...new Set([...group.members, ...next.members])].filter((m) => m !== me);
 }
 
 function releasePending(state: ChatState, gid: string, openChat: string | null): ChatState {

@@ -1,0 +1,101 @@
+/**
+ * `wisp group add|remove|rename|leave`, and what `poll` does for them afterwards: each change is
+ * kept with what it meant, and one whose state lost a fork to another admin's change is made again
+ * on top of the winning chain, or reported as not applied (docs/protocol.md, "Concurrent changes").
+ */
+import {
+  changeRecipients,
+  type GroupEdit,
+  type GroupState,
+  groupChain,
+  type Identity,
+  redoLost,
+  type SignState,
+  signEdit,
+  signGroupState,
+  type VerifiedGroupState,
+} from "@wisp/lib";
+import { UsageError } from "./args";
+import { addStates, type CliState, headOf } from "./cli-state";
+import type { CliContext } from "./commands";
+import { sendBody } from "./send";
+
+const MAX_OWN_EDITS = 8;
+
+/** Makes `edit` on the group's head; the new head, or the old one when there was nothing to change. */
+export async function changeGroup(
+  ctx: CliContext,
+  identity: Identity,
+  state: CliState,
+  gid: string,
+  edit: GroupEdit,
+  save: () => Promise<void>,
+): Promise<GroupState> {
+  const { head } = headOf(state, gid);
+  if (!head) throw new UsageError(`no group ${gid} here; see wisp group list`);
+  const r = signEdit(head, identity.address, edit, signer(identity), ctx.now());
+  if (r.kind === "refused") throw new UsageError(`the group refused this change: ${r.reason}`);
+  if (r.kind === "done") return head.state;
+  addStates(state, gid, [r.state.signed]);
+  const group = state.groups[gid];
+  group.edits = [...(group.edits ?? []), { edit, hash: r.state.hash, tries: 0 }].slice(-MAX_OWN_EDITS);
+  await save();
+  await sendChange(ctx, identity, state, gid, head.state, r.state);
+  return r.state.state;
+}
+
+/**
+ * After a poll brought states: my changes that lost a fork are signed again on the head and sent;
+ * those that can no longer apply are printed.
+ */
+export async function redoLostEdits(
+  ctx: CliContext,
+  identity: Identity,
+  state: CliState,
+  save: () => Promise<void>,
+): Promise<void> {
+  for (const [gid, group] of Object.entries(state.groups)) {
+    if (!group.edits?.length) continue;
+    const { verified } = headOf(state, gid);
+    const redo = redoLost(gid, verified, group.edits, identity.address, signer(identity), ctx.now());
+    if (redo.edits.length === group.edits.length && redo.made.length === 0) continue;
+    addStates(
+      state,
+      gid,
+      redo.made.map((m) => m.state.signed),
+    );
+    group.edits = redo.edits.slice(-MAX_OWN_EDITS);
+    // Kept before it is sent: a crash in between makes it again rather than forgetting it.
+    await save();
+    for (const m of redo.made)
+      await sendChange(ctx, identity, state, gid, m.after, m.state).catch((error: Error) =>
+        ctx.err(`warning: group change to ${gid} failed: ${error.message}`),
+      );
+    for (const { edit, reason } of redo.notApplied)
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ kind: "not-applied", gid, edit, reason })
+          : `group ${gid}: your change (${edit.kind}) was not applied: ${reason}`,
+      );
+  }
+}
+
+/** New members get the whole chain (they must check it from the first state), the others the new state. */
+async function sendChange(
+  ctx: CliContext,
+  identity: Identity,
+  state: CliState,
+  gid: string,
+  before: GroupState,
+  after: VerifiedGroupState,
+): Promise<void> {
+  const { fresh, old } = changeRecipients(before, after.state, identity.address);
+  const { verified } = headOf(state, gid);
+  if (fresh.length > 0)
+    await sendBody(ctx, identity, fresh, { type: "group", gid, changes: groupChain(after, verified) });
+  await sendBody(ctx, identity, old, { type: "group", gid, changes: [after.signed] });
+}
+
+function signer(identity: Identity): SignState {
+  return (s) => signGroupState(identity, s);
+}
