@@ -1,49 +1,17 @@
-import {
-  appendFileSync,
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, copyFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RingId } from "@wisp/lib";
-import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Entry, EntryStore, Tombstone } from "../../src/store/entry";
 import { encodeRecord } from "../../src/store/log-record";
 import { replayLog } from "../../src/store/log-replay";
-import { LOG_FILE, LogEntryStore, type LogStoreOptions } from "../../src/store/log-store";
+import { LOG_FILE, LogEntryStore } from "../../src/store/log-store";
 import { MemoryEntryStore } from "../../src/store/memory-store";
 import { entryStoreSuite } from "./entry-store.suite";
-import { mailboxOf, messageEntry, nackEntry } from "./fixtures";
+import { mailboxOf, messageEntry } from "./fixtures";
+import { closeAll, fill, freshDir, logSize, open, reopen, stateOf } from "./log-store-fixtures";
 
-const opened: LogEntryStore[] = [];
-const dirs: string[] = [];
-
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "wisp-log-store-"));
-  dirs.push(dir);
-  return dir;
-}
-
-function open(dir: string, options: Partial<LogStoreOptions> = {}): LogEntryStore {
-  const store = LogEntryStore.open(dir, options);
-  opened.push(store);
-  return store;
-}
-
-function reopen(store: LogEntryStore, options: Partial<LogStoreOptions> = {}): LogEntryStore {
-  store.close();
-  return open(join(store.path, ".."), options);
-}
-
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterEach(closeAll);
 
 /** Closes and replays the log before every read, so the whole contract also checks the replay. */
 class ReopeningStore implements EntryStore {
@@ -68,28 +36,6 @@ class ReopeningStore implements EntryStore {
 
 entryStoreSuite("LogEntryStore", () => open(freshDir()));
 entryStoreSuite("LogEntryStore, replayed before every read", () => new ReopeningStore(open(freshDir())));
-
-function stateOf(store: EntryStore) {
-  const { entries, tombstones } = store.inRange(0n, 0n);
-  const key = (item: { mailbox: string; id: string }) => `${item.mailbox}/${item.id}`;
-  const byKey = (a: { mailbox: string; id: string }, b: { mailbox: string; id: string }) =>
-    key(a) < key(b) ? -1 : 1;
-  return { entries: [...entries].sort(byKey), tombstones: [...tombstones].sort(byKey), bytes: store.bytes() };
-}
-
-function fill(store: EntryStore, n: number): Entry[] {
-  const entries: Entry[] = [];
-  for (let i = 0; i < n; i++) {
-    const entry = i % 3 === 0 ? nackEntry(mailboxOf(i % 7), i) : messageEntry(mailboxOf(i % 7), i, 10_000);
-    store.put(entry);
-    entries.push(entry);
-  }
-  return entries;
-}
-
-function logSize(store: LogEntryStore): number {
-  return statSync(store.path).size;
-}
 
 describe("LogEntryStore on disk", () => {
   it("keeps entries and tombstones across a restart and forgets dropped and swept ones", () => {
@@ -267,90 +213,5 @@ describe("LogEntryStore on disk", () => {
     expect(store.count()).toBe(0);
     writeFileSync(join(dir, LOG_FILE), encodeRecord({ op: "header", v: 2 }));
     expect(() => LogEntryStore.open(dir)).toThrow(/entry log version 2; this node reads version 1/);
-  });
-});
-
-const BOXES = [0, 1, 2].map((i) => mailboxOf(900 + i));
-const idOf = (n: number) => `id-${n}`;
-
-function entryWith(box: number, n: number, storedAt: number, ttl: number): Entry {
-  const entry = messageEntry(BOXES[box], storedAt, ttl);
-  if (entry.kind !== "msg") throw new Error("messageEntry made a NACK");
-  return { ...entry, id: idOf(n), envelope: { ...entry.envelope, id: idOf(n) } };
-}
-
-const box = fc.integer({ min: 0, max: 2 });
-const n = fc.integer({ min: 0, max: 7 });
-const time = fc.integer({ min: 0, max: 300 });
-const ids = fc.uniqueArray(n, { maxLength: 3 }).map((ns) => ns.map(idOf));
-const operation = fc.oneof(
-  fc.record({
-    op: fc.constant("put" as const),
-    box,
-    n,
-    storedAt: time,
-    ttl: fc.integer({ min: 1, max: 200 }),
-  }),
-  fc.record({ op: fc.constant("remove" as const), box, ids, fallback: time }),
-  fc.record({ op: fc.constant("tomb" as const), box, n, expiresAt: time }),
-  fc.record({ op: fc.constant("drop" as const), box, ids }),
-  fc.record({ op: fc.constant("sweep" as const), now: time }),
-  fc.constant({ op: "reopen" as const }),
-  fc.constant({ op: "compact" as const }),
-);
-type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
-
-function run(model: MemoryEntryStore, store: LogEntryStore, o: Operation): LogEntryStore {
-  switch (o.op) {
-    case "put": {
-      const entry = entryWith(o.box, o.n, o.storedAt, o.ttl);
-      expect(store.put(entry)).toEqual(model.put(entry));
-      return store;
-    }
-    case "remove":
-      expect(store.remove(BOXES[o.box], o.ids, o.fallback)).toEqual(
-        model.remove(BOXES[o.box], o.ids, o.fallback),
-      );
-      return store;
-    case "tomb": {
-      const tombstone = { mailbox: BOXES[o.box], id: idOf(o.n), expiresAt: o.expiresAt };
-      model.putTombstone(tombstone);
-      store.putTombstone(tombstone);
-      return store;
-    }
-    case "drop":
-      model.drop(BOXES[o.box], o.ids);
-      store.drop(BOXES[o.box], o.ids);
-      return store;
-    case "sweep":
-      expect(store.sweepTombstones(o.now)).toBe(model.sweepTombstones(o.now));
-      return store;
-    case "reopen":
-      return reopen(store, { minCompactBytes: 2_000 });
-    case "compact":
-      store.compact();
-      return store;
-  }
-}
-
-describe("LogEntryStore against the memory store, property-based", () => {
-  it("any sequence of mutations, restarts and compactions leaves the state the memory store has", () => {
-    fc.assert(
-      fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
-        const model = new MemoryEntryStore();
-        let store = open(freshDir(), { minCompactBytes: 2_000 });
-        for (const o of operations) store = run(model, store, o);
-        store = reopen(store);
-        expect(stateOf(store)).toEqual(stateOf(model));
-        for (const mailbox of BOXES) {
-          expect(store.list(mailbox, { limit: 4, now: 100 })).toEqual(
-            model.list(mailbox, { limit: 4, now: 100 }),
-          );
-        }
-        expect(store.expired(150, 100)).toEqual(model.expired(150, 100));
-        store.close();
-      }),
-      { numRuns: 60 },
-    );
   });
 });
