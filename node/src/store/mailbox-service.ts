@@ -18,7 +18,7 @@ import { Repair } from "./repair";
 import { OwnerRouting } from "./routing";
 import { registerStoreHandlers } from "./rpc";
 import { StoreMetrics } from "./store-metrics";
-import { answerTakeover, Takeover } from "./takeover";
+import { Takeover } from "./takeover";
 import { decodeFetchAnswer, decodePutAnswer, type PutAnswer, type PutRequest } from "./wire";
 
 /** (mailbox, client) pairs whose recent sends an API remembers; the least recently seen is forgotten. */
@@ -69,7 +69,7 @@ export class MailboxService implements Mailboxes {
     this.takeover = new Takeover(deps, this.options, this.peers);
     registerStoreHandlers(deps.router, deps.ring, this.owner, {
       ready: (key) => this.takeover.ready(key),
-      answer: (request, peer) => answerTakeover(deps, this.peers, request, peer),
+      answer: (request, peer) => this.takeover.answer(request, peer),
     });
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());

@@ -20,6 +20,8 @@ import type { TakeoverAnswer, TakeoverRequest } from "./wire";
 
 /** How many node-to-node calls a takeover answer takes at most: a digest and a replicate. */
 const ANSWER_CALLS = 3;
+/** Takeovers come one per change of predecessor: a few at once from one node, not more. */
+const MAX_ANSWERS_PER_ASKER = 4;
 
 interface Pull {
   from: RingId;
@@ -31,6 +33,8 @@ export class Takeover {
   /** The last predecessor this node knew; a failed one is cleared from the table, not from here. */
   private last: NodeRef | null;
   private pulls = new Set<Pull>();
+  /** The store.takeover answers under way, by the asker's key. */
+  private answering = new Map<string, number>();
 
   constructor(
     private deps: MailboxDeps,
@@ -52,9 +56,48 @@ export class Takeover {
     this.pull(predecessor.id, before.id);
   }
 
-  /** Resolves once no pull of a range holding key is under way. */
+  /**
+   * Resolves once no pull of a range holding key is under way, or after half a call's deadline
+   * (inside a client's request the owner must answer before the entry node gives up on it).
+   */
   async ready(key: RingId): Promise<void> {
-    for (const pull of [...this.pulls]) if (betweenRightIncl(pull.from, key, pull.to)) await pull.done;
+    const waiting = [...this.pulls].filter((pull) => betweenRightIncl(pull.from, key, pull.to));
+    if (waiting.length === 0) return;
+    let cancel = () => {};
+    const patience = new Promise<void>((resolve) => {
+      cancel = this.deps.clock.setTimeout(resolve, this.options.rpcTimeoutMs / 2);
+    });
+    await Promise.race([Promise.all(waiting.map((pull) => pull.done)), patience]);
+    cancel();
+  }
+
+  /**
+   * The successor's side: its copies of the range, pushed to the asker (store.digest, then
+   * store.replicate of what it lacks) before the answer. Only of keys the asker lies at or after
+   * on the way to this node, the rule store.replicate applies the other way: a node there is the
+   * key's owner or one of its replicas whenever this node holds the key as a replica, so it learns
+   * nothing it could not hold anyway. Few answers per asker at a time: each scans the store.
+   */
+  async answer(request: TakeoverRequest, peer: PeerIdentity): Promise<TakeoverAnswer> {
+    const asker = peer.addr;
+    if (asker === null) throw new RpcReject("store.takeover is answered only to a node that listens");
+    const inFlight = this.answering.get(peer.key) ?? 0;
+    if (inFlight >= MAX_ANSWERS_PER_ASKER)
+      throw new RpcReject(`at most ${MAX_ANSWERS_PER_ASKER} store.takeover at a time`);
+    this.answering.set(peer.key, inFlight + 1);
+    try {
+      const self = this.deps.ring.self.id;
+      const mayHold = (key: RingId) => peer.id === key || between(key, peer.id, self);
+      const held = this.deps.store.inRange(request.from, request.to);
+      const entries = held.entries.filter((entry) => mayHold(mailboxKey(entry.mailbox)));
+      const tombstones = held.tombstones.filter((tombstone) => mayHold(mailboxKey(tombstone.mailbox)));
+      if (entries.length + tombstones.length > 0) await this.peers.sync(asker, entries, tombstones);
+      return { t: "store.takeover.ok", offered: entries.length };
+    } finally {
+      const left = (this.answering.get(peer.key) ?? 1) - 1;
+      if (left > 0) this.answering.set(peer.key, left);
+      else this.answering.delete(peer.key);
+    }
   }
 
   private pull(from: RingId, to: RingId): void {
@@ -73,27 +116,4 @@ export class Takeover {
     });
     this.pulls.add(pull);
   }
-}
-
-/**
- * The successor's side: its copies of the range, pushed to the asker (store.digest, then
- * store.replicate of what it lacks) before the answer. Only of keys the asker lies at or after on
- * the way to this node, the rule store.replicate applies the other way: a node there is the key's
- * owner or one of its replicas whenever this node holds the key as a replica, so it learns nothing
- * it could not hold anyway.
- */
-export async function answerTakeover(
-  deps: MailboxDeps,
-  peers: Peers,
-  request: TakeoverRequest,
-  peer: PeerIdentity,
-): Promise<TakeoverAnswer> {
-  if (peer.addr === null) throw new RpcReject("store.takeover is answered only to a node that listens");
-  const self = deps.ring.self.id;
-  const mayHold = (key: RingId) => peer.id === key || between(key, peer.id, self);
-  const held = deps.store.inRange(request.from, request.to);
-  const entries = held.entries.filter((entry) => mayHold(mailboxKey(entry.mailbox)));
-  const tombstones = held.tombstones.filter((tombstone) => mayHold(mailboxKey(tombstone.mailbox)));
-  if (entries.length + tombstones.length > 0) await peers.sync(peer.addr, entries, tombstones);
-  return { t: "store.takeover.ok", offered: entries.length };
 }

@@ -34,7 +34,8 @@ async function start(i: number, bootstrap: string | null, ports = { port: 0, api
     ttlMs: TTL_MS,
     dataDir: dataDirs[i],
     chord: { stabilizeMs: 100, fixFingersMs: 200 },
-    mailbox: { expiryMs: 200, repairMs: 1_000 },
+    // A short acknowledgement grace before a NACK, so the skew below passes it without the kept messages' TTL.
+    mailbox: { expiryMs: 200, repairMs: 1_000, ackGraceMs: 2_000 },
   });
   running.push(handle);
   return handle;

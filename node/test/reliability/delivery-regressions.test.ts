@@ -88,6 +88,11 @@ describe("delivery findings", () => {
     const own = sim.store(receiver).inRange(near.chord.self.id, receiver.chord.self.id).entries.length;
     expect(count(receiver) - own).toBeGreaterThan(0);
     expect(offered).toEqual({ t: "store.takeover.ok", offered: count(receiver) - own });
+    // Each answer scans the store: a few at once per asker, the rest refused.
+    const burst = await Promise.allSettled(
+      Array.from({ length: 6 }, () => near.transport.request(receiver.addr, whole, { timeoutMs: 2_000 })),
+    );
+    expect(burst.filter((r) => r.status === "fulfilled")).toHaveLength(4);
   });
 
   it("a NACK stored long before the end is read by its sender within its TTL", async () => {
