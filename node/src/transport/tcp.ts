@@ -195,10 +195,7 @@ export class TcpTransport implements Transport {
         onGone: (gone) => {
           if (this.outbound.get(addr) === gone) this.outbound.delete(addr);
         },
-        onHandshakeFailure: () => {
-          this.handshakeFailures++;
-          this.options.onRefusal?.("handshake", addr);
-        },
+        onHandshakeFailure: () => this.handshakeFailed(addr),
       },
       key,
     );
@@ -206,16 +203,17 @@ export class TcpTransport implements Transport {
     return connection;
   }
 
+  /** Counts a failed handshake with peer (an address dialled, or an inbound source IP). */
+  private handshakeFailed(peer: string): void {
+    this.handshakeFailures++;
+    this.options.onRefusal?.("handshake", peer);
+  }
+
   private accept(socket: net.Socket, handler: RequestHandler): void {
-    if (this.closed) {
-      socket.destroy();
-      return;
-    }
-    const release = this.caps.admit(socket.remoteAddress);
+    const release = this.closed ? null : this.caps.admit(socket.remoteAddress);
     if (!release) {
-      this.options.onRefusal?.("connection_cap", socket.remoteAddress ?? "?");
-      socket.destroy();
-      return;
+      if (!this.closed) this.options.onRefusal?.("connection_cap", socket.remoteAddress ?? "?");
+      return void socket.destroy();
     }
     this.inbound.add(socket);
     socket.once("close", release);
@@ -224,16 +222,8 @@ export class TcpTransport implements Transport {
     socket.on("error", () => {}); // "close" follows; a peer's reset is not our failure
     socket.on("close", () => this.inbound.delete(socket));
     respond(socket, this.handshakeSettings(), (result) => {
-      if (!result.ok) {
-        this.handshakeFailures++;
-        this.options.onRefusal?.("handshake", socket.remoteAddress ?? "?");
-        socket.destroy();
-        return;
-      }
-      if (this.closed) {
-        socket.destroy();
-        return;
-      }
+      if (!result.ok) this.handshakeFailed(socket.remoteAddress ?? "?");
+      if (!result.ok || this.closed) return void socket.destroy();
       this.serveLink(socket, result.link, handler);
     });
   }
