@@ -90,14 +90,14 @@ function nodeSource(peer: PeerIdentity): string {
 }
 
 /**
- * A node that may hand this node a whole mailbox: its predecessor (leaving), one of the successors
- * that hold copies of its keys (replicas, after the owner before it failed), or the node it joins
+ * A node that may hand this node a whole mailbox: its predecessor (leaving), one of the first
+ * `replicas` successors (the replicas of a range it took over, takeover.ts), or the node it joins
  * through.
  */
 function handsKeysOver(ring: Ring, peer: PeerIdentity, replicas: number): boolean {
   const same = (node: { key: string; addr: string } | null) =>
     node !== null && node.key === peer.key && node.addr === peer.addr;
-  const holders = ring.successors().slice(0, Math.max(0, replicas - 1));
+  const holders = ring.successors().slice(0, replicas);
   return same(ring.predecessor()) || holders.some(same) || same(ring.joiningVia());
 }
 
