@@ -19,12 +19,8 @@ import type { Row } from "../lib/row";
 import { latencyOf, median, ms, nowMs, sleep } from "../lib/stats";
 import { ringConsistent } from "./e2e";
 
-const OPTIONS = {
-  host: "127.0.0.1",
-  port: 0,
-  apiPort: 0,
-  api: { rateLimit: { burst: 10_000, perSecond: 10_000, maxBuckets: 10_000 } },
-};
+/** Default limits: the clients are on loopback, which has no per-IP rate limit (PROTOCOL.md). */
+const OPTIONS = { host: "127.0.0.1", port: 0, apiPort: 0 };
 
 const NODES = 4;
 const MEMBERS = 32;

@@ -12,13 +12,14 @@ import { createNodeCrypto } from "./crypto/node-crypto";
 import { ApiDirectory } from "./directory/api-directory";
 import { DEFAULT_PUZZLE_BITS } from "./identity/node-id";
 import { generateNodeKey, keyFilePath, loadOrCreateNodeKey, type NodeKey } from "./identity/node-key";
-import { Metrics } from "./metrics";
-import { RpcRouter } from "./rpc/router";
+import { Metrics, type RefusalSink, Refusals } from "./metrics";
+import { RpcReject, RpcRouter } from "./rpc/router";
 import { LogEntryStore } from "./store/log-store";
 import { MailboxService } from "./store/mailbox-service";
 import { MemoryEntryStore } from "./store/memory-store";
 import type { MailboxOptions } from "./store/options";
 import { TcpTransport } from "./transport/tcp";
+import type { RequestHandler } from "./transport/transport";
 
 export interface StartNodeOptions {
   host?: string;
@@ -82,6 +83,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => {});
   const metrics = new Metrics();
+  const refusals = new Refusals(metrics, log);
   const router = new RpcRouter();
   const store = options.dataDir ? LogEntryStore.open(options.dataDir) : new MemoryEntryStore();
   if (store instanceof LogEntryStore) log("store_opened", { path: store.path, ...store.stats });
@@ -95,8 +97,14 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     closeStore();
     throw error;
   }
-  const transport = new TcpTransport({ host, port: options.port ?? DEFAULT_NODE_PORT, key, puzzleBits });
-  const addr = await transport.listen(router.handle).catch((error: unknown) => {
+  const transport = new TcpTransport({
+    host,
+    port: options.port ?? DEFAULT_NODE_PORT,
+    key,
+    puzzleBits,
+    onRefusal: refusals.refuse,
+  });
+  const addr = await transport.listen(refusingRequests(router, refusals.refuse)).catch((error: unknown) => {
     closeStore();
     throw error;
   });
@@ -105,7 +113,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     { ...options.chord, addr, key: key.key, puzzleBits },
   );
   const mailboxes = new MailboxService(
-    { ring: chord, transport, router, clock, store, metrics },
+    { ring: chord, transport, router, clock, store, metrics, refuse: refusals.refuse },
     {
       ...options.mailbox,
       replicas: options.replicas ?? DEFAULT_REPLICAS,
@@ -144,6 +152,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
       metrics,
       crypto: createNodeCrypto(),
       log: (message) => log("error", { message }),
+      refuse: refusals.refuse,
     },
     { ...options.api, webRoot: options.webRoot ?? options.api?.webRoot ?? null },
   );
@@ -172,6 +181,7 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
       port: options.apiPort ?? DEFAULT_API_PORT,
       timeouts: options.http,
       tls: options.tls,
+      onRefusal: refusals.refuse,
     });
     const scheme = options.tls ? "https" : "http";
     const apiUrl = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${http.port}`;
@@ -194,4 +204,16 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
     await stop();
     throw error;
   }
+}
+
+/** The router's handler, telling refuse of every request it rejects (RpcReject: malformed or unverifiable). */
+function refusingRequests(router: RpcRouter, refuse: RefusalSink): RequestHandler {
+  return async (message, peer) => {
+    try {
+      return await router.handle(message, peer);
+    } catch (error) {
+      if (error instanceof RpcReject) refuse("request", peer.addr ?? `key ${peer.key}`, error.message);
+      throw error;
+    }
+  };
 }

@@ -85,3 +85,68 @@ function labelKey(labels: Labels): string {
 function escapeLabelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
 }
+
+/** Why a node refused something it could not verify or would not hold (docs/security.md, "Refusals"). */
+export type RefusalCause =
+  | "handshake"
+  | "bad_frame"
+  | "frame_budget"
+  | "stalled_frame"
+  | "unread_answers"
+  | "in_flight"
+  | "connection_cap"
+  | "request"
+  | "proof"
+  | "copies"
+  | "share"
+  | "rate_limited";
+
+export type RefusalSink = (cause: RefusalCause, peer: string, detail?: string) => void;
+
+export interface RefusalLogOptions {
+  /** A (cause, peer) logged is logged again at most this often, with how many were left unlogged. */
+  logEveryMs: number;
+  /** (cause, peer) pairs remembered; the least recently refused is forgotten first. */
+  remembered: number;
+}
+
+interface Logged {
+  at: number;
+  unlogged: number;
+}
+
+/**
+ * Every refusal counted in `wisp_refused_total{cause}`, and logged once per cause and peer (then
+ * at most every `logEveryMs`), so a peer that sends a thousand bad frames costs one log line.
+ */
+export class Refusals {
+  private logged: Map<string, Logged> = new Map();
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly log: (event: string, fields: Record<string, unknown>) => void,
+    private readonly now: () => number = Date.now,
+    private readonly options: RefusalLogOptions = { logEveryMs: 60_000, remembered: 4_096 },
+  ) {
+    metrics.counter("wisp_refused_total", "Requests, frames and connections refused, by cause");
+  }
+
+  readonly refuse: RefusalSink = (cause, peer, detail) => {
+    this.metrics.inc("wisp_refused_total", { cause });
+    const key = `${cause} ${peer}`;
+    const now = this.now();
+    const last = this.logged.get(key);
+    if (last && now - last.at < this.options.logEveryMs) {
+      last.unlogged++;
+      return;
+    }
+    this.logged.delete(key);
+    this.logged.set(key, { at: now, unlogged: 0 });
+    if (this.logged.size > this.options.remembered)
+      this.logged.delete(this.logged.keys().next().value as string);
+    const fields: Record<string, unknown> = { cause, peer: peer.slice(0, 120) };
+    if (detail) fields.detail = detail.slice(0, 200);
+    if (last?.unlogged) fields.unlogged = last.unlogged;
+    this.log("refused", fields);
+  };
+}

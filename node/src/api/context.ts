@@ -2,7 +2,7 @@
 import type { PeerInfo, WispCrypto } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
-import type { Metrics } from "../metrics";
+import type { Metrics, RefusalSink } from "../metrics";
 import type { Mailboxes } from "../store/mailboxes";
 import type { ApiAnswer, ApiRequest } from "./exchange";
 
@@ -13,6 +13,8 @@ export interface ApiDeps {
   metrics: Metrics;
   crypto: WispCrypto;
   log?: (message: string) => void;
+  /** Told of each request refused for its sender's limits (429, a share's 507): counted, logged once. */
+  refuse?: RefusalSink;
   /** Client API URLs, this node's and its neighbours' (directory/api-directory.ts); route tests may leave it out. */
   directory?: PeerDirectory;
 }

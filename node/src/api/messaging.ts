@@ -9,6 +9,7 @@ import {
   verifyRetrieveAsync,
 } from "@wisp/lib";
 import type { LruMap } from "../lru";
+import { ServiceError } from "../store/mailboxes";
 import { parseJsonBody, readBodyLimited } from "./body";
 import { clientGroup, type TrustedProxies } from "./client-address";
 import type { ApiDeps, RequestContext } from "./context";
@@ -36,7 +37,8 @@ export async function handleStore(
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
   const client = clientOf(request, context, scope);
-  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`);
+  const refused = refusalOf(scope, client ?? context.clientAddr);
+  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`, refused);
   const value = parseJsonBody(
     readBodyLimited(request, scope.options.maxStoreBytes),
     scope.options.maxJsonDepth,
@@ -44,8 +46,11 @@ export async function handleStore(
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const { envelope } = checked.value;
-  rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox");
-  const outcome = await scope.deps.mailboxes.store(envelope, client);
+  rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox", refused);
+  const outcome = await scope.deps.mailboxes.store(envelope, client).catch((error: unknown) => {
+    if (error instanceof ServiceError && error.code === "mailbox_full") refused("share", error.message);
+    throw error;
+  });
   return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
@@ -60,7 +65,8 @@ export async function handleRetrieve(
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
   const client = clientOf(request, context, scope);
-  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`);
+  const refused = refusalOf(scope, client ?? context.clientAddr);
+  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`, refused);
   const { deps, options } = scope;
   const value = parseJsonBody(readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
   const checked = validateRetrieveRequest(value);
@@ -78,7 +84,7 @@ export async function handleRetrieve(
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
   // After the signature: only the owner (or a replay of the owner's request) spends this bucket.
-  rateLimit(scope.mailboxLimiter, `retrieve ${mailbox}`, "for this mailbox");
+  rateLimit(scope.mailboxLimiter, `retrieve ${mailbox}`, "for this mailbox", refused);
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
   const proof = { pk: retrieve.pk, ts: retrieve.ts, ack: retrieve.ack, sig: retrieve.sig };
@@ -110,9 +116,23 @@ function clientOf(request: ApiRequest, context: RequestContext, scope: Messaging
   return clientGroup(context.clientAddr, request.header("x-forwarded-for"), scope.proxies);
 }
 
-function rateLimit(limiter: RateLimiter, key: string, whose: string): void {
+/** Reports a refusal of this client's request (metrics.ts, Refusals), when the node counts them. */
+function refusalOf(
+  scope: MessagingScope,
+  client: string,
+): (cause: "share" | "rate_limited", detail: string) => void {
+  return (cause, detail) => scope.deps.refuse?.(cause, `client ${client}`, detail);
+}
+
+function rateLimit(
+  limiter: RateLimiter,
+  key: string,
+  whose: string,
+  refused: (cause: "rate_limited", detail: string) => void,
+): void {
   const taken = limiter.take(key);
   if (taken.ok) return;
+  refused("rate_limited", whose);
   const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
   throw new ApiError("rate_limited", `too many requests ${whose}; retry in ${seconds} s`, 429, {
     "retry-after": String(seconds),

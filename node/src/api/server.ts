@@ -9,6 +9,7 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { ConnectionCaps } from "../identity/connection-caps";
+import type { RefusalSink } from "../metrics";
 import type { ApiHandler } from "./context";
 import { AnswerWriter } from "./http1/answer";
 import { Http1Connection } from "./http1/connection";
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   tls?: TlsFiles | null;
   maxConnections?: number;
   maxConnectionsPerIp?: number;
+  /** Told of every connection the caps refuse. */
+  onRefusal?: RefusalSink;
 }
 
 export interface TlsFiles {
@@ -84,6 +87,7 @@ export async function startHttpServer(
   server.prependListener("connection", (socket: Socket) => {
     const release = caps.admit(socket.remoteAddress);
     if (!release) {
+      options.onRefusal?.("connection_cap", socket.remoteAddress ?? "?");
       socket.destroy();
       return;
     }

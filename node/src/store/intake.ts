@@ -22,13 +22,19 @@ export class Intake {
   ) {}
 
   /** Applies the tombstones whose owner-signed proof verifies for their mailbox and id; ignores the rest. */
-  async tombstones(tombstones: readonly Tombstone[]): Promise<void> {
+  async tombstones(tombstones: readonly Tombstone[], source: string): Promise<void> {
     const now = this.deps.clock.now();
+    let ignored = 0;
     for (const tombstone of tombstones) {
-      if (!tombstone.proof || !this.plausible(tombstone.expiresAt, now)) continue;
-      if (!(await this.proofs.valid(tombstone.proof, tombstone.mailbox, now, tombstone.id))) continue;
-      this.deps.store.putTombstone(tombstone);
+      if (!this.plausible(tombstone.expiresAt, now)) continue;
+      const valid =
+        tombstone.proof !== undefined &&
+        (await this.proofs.valid(tombstone.proof, tombstone.mailbox, now, tombstone.id));
+      if (valid) this.deps.store.putTombstone(tombstone);
+      else ignored++;
     }
+    if (ignored > 0)
+      this.deps.refuse?.("proof", source, `${ignored} tombstones without a proof that verifies`);
   }
 
   /**
@@ -45,19 +51,23 @@ export class Intake {
     const limits = { entries: this.options.maxMailboxEntries, bytes: this.options.maxMailboxBytes };
     const ownerShare = shareOf(limits, this.options.sourceShare);
     let count = 0;
+    let overShare = 0;
     for (const entry of entries) {
       if (!(this.plausible(entry.expiresAt, now) || this.owedNack(entry, now)) || this.full(entry.mailbox))
         continue;
       if (this.deps.store.get(entry.mailbox, entry.id)) continue;
       const size = entrySize(entry);
       const owned = !source.neighbour && this.deps.ring.owns(mailboxKey(entry.mailbox));
-      if (this.ledger.refusal(entry.mailbox, source.name, size, owned ? ownerShare : limits) !== null)
+      if (this.ledger.refusal(entry.mailbox, source.name, size, owned ? ownerShare : limits) !== null) {
+        overShare++;
         continue;
+      }
       if (!this.deps.store.put(entry).created) continue;
       this.ledger.record(entry.mailbox, source.name, entry.id, size);
       count++;
       created(entry);
     }
+    if (overShare > 0) this.deps.refuse?.("share", source.name, `${overShare} copies over its share`);
     return count;
   }
 

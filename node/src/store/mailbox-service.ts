@@ -67,10 +67,16 @@ export class MailboxService implements Mailboxes {
       this.metrics,
     );
     this.takeover = new Takeover(deps, this.options, this.peers);
-    registerStoreHandlers(deps.router, deps.ring, this.owner, {
-      ready: (key) => this.takeover.ready(key),
-      answer: (request, peer) => this.takeover.answer(request, peer),
-    });
+    registerStoreHandlers(
+      deps.router,
+      deps.ring,
+      this.owner,
+      {
+        ready: (key) => this.takeover.ready(key),
+        answer: (request, peer) => this.takeover.answer(request, peer),
+      },
+      deps.refuse,
+    );
     this.every(this.options.expiryMs, () => this.expiry.tick());
     this.every(this.options.repairMs, () => this.repair.round());
     const offChange = deps.ring.onChange(() => {

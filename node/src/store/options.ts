@@ -2,7 +2,7 @@
 import { DEFAULT_REPLICAS, DEFAULT_TTL_MS, MAX_WAIT_MS } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
 import type { Clock } from "../clock";
-import type { Metrics } from "../metrics";
+import type { Metrics, RefusalSink } from "../metrics";
 import type { RpcRouter } from "../rpc/router";
 import type { Transport } from "../transport/transport";
 import type { EntryStore } from "./entry";
@@ -14,6 +14,8 @@ export interface MailboxDeps {
   clock: Clock;
   store: EntryStore;
   metrics?: Metrics;
+  /** Told of what the store refuses from peers: copies, proofs, puts over a share (metrics.ts). */
+  refuse?: RefusalSink;
 }
 
 export interface MailboxOptions {

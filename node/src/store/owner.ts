@@ -93,7 +93,10 @@ export class MailboxOwner {
     const full =
       this.fullness(entry, size) ??
       (source === null ? null : this.ledger.refusal(entry.mailbox, source, size, this.share));
-    if (full) return { t: "store.refused", code: "mailbox_full", message: full };
+    if (full) {
+      if (source !== null) this.deps.refuse?.("share", source, full);
+      return { t: "store.refused", code: "mailbox_full", message: full };
+    }
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
     if (source !== null) this.ledger.record(entry.mailbox, source, entry.id, size);
@@ -108,13 +111,14 @@ export class MailboxOwner {
     request: ReplicateRequest,
     source: { name: string; neighbour: boolean },
   ): Promise<ReplicateAnswer> {
-    await this.intake.tombstones(request.tombstones);
+    await this.intake.tombstones(request.tombstones, source.name);
     const created = this.intake.entries(request.entries, source, (entry) => this.waiters.wake(entry.mailbox));
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
   }
 
-  async answerDigest(request: DigestRequest): Promise<DigestAnswer> {
-    await this.intake.tombstones(request.tombstones);
+  /** Applies the tombstones `source` (the node that sent them) offers; answers which entries are missing. */
+  async answerDigest(request: DigestRequest, source: string): Promise<DigestAnswer> {
+    await this.intake.tombstones(request.tombstones, source);
     const missing = this.intake.missing(request.entries);
     return { t: "store.digest.ok", missing, replicas: this.peers.replicaAddrs() };
   }

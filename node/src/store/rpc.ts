@@ -8,6 +8,7 @@
  */
 import { between, type RingId } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
+import type { RefusalSink } from "../metrics";
 import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { PeerIdentity, WireMessage } from "../transport/transport";
 import { type Entry, mailboxKey } from "./entry";
@@ -37,8 +38,9 @@ export function registerStoreHandlers(
   ring: Ring,
   owner: MailboxOwner,
   takeover: TakeoverHandlers,
+  refuse?: RefusalSink,
 ): void {
-  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, takeover, message, peer));
+  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, takeover, message, peer, refuse));
 }
 
 async function handleStoreMessage(
@@ -47,6 +49,7 @@ async function handleStoreMessage(
   takeover: TakeoverHandlers,
   message: WireMessage,
   peer: PeerIdentity,
+  refuse: RefusalSink | undefined,
 ): Promise<StoreAnswer> {
   const request = decodeStoreRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
@@ -68,13 +71,16 @@ async function handleStoreMessage(
       return owner.answerFetch(request);
     case "store.takeover":
       return takeover.answer(request, peer);
-    case "store.replicate":
-      return owner.acceptReplicate(
-        { ...request, entries: mayCopy(ring, request.entries, peer) },
-        { name: nodeSource(peer), neighbour: handsKeysOver(ring, peer, owner.replicas) },
-      );
+    case "store.replicate": {
+      const entries = mayCopy(ring, request.entries, peer);
+      const dropped = request.entries.length - entries.length;
+      if (dropped > 0)
+        refuse?.("copies", peer.addr ?? nodeSource(peer), `${dropped} entries it may not copy here`);
+      const source = { name: nodeSource(peer), neighbour: handsKeysOver(ring, peer, owner.replicas) };
+      return owner.acceptReplicate({ ...request, entries }, source);
+    }
     case "store.digest":
-      return owner.answerDigest(request);
+      return owner.answerDigest(request, nodeSource(peer));
   }
 }
 
@@ -84,14 +90,14 @@ function nodeSource(peer: PeerIdentity): string {
 }
 
 /**
- * A node that may hand this node a whole mailbox: its predecessor (leaving), one of the successors
- * that hold copies of its keys (replicas, after the owner before it failed), or the node it joins
+ * A node that may hand this node a whole mailbox: its predecessor (leaving), one of the first
+ * `replicas` successors (the replicas of a range it took over, takeover.ts), or the node it joins
  * through.
  */
 function handsKeysOver(ring: Ring, peer: PeerIdentity, replicas: number): boolean {
   const same = (node: { key: string; addr: string } | null) =>
     node !== null && node.key === peer.key && node.addr === peer.addr;
-  const holders = ring.successors().slice(0, Math.max(0, replicas - 1));
+  const holders = ring.successors().slice(0, replicas);
   return same(ring.predecessor()) || holders.some(same) || same(ring.joiningVia());
 }
 

@@ -13,6 +13,7 @@ import { formatNodeAddr, parseNodeAddr } from "../identity/addr";
 import { ConnectionCaps } from "../identity/connection-caps";
 import { DEFAULT_PUZZLE_BITS } from "../identity/node-id";
 import { generateNodeKey, type NodeKey } from "../identity/node-key";
+import type { RefusalCause, RefusalSink } from "../metrics";
 import { TAG_BYTES } from "./frame-cipher";
 import { type HandshakeSettings, type Link, respond } from "./handshake";
 import { type Limits, PeerConnection, writeBatched } from "./peer-connection";
@@ -47,6 +48,8 @@ export interface TcpTransportOptions {
   /** An inbound connection with no traffic and no request in progress for this long is closed. */
   idleTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Told of every connection, handshake, frame and request refused (metrics.ts, Refusals). */
+  onRefusal?: RefusalSink;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -192,7 +195,7 @@ export class TcpTransport implements Transport {
         onGone: (gone) => {
           if (this.outbound.get(addr) === gone) this.outbound.delete(addr);
         },
-        onHandshakeFailure: () => this.handshakeFailures++,
+        onHandshakeFailure: () => this.handshakeFailed(addr),
       },
       key,
     );
@@ -200,15 +203,17 @@ export class TcpTransport implements Transport {
     return connection;
   }
 
+  /** Counts a failed handshake with peer (an address dialled, or an inbound source IP). */
+  private handshakeFailed(peer: string): void {
+    this.handshakeFailures++;
+    this.options.onRefusal?.("handshake", peer);
+  }
+
   private accept(socket: net.Socket, handler: RequestHandler): void {
-    if (this.closed) {
-      socket.destroy();
-      return;
-    }
-    const release = this.caps.admit(socket.remoteAddress);
+    const release = this.closed ? null : this.caps.admit(socket.remoteAddress);
     if (!release) {
-      socket.destroy();
-      return;
+      if (!this.closed) this.options.onRefusal?.("connection_cap", socket.remoteAddress ?? "?");
+      return void socket.destroy();
     }
     this.inbound.add(socket);
     socket.once("close", release);
@@ -217,15 +222,8 @@ export class TcpTransport implements Transport {
     socket.on("error", () => {}); // "close" follows; a peer's reset is not our failure
     socket.on("close", () => this.inbound.delete(socket));
     respond(socket, this.handshakeSettings(), (result) => {
-      if (!result.ok) {
-        this.handshakeFailures++;
-        socket.destroy();
-        return;
-      }
-      if (this.closed) {
-        socket.destroy();
-        return;
-      }
+      if (!result.ok) this.handshakeFailed(socket.remoteAddress ?? "?");
+      if (!result.ok || this.closed) return void socket.destroy();
       this.serveLink(socket, result.link, handler);
     });
   }
@@ -235,6 +233,12 @@ export class TcpTransport implements Transport {
     const decoder = new FrameDecoder(this.limits.maxFrameBytes + TAG_BYTES);
     let inFlight = 0;
     let partialSince = 0;
+    const refused = (cause: RefusalCause) =>
+      this.options.onRefusal?.(cause, peer.addr ?? `${socket.remoteAddress} (key ${peer.key})`);
+    const drop = (cause: RefusalCause) => {
+      refused(cause);
+      socket.destroy();
+    };
     const answer = (id: number, json: string) => {
       if (socket.destroyed) return;
       let payload = Buffer.from(json);
@@ -244,7 +248,7 @@ export class TcpTransport implements Transport {
       }
       writeBatched(socket, link.send.seal(payload));
       // A peer that sends requests but never reads the answers would make us buffer without end.
-      if (socket.writableLength > this.limits.maxUnreadBytes) socket.destroy();
+      if (socket.writableLength > this.limits.maxUnreadBytes) drop("unread_answers");
     };
     const serve = async (id: number, request: WireMessage) => {
       inFlight++;
@@ -270,26 +274,20 @@ export class TcpTransport implements Transport {
       // open is dropped once the node as a whole would hold more than the budget.
       this.partialBytes += decoder.buffered - held;
       held = decoder.buffered;
-      if (!result.ok || this.partialBytes > budget) {
-        socket.destroy();
-        return;
-      }
+      if (!result.ok || this.partialBytes > budget) return drop(result.ok ? "frame_budget" : "bad_frame");
       // A peer trickling one frame byte by byte never goes idle; it gets idleTimeoutMs per frame.
       if (decoder.buffered === 0) partialSince = 0;
       else if (partialSince === 0 || result.frames.length > 0) partialSince = Date.now();
-      else if (Date.now() - partialSince > this.limits.idleTimeoutMs) {
-        socket.destroy();
-        return;
-      }
+      else if (Date.now() - partialSince > this.limits.idleTimeoutMs) return drop("stalled_frame");
       for (const sealed of result.frames) {
         const frame = link.receive.open(sealed);
         const request = frame && parseFrame(frame);
-        if (!request || !isObject(request.q)) {
-          socket.destroy();
-          return;
+        if (!request || !isObject(request.q)) return drop("bad_frame");
+        if (inFlight < MAX_IN_FLIGHT) void serve(request.i, request.q as WireMessage);
+        else {
+          refused("in_flight");
+          answer(request.i, errorJson(request.i, "too many requests in flight"));
         }
-        if (inFlight >= MAX_IN_FLIGHT) answer(request.i, errorJson(request.i, "too many requests in flight"));
-        else void serve(request.i, request.q as WireMessage);
       }
     };
     socket.on("data", receive);

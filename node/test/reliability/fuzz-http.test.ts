@@ -4,7 +4,6 @@
  * requests, header floods). Every answer is the documented status with a PROTOCOL.md error body,
  * never a 500 or a stack trace; nothing is stored from invalid input; the node keeps serving.
  */
-import net from "node:net";
 import { generateIdentity, open, seal, signRetrieve, utf8 } from "@wisp/lib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +27,7 @@ import {
   sealedEnvelope,
   wrongContentType,
 } from "./fuzz-http-cases";
+import { firstAnswer, rawExchange, rawRequest, statuses } from "./fuzz-http-raw";
 
 const counter = new CaseCounter("http api");
 const RAW_MS = 15_000;
@@ -98,80 +98,13 @@ async function expectServing(): Promise<void> {
 
 const documentedCases = fc.oneof(brokenStore, brokenRetrieve, notAnObject, anyRoute, wrongContentType);
 
-/** Sends raw bytes, half-closes, and collects everything until the node closes the connection. */
+/** raw (fuzz-http-raw.ts) to this node's API port. */
 function raw(
   bytes: Uint8Array | string,
   chunks = 1,
   halfCloseAfterMs = HALF_CLOSE_AFTER_MS,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const data = typeof bytes === "string" ? utf8(bytes) : bytes;
-    const socket = net.connect(node.apiPort, "127.0.0.1");
-    const received: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the node neither answered nor closed within ${RAW_MS} ms`));
-    }, RAW_MS);
-    socket.on("data", (chunk: Buffer) => received.push(chunk));
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(received).toString("latin1"));
-    });
-    socket.once("connect", () => {
-      const size = Math.ceil(data.length / chunks) || 1;
-      for (let at = 0; at < data.length; at += size) socket.write(data.subarray(at, at + size));
-      // node:http takes a half-close as the client going away and drops a pending answer, so a
-      // complete request is given time to be answered (Connection: close) before EOF ends a broken one.
-      if (halfCloseAfterMs === 0) return void socket.end();
-      const endLater = setTimeout(() => socket.end(), halfCloseAfterMs);
-      socket.once("data", () => clearTimeout(endLater));
-      socket.once("close", () => clearTimeout(endLater));
-    });
-  });
-}
-
-function rawRequest(c: HttpCase, chunked: boolean): Uint8Array {
-  const body = c.body === null ? new Uint8Array(0) : typeof c.body === "string" ? utf8(c.body) : c.body;
-  const lines = [`${c.method} ${c.path} HTTP/1.1`, "Host: node", "Connection: close"];
-  if (c.contentType !== null) lines.push(`Content-Type: ${c.contentType}`);
-  if (c.method === "GET" || c.method === "HEAD") return utf8(`${lines.join("\r\n")}\r\n\r\n`);
-  if (!chunked)
-    return Buffer.concat([utf8(`${lines.join("\r\n")}\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
-  const parts: Uint8Array[] = [utf8(`${lines.join("\r\n")}\r\nTransfer-Encoding: chunked\r\n\r\n`)];
-  for (let at = 0; at < body.length; at += 4_096) {
-    const piece = body.subarray(at, at + 4_096);
-    parts.push(utf8(`${piece.length.toString(16)}\r\n`), piece, utf8("\r\n"));
-  }
-  parts.push(utf8("0\r\n\r\n"));
-  return Buffer.concat(parts);
-}
-
-/** Status and body of the first answer in a raw HTTP/1.1 reply (null when the node only closed). */
-function firstAnswer(reply: string): { status: number; body: string } | null {
-  const match = /^HTTP\/1\.1 (\d{3})/.exec(reply);
-  if (!match) return null;
-  const end = reply.indexOf("\r\n\r\n");
-  if (end < 0) return { status: Number(match[1]), body: "" };
-  const head = reply.slice(0, end).toLowerCase();
-  const rest = reply.slice(end + 4);
-  const length = /\r\ncontent-length: *(\d+)/.exec(head);
-  if (length) return { status: Number(match[1]), body: rest.slice(0, Number(length[1])) };
-  if (!head.includes("transfer-encoding: chunked")) return { status: Number(match[1]), body: rest };
-  let body = "";
-  let at = 0;
-  for (let guard = 0; guard < 10_000; guard++) {
-    const line = rest.indexOf("\r\n", at);
-    const size = Number.parseInt(rest.slice(at, line), 16);
-    if (!(size > 0)) break;
-    body += rest.slice(line + 2, line + 2 + size);
-    at = line + 2 + size + 2;
-  }
-  return { status: Number(match[1]), body };
-}
-
-function statuses(reply: string): number[] {
-  return [...reply.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+  return rawExchange(node.apiPort, bytes, { chunks, halfCloseAfterMs, timeoutMs: RAW_MS });
 }
 
 describe("fuzz: HTTP API of a live node", () => {
