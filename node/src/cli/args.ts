@@ -59,7 +59,7 @@ commands:
                        Each text printed is reported to its sender as delivered and as read
                        (two blue ticks), unless --no-read-receipts or WISP_READ_RECEIPTS=off;
                        "ADDR read ID…" says someone read yours
-  name NAME [ADDR…]    set your display name and send it to ADDR… and every member of your groups
+  name NAME [ADDR…]    set your display name and send it to ADDR…, your groups and who had the old
   react TO ID EMOJI    react to message ID in the chat with TO (address or group id); "" removes
   delete TO ID…        delete your messages ID… for everyone in the chat with TO
   group create NAME ADDRESS…            make a group (you are its admin); prints its id

@@ -15,6 +15,8 @@ import { UsageError } from "./args";
 
 export interface CliState {
   profile?: { name: string; updatedAt: number };
+  /** Per address, the `updatedAt` of the profile last sent there (cli/profile.ts). */
+  profileSentAt?: Record<string, number>;
   /** Per group: every signed state seen, and my own changes still watched (cli/group-edits.ts). */
   groups: Record<string, { states: SignedGroupState[]; edits?: OwnEdit[] }>;
 }

@@ -7,11 +7,14 @@ import {
   parseSharedAddress,
   type ReplyRef,
   signRetrieve,
+  toB64u,
 } from "@wisp/lib";
 import { UsageError } from "./args";
+import { writeCliState } from "./cli-state";
 import { load, sendToGroup } from "./group";
 import { readIdentityFile, writeIdentityFile } from "./identity-file";
 import { pollOnce } from "./poll";
+import { sendProfileDue } from "./profile";
 import { sendText } from "./send";
 
 export interface CliContext {
@@ -41,15 +44,18 @@ export async function send(ctx: CliContext, positionals: string[], reply?: Reply
   if (positionals.length !== 2) throw new UsageError("send expects ADDRESS TEXT (quote the text)");
   const [addressText, text] = positionals;
   if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
+  const { identity, path, state } = await load(ctx);
   if (isId(addressText)) {
-    const { identity, state } = await load(ctx);
-    return sendToGroup(ctx, identity, state, addressText, text, reply);
+    const members = await sendToGroup(ctx, identity, state, addressText, text, reply);
+    if (await sendProfileDue(ctx, identity, state, members)) await writeCliState(path, state);
+    return;
   }
   const address = parseSharedAddress(addressText);
   if (!address.ok) throw new UsageError(`ADDRESS: ${address.error}`);
-  const identity = await readIdentityFile(ctx.identityPath);
   const stored = await sendText(ctx.client, identity, address.publicKey, text, ctx.now(), reply);
   ctx.out(ctx.json ? JSON.stringify(stored) : stored.id);
+  if (await sendProfileDue(ctx, identity, state, [toB64u(address.publicKey)]))
+    await writeCliState(path, state);
 }
 
 export async function poll(

@@ -15,6 +15,7 @@ import { addStates, type CliState, headOf, readCliState, statePathFor, writeCliS
 import type { CliContext } from "./commands";
 import { changeGroup } from "./group-edits";
 import { readIdentityFile } from "./identity-file";
+import { sendProfileDue } from "./profile";
 import { sendBody } from "./send";
 
 function parseMember(text: string): string {
@@ -71,8 +72,11 @@ export async function groupCommand(ctx: CliContext, args: string[]): Promise<voi
         ctx.out(`  ${m}${s.admins.includes(m) ? " admin" : ""}${m === me ? " (you)" : ""}`);
       return;
     }
-    case "send":
-      return sendToGroup(ctx, identity, state, rest[0] ?? "", rest[1] ?? "", undefined);
+    case "send": {
+      const members = await sendToGroup(ctx, identity, state, rest[0] ?? "", rest[1] ?? "", undefined);
+      if (await sendProfileDue(ctx, identity, state, members)) await writeCliState(path, state);
+      return;
+    }
     case "add":
     case "remove":
     case "admin":
@@ -106,7 +110,7 @@ export async function sendToGroup(
   gid: string,
   text: string,
   reply: ReplyRef | undefined,
-): Promise<void> {
+): Promise<readonly string[]> {
   if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
   const { head } = requireHead(state, gid);
   if (!head.state.members.includes(identity.address)) throw new UsageError(`you are not a member of ${gid}`);
@@ -122,6 +126,7 @@ export async function sendToGroup(
   };
   await sendBody(ctx, identity, head.state.members, body);
   ctx.out(ctx.json ? JSON.stringify({ id: mid, group: gid }) : mid);
+  return head.state.members;
 }
 
 /** A group id names a group here; anything else is an address. */
@@ -155,15 +160,16 @@ export async function deleteForEveryone(ctx: CliContext, [target, ...ids]: strin
   await sendBody(ctx, identity, to, { type: "delete", ids, sentAt: ctx.now(), ...(group ? { group } : {}) });
 }
 
-/** `wisp name NAME [ADDRESS…]`: my display name, sent to those addresses and every group member. */
+/** `wisp name NAME [ADDRESS…]`: my display name, sent to those addresses, every group member and whoever has my old one. */
 export async function setName(ctx: CliContext, [name, ...addresses]: string[]): Promise<void> {
   if (!name?.trim() || name.trim().length > 64)
     throw new UsageError("name expects NAME (1 to 64 characters) [ADDRESS…]");
   const { identity, path, state } = await load(ctx);
   state.profile = { name: name.trim(), updatedAt: ctx.now() };
-  await writeCliState(path, state);
-  const to = new Set(addresses.map(parseMember));
+  // Everyone who had an older version, every group member, and those named here.
+  const to = new Set([...addresses.map(parseMember), ...Object.keys(state.profileSentAt ?? {})]);
   for (const gid of Object.keys(state.groups))
     for (const m of headOf(state, gid).head?.state.members ?? []) to.add(m);
-  await sendBody(ctx, identity, [...to], { type: "profile", ...state.profile });
+  await sendProfileDue(ctx, identity, state, [...to]);
+  await writeCliState(path, state);
 }
