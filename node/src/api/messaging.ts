@@ -24,7 +24,7 @@ interface MessagingScope {
   options: ApiOptions;
   /** Per client IP group. */
   limiter: RateLimiter;
-  /** Per mailbox: stores to it, and (keyed apart) its owner's retrieves. */
+  /** Per mailbox: stores to it, and (keyed apart) its owner's retrieves; loopback clients do not count. */
   mailboxLimiter: RateLimiter;
   proxies: TrustedProxies;
   /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
@@ -46,7 +46,7 @@ export async function handleStore(
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const { envelope } = checked.value;
-  rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox", refused);
+  if (client !== null) rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox", refused);
   const outcome = await scope.deps.mailboxes.store(envelope, client).catch((error: unknown) => {
     if (error instanceof ServiceError && error.code === "mailbox_full") refused("share", error.message);
     throw error;
@@ -84,7 +84,7 @@ export async function handleRetrieve(
     throw new ApiError("unauthorized", `"sig" does not verify for this pk, ts and ack list`);
   }
   // After the signature: only the owner (or a replay of the owner's request) spends this bucket.
-  rateLimit(scope.mailboxLimiter, `retrieve ${mailbox}`, "for this mailbox", refused);
+  if (client !== null) rateLimit(scope.mailboxLimiter, `retrieve ${mailbox}`, "for this mailbox", refused);
   // Only a long-poll waits for anything the client's leaving should cut short; a retrieve without
   // a wait is over before its signal (an AbortController per request) would matter.
   const proof = { pk: retrieve.pk, ts: retrieve.ts, ack: retrieve.ack, sig: retrieve.sig };

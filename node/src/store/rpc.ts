@@ -8,6 +8,7 @@
  */
 import { between, type RingId } from "@wisp/lib";
 import type { Ring } from "../chord/ring";
+import { groupOfAddr } from "../chord/per-ip";
 import type { RefusalSink } from "../metrics";
 import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { PeerIdentity, WireMessage } from "../transport/transport";
@@ -63,7 +64,7 @@ async function handleStoreMessage(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
       await takeover.ready(mailboxKey(mailbox));
-      return owner.acceptPut(request, nodeSource(peer));
+      return owner.acceptPut(request, putSource(peer));
     }
     case "store.fetch":
       if (!owns(request.mailbox)) return NOT_OWNER;
@@ -87,6 +88,11 @@ async function handleStoreMessage(
 /** A node is a source of puts and copies by its key: the link proved it (quota.ts). */
 function nodeSource(peer: PeerIdentity): string {
   return `node:${peer.key}`;
+}
+
+/** The source a forwarded put counts under: none for a node on loopback (PROTOCOL.md: no per-IP limits there). */
+function putSource(peer: PeerIdentity): string | null {
+  return peer.addr !== null && groupOfAddr(peer.addr) === null ? null : nodeSource(peer);
 }
 
 /**

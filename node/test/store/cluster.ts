@@ -26,16 +26,20 @@ export class Cluster {
   readonly nodes: TestNode[] = [];
   private nextPort = 1;
 
-  constructor(private options: Partial<MailboxOptions> = {}) {}
+  /** `host`: the IP every node listens on (ports 1, 2, …); loopback has no per-IP limits. */
+  constructor(
+    private options: Partial<MailboxOptions> = {},
+    private host = "127.0.0.1",
+  ) {}
 
-  static async start(n: number, options: Partial<MailboxOptions> = {}): Promise<Cluster> {
-    const cluster = new Cluster(options);
+  static async start(n: number, options: Partial<MailboxOptions> = {}, host?: string): Promise<Cluster> {
+    const cluster = new Cluster(options, host);
     for (let i = 0; i < n; i++) await cluster.addNode();
     return cluster;
   }
 
   async addNode(): Promise<TestNode> {
-    const at = `127.0.0.1:${this.nextPort++}`;
+    const at = `${this.host}:${this.nextPort++}`;
     // The static ring places each node by testRef(addr): its transport holds that same key.
     const transport = this.network.transport(at, testKey(at));
     const router = new RpcRouter();
