@@ -13,7 +13,7 @@ export interface ApiDeps {
   metrics: Metrics;
   crypto: WispCrypto;
   log?: (message: string) => void;
-  /** Told of each request refused for its sender's limits (429, a share's 507): counted, logged once. */
+  /** Told of each request refused for its sender's rate limits (429): counted, logged once. */
   refuse?: RefusalSink;
   /** Client API URLs, this node's and its neighbours' (directory/api-directory.ts); route tests may leave it out. */
   directory?: PeerDirectory;

@@ -9,7 +9,6 @@ import {
   verifyRetrieveAsync,
 } from "@wisp/lib";
 import type { LruMap } from "../lru";
-import { ServiceError } from "../store/mailboxes";
 import { parseJsonBody, readBodyLimited } from "./body";
 import { clientGroup, type TrustedProxies } from "./client-address";
 import type { ApiDeps, RequestContext } from "./context";
@@ -47,10 +46,7 @@ export async function handleStore(
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
   const { envelope } = checked.value;
   if (client !== null) rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox", refused);
-  const outcome = await scope.deps.mailboxes.store(envelope, client).catch((error: unknown) => {
-    if (error instanceof ServiceError && error.code === "mailbox_full") refused("share", error.message);
-    throw error;
-  });
+  const outcome = await scope.deps.mailboxes.store(envelope, client);
   return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
@@ -117,10 +113,7 @@ function clientOf(request: ApiRequest, context: RequestContext, scope: Messaging
 }
 
 /** Reports a refusal of this client's request (metrics.ts, Refusals), when the node counts them. */
-function refusalOf(
-  scope: MessagingScope,
-  client: string,
-): (cause: "share" | "rate_limited", detail: string) => void {
+function refusalOf(scope: MessagingScope, client: string): (cause: "rate_limited", detail: string) => void {
   return (cause, detail) => scope.deps.refuse?.(cause, `client ${client}`, detail);
 }
 

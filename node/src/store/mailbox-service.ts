@@ -98,7 +98,10 @@ export class MailboxService implements Mailboxes {
       const now = this.deps.clock.now();
       const refusal =
         client === null ? null : this.clientWindows.refusal(envelope.to, client, size, this.clientShare, now);
-      if (refusal) throw new ServiceError("mailbox_full", refusal);
+      if (refusal) {
+        this.deps.refuse?.("share", `client ${client}`, refusal);
+        throw new ServiceError("mailbox_full", refusal);
+      }
       const request = { t: "store.put", kind: "msg", envelope } as const;
       const answer = await this.put(request, client === null ? null : `client:${client}`);
       if (answer.t === "store.refused") throw new ServiceError("mailbox_full", answer.message);
