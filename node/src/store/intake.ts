@@ -10,6 +10,13 @@ import type { MailboxDeps, MailboxOptions } from "./options";
 import type { ProofChecker } from "./proof";
 import { type SourceLedger, shareOf } from "./quota";
 
+/** The node that pushed copies: by key (`who`), whether its copies count against a share, whether it hands keys over. */
+export interface CopySource {
+  who: string;
+  hasShare: boolean;
+  neighbour: boolean;
+}
+
 const MAX_CLOCK_SKEW_MS = 300_000;
 const REPLICA_LIMIT_FACTOR = 2;
 
@@ -41,12 +48,9 @@ export class Intake {
    * Puts the entries this node lacks; calls created for each new one and answers their count.
    * `source` (the pushing node) holds at most a mailbox's limits of each copy — or, for a mailbox
    * this node owns, a source's share, unless it is a neighbour that hands keys over (`neighbour`).
+   * A source without a share (a node on loopback) costs no ledger records.
    */
-  entries(
-    entries: readonly Entry[],
-    source: { name: string; neighbour: boolean },
-    created: (entry: Entry) => void,
-  ): number {
+  entries(entries: readonly Entry[], source: CopySource, created: (entry: Entry) => void): number {
     const now = this.deps.clock.now();
     const limits = { entries: this.options.maxMailboxEntries, bytes: this.options.maxMailboxBytes };
     const ownerShare = shareOf(limits, this.options.sourceShare);
@@ -58,16 +62,17 @@ export class Intake {
       if (this.deps.store.get(entry.mailbox, entry.id)) continue;
       const size = entrySize(entry);
       const owned = !source.neighbour && this.deps.ring.owns(mailboxKey(entry.mailbox));
-      if (this.ledger.refusal(entry.mailbox, source.name, size, owned ? ownerShare : limits) !== null) {
+      const share = owned ? ownerShare : limits;
+      if (source.hasShare && this.ledger.refusal(entry.mailbox, source.who, size, share) !== null) {
         overShare++;
         continue;
       }
       if (!this.deps.store.put(entry).created) continue;
-      this.ledger.record(entry.mailbox, source.name, entry.id, size);
+      if (source.hasShare) this.ledger.record(entry.mailbox, source.who, entry.id, size);
       count++;
       created(entry);
     }
-    if (overShare > 0) this.deps.refuse?.("share", source.name, `${overShare} copies over its share`);
+    if (overShare > 0) this.deps.refuse?.("share", source.who, `${overShare} copies over its share`);
     return count;
   }
 

@@ -7,7 +7,7 @@
 import { MAX_RETRIEVE_ENTRIES, type Nack, type StoredMessage } from "@wisp/lib";
 import { RpcReject } from "../rpc/router";
 import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
-import { Intake } from "./intake";
+import { type CopySource, Intake } from "./intake";
 import type { MailboxDeps, MailboxOptions } from "./options";
 import type { Peers } from "./peers";
 import type { ProofChecker } from "./proof";
@@ -107,11 +107,8 @@ export class MailboxOwner {
   }
 
   /** Copies from `source`, the node that pushed them, within its share (Intake.entries). */
-  async acceptReplicate(
-    request: ReplicateRequest,
-    source: { name: string; neighbour: boolean },
-  ): Promise<ReplicateAnswer> {
-    await this.intake.tombstones(request.tombstones, source.name);
+  async acceptReplicate(request: ReplicateRequest, source: CopySource): Promise<ReplicateAnswer> {
+    await this.intake.tombstones(request.tombstones, source.who);
     const created = this.intake.entries(request.entries, source, (entry) => this.waiters.wake(entry.mailbox));
     return { t: "store.replicate.ok", created, replicas: this.peers.replicaAddrs() };
   }

@@ -7,8 +7,8 @@
  * copied entry only from a node that could be its owner or replica by this node's own view.
  */
 import { between, type RingId } from "@wisp/lib";
-import type { Ring } from "../chord/ring";
 import { groupOfAddr } from "../chord/per-ip";
+import type { Ring } from "../chord/ring";
 import type { RefusalSink } from "../metrics";
 import { RpcReject, type RpcRouter } from "../rpc/router";
 import type { PeerIdentity, WireMessage } from "../transport/transport";
@@ -64,7 +64,7 @@ async function handleStoreMessage(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
       await takeover.ready(mailboxKey(mailbox));
-      return owner.acceptPut(request, putSource(peer));
+      return owner.acceptPut(request, shareSource(peer));
     }
     case "store.fetch":
       if (!owns(request.mailbox)) return NOT_OWNER;
@@ -77,7 +77,11 @@ async function handleStoreMessage(
       const dropped = request.entries.length - entries.length;
       if (dropped > 0)
         refuse?.("copies", peer.addr ?? nodeSource(peer), `${dropped} entries it may not copy here`);
-      const source = { name: nodeSource(peer), neighbour: handsKeysOver(ring, peer, owner.replicas) };
+      const source = {
+        who: nodeSource(peer),
+        hasShare: shareSource(peer) !== null,
+        neighbour: handsKeysOver(ring, peer, owner.replicas),
+      };
       return owner.acceptReplicate({ ...request, entries }, source);
     }
     case "store.digest":
@@ -90,8 +94,8 @@ function nodeSource(peer: PeerIdentity): string {
   return `node:${peer.key}`;
 }
 
-/** The source a forwarded put counts under: none for a node on loopback (PROTOCOL.md: no per-IP limits there). */
-function putSource(peer: PeerIdentity): string | null {
+/** The source a put or a copy counts under: none for a node on loopback (PROTOCOL.md: no per-IP limits there). */
+function shareSource(peer: PeerIdentity): string | null {
   return peer.addr !== null && groupOfAddr(peer.addr) === null ? null : nodeSource(peer);
 }
 
