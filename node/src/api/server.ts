@@ -24,7 +24,7 @@ export interface HttpServerOptions {
   tls?: TlsFiles | null;
   maxConnections?: number;
   maxConnectionsPerIp?: number;
-  /** Told of every connection the caps refuse. */
+  /** Told of every connection the caps refuse, and every failed TLS handshake. */
   onRefusal?: RefusalSink;
 }
 
@@ -94,7 +94,10 @@ export async function startHttpServer(
     socket.once("close", release);
   });
   // A failed handshake (a plain-http client, a bad certificate) only ends that connection.
-  server.on("tlsClientError", (_error, socket) => socket.destroy());
+  server.on("tlsClientError", (_error, socket) => {
+    options.onRefusal?.("handshake", socket.remoteAddress ?? "?");
+    socket.destroy();
+  });
   await listen(server, options.port, options.host);
   const sweepMs = Math.max(
     25,

@@ -92,6 +92,7 @@ describe("advertised API URLs and TLS", () => {
       socket.setTimeout(5_000, () => socket.destroy());
     });
     expect((await getHttps(`${third.apiUrl}/v1/health`)).status).toBe(200);
+    expect(third.metrics.get("wisp_refused_total", { cause: "handshake" })).toBe(1);
     // A plain node sends no HSTS: it would be meaningless (and ignored) over http.
     const plain = await fetch(`${first.apiUrl}/v1/health`);
     expect(plain.headers.get("strict-transport-security")).toBeNull();
