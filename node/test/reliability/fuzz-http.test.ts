@@ -17,17 +17,9 @@ import { Metrics } from "../../src/metrics";
 import { apiRequest, toResponse } from "../api/exchange";
 import { mutate, mutation } from "./fuzz-bytes";
 import { CaseCounter, cases, fuzzTimeout, params } from "./fuzz-config";
-import {
-  anyRoute,
-  brokenRetrieve,
-  brokenStore,
-  CODE_OF,
-  type HttpCase,
-  notAnObject,
-  sealedEnvelope,
-  wrongContentType,
-} from "./fuzz-http-cases";
+import { brokenRetrieve, brokenStore, CODE_OF, type HttpCase, sealedEnvelope } from "./fuzz-http-cases";
 import { firstAnswer, rawExchange, rawRequest, statuses } from "./fuzz-http-raw";
+import { anyRoute, notAnObject, wrongContentType } from "./fuzz-http-routes";
 
 const counter = new CaseCounter("http api");
 const RAW_MS = 15_000;
