@@ -4,6 +4,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, fromB64uExact, toB64u, utf8 } from "./bytes";
 import type { WispCrypto } from "./crypto";
+import { describeLength, publicKeyProblem, x25519PublicFromEd25519 } from "./ed25519-point";
+
+export { publicKeyProblem, x25519PublicFromEd25519 };
 
 /** An Ed25519 key pair. `seed` is the secret; `address` is b64u(publicKey), what a person shares. */
 export interface Identity {
@@ -97,43 +100,9 @@ export function recipientKeys(publicKey: Uint8Array): RecipientKeys {
   });
 }
 
-/**
- * The X25519 public key of an Ed25519 one, as libsodium's crypto_sign_ed25519_pk_to_curve25519,
- * which also refuses keys of small order or outside the prime-order subgroup. Throws RangeError for those.
- */
-export function x25519PublicFromEd25519(publicKey: Uint8Array): Uint8Array {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32)
-    throw new RangeError(`public key expected 32 bytes, got ${describeLength(publicKey)}`);
-  const problem = publicKeyProblem(publicKey);
-  if (problem) throw new RangeError(`public key ${problem}`);
-  return ed25519.utils.toMontgomery(publicKey);
-}
-
 /** The X25519 secret of an Ed25519 seed, as libsodium's crypto_sign_ed25519_sk_to_curve25519 (clamped). */
 export function x25519SecretFromSeed(seed: Uint8Array): Uint8Array {
   if (!(seed instanceof Uint8Array) || seed.length !== 32)
     throw new RangeError(`seed expected 32 bytes, got ${describeLength(seed)}`);
   return ed25519.utils.toMontgomerySecret(seed);
-}
-
-/** Why a 32-byte string is not a usable Ed25519 public key, or null; the checks libsodium makes. */
-/**
- * Why a 32-byte Ed25519 public key cannot be an identity (not a point, of small order, or outside
- * the prime-order subgroup: anyone could sign for such a key), or null when it can (PROTOCOL.md).
- */
-export function publicKeyProblem(publicKey: Uint8Array): string | null {
-  let point: ReturnType<typeof ed25519.Point.fromBytes>;
-  try {
-    point = ed25519.Point.fromBytes(publicKey, false);
-  } catch {
-    return "is not a valid Ed25519 public key (not a point on the curve)";
-  }
-  // A small-order key makes every X25519 shared secret all-zero: nothing could be sealed to it.
-  if (point.isSmallOrder()) return "is not a valid Ed25519 public key (a point of small order)";
-  if (!point.isTorsionFree()) return "is not a valid Ed25519 public key (not in the prime-order subgroup)";
-  return null;
-}
-
-function describeLength(value: unknown): string {
-  return value instanceof Uint8Array ? `${value.length}` : typeof value;
 }
