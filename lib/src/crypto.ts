@@ -4,7 +4,7 @@
  * browser keeps @noble.
  */
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 
 /** Hashing, signature verification and X25519, as a swappable backend. Implementations never throw. */
 export interface WispCrypto {
@@ -62,6 +62,8 @@ export const nobleCrypto: WispCrypto = {
  * the same bytes and answers as {@link nobleAsyncCrypto}; none rejects for hostile input.
  */
 export interface AsyncWispCrypto {
+  /** RFC 8032 §5.1.5: the Ed25519 public key of `seed` (32 bytes). Rejects for a seed of another length. */
+  ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
   /** RFC 8032 Ed25519 signature of `message` by the key of `seed` (deterministic: same bytes everywhere). */
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
   /** As {@link WispCrypto.ed25519Verify}: false for a wrong signature and malformed input alike. */
@@ -71,12 +73,16 @@ export interface AsyncWispCrypto {
    * With {@link X25519_BASE_POINT} it answers the public key of `secret` (a seal's `eph`).
    */
   x25519(secret: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array | null>;
+  /** SHA-512 of `data`, 64 bytes (an identity's X25519 secret comes from the seed's). */
+  sha512(data: Uint8Array): Promise<Uint8Array>;
 }
 
 /** {@link AsyncWispCrypto} on noble: the fallback where WebCrypto lacks Ed25519 or X25519. */
 export const nobleAsyncCrypto: AsyncWispCrypto = {
+  ed25519PublicKey: async (seed) => ed25519.getPublicKey(seed),
   ed25519Sign: async (seed, message) => ed25519.sign(message, seed),
   ed25519Verify: async (signature, message, publicKey) =>
     nobleCrypto.ed25519Verify(signature, message, publicKey),
   x25519: async (secret, publicKey) => nobleX25519(secret, publicKey),
+  sha512: async (data) => sha512(data),
 };

@@ -3,9 +3,7 @@
  * whole membership; its signer is an admin of the state before (or a member leaving). Every member
  * computes the same head from whatever subset of states it has, in any order, duplicates included.
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, fromB64uExact, toB64u, utf8 } from "./bytes";
 import type { Identity } from "./identity";
 
@@ -42,11 +40,18 @@ export const MAX_GROUP_STATE_CHARS = 8_000;
 const GROUP_DOMAIN = utf8("wisp/group/v1");
 const ADDRESS = /^[A-Za-z0-9_-]{43}$/;
 
-/** Signs a state. Throws (misuse) unless `identity` is the state's `by`. */
-export function signGroupState(identity: Identity, state: GroupState): SignedGroupState {
+/**
+ * What `identity` signs for `state`: its exact text (the JSON with the fields in protocol order),
+ * and the signature's input, utf8("wisp/group/v1") || text. Throws (misuse) unless `identity` is
+ * the state's `by`.
+ */
+export function groupStateToSign(
+  identity: Identity,
+  state: GroupState,
+): { text: string; message: Uint8Array } {
   if (state.by !== identity.address) throw new Error(`state.by is ${state.by}, not the signer`);
   const { nonce, ...rest } = state;
-  const ordered = {
+  const text = JSON.stringify({
     v: rest.v,
     prev: rest.prev,
     ...(nonce === undefined ? {} : { nonce }),
@@ -55,22 +60,24 @@ export function signGroupState(identity: Identity, state: GroupState): SignedGro
     members: rest.members,
     admins: rest.admins,
     at: rest.at,
-  };
-  const text = JSON.stringify(ordered);
-  const sig = ed25519.sign(concatBytes(GROUP_DOMAIN, utf8(text)), identity.seed);
-  return { state: text, sig: toB64u(sig) };
+  });
+  return { text, message: signatureInput(text) };
 }
 
-/** The first state of a new group, made by `creator`, who is its only admin. */
-export function createGroup(
+function signatureInput(text: string): Uint8Array {
+  return concatBytes(GROUP_DOMAIN, utf8(text));
+}
+
+/** The first state of a new group by `creator`, its only admin. */
+export function genesisGroupState(
   creator: Identity,
   name: string,
   members: string[],
   at: number,
-  nonce: Uint8Array = randomBytes(16),
-): { gid: string; signed: SignedGroupState } {
+  nonce: Uint8Array,
+): GroupState {
   const all = [creator.address, ...members.filter((m) => m !== creator.address)];
-  const state: GroupState = {
+  return {
     v: 1,
     prev: "",
     nonce: toB64u(nonce),
@@ -80,8 +87,35 @@ export function createGroup(
     admins: [creator.address],
     at,
   };
-  const signed = signGroupState(creator, state);
-  return { gid: groupIdOf(signed), signed };
+}
+
+/**
+ * What a signed state claims, to be taken as verified once `sig` by `publicKey` (its `by`) over
+ * `message` checks. Null for anything malformed; never throws.
+ */
+export interface GroupStateClaim {
+  claimed: VerifiedGroupState;
+  sig: Uint8Array;
+  publicKey: Uint8Array;
+  message: Uint8Array;
+}
+
+export function groupStateClaim(signed: SignedGroupState): GroupStateClaim | null {
+  const state = parseState(signed.state);
+  if (!state) return null;
+  const sig = fromB64uExact(signed.sig, 64);
+  const publicKey = fromB64uExact(state.by, 32);
+  if (!sig || !publicKey) return null;
+  const claimed = { state, hash: stateHash(signed), signed };
+  return { claimed, sig, publicKey, message: signatureInput(signed.state) };
+}
+
+/**
+ * A state its own signer just signed, as verified: only for one's own states (signing is the
+ * check). Null if it does not parse, which a state from nextGroupState always does.
+ */
+export function ownGroupState(signed: SignedGroupState): VerifiedGroupState | null {
+  return groupStateClaim(signed)?.claimed ?? null;
 }
 
 /** A group's id: the first 16 bytes of its first state's hash, so nobody can forge another first state. */
@@ -104,22 +138,6 @@ export function validSignedShape(value: unknown): value is SignedGroupState {
     typeof v.sig === "string" &&
     v.sig.length === 86
   );
-}
-
-/** Parses a state and checks its signature by its own `by`. Null for anything wrong; never throws. */
-export function verifyGroupState(signed: SignedGroupState): VerifiedGroupState | null {
-  const state = parseState(signed.state);
-  if (!state) return null;
-  const sig = fromB64uExact(signed.sig, 64);
-  const pk = fromB64uExact(state.by, 32);
-  if (!sig || !pk) return null;
-  let ok = false;
-  try {
-    ok = ed25519.verify(sig, concatBytes(GROUP_DOMAIN, utf8(signed.state)), pk);
-  } catch {
-    return null;
-  }
-  return ok ? { state, hash: stateHash(signed), signed } : null;
 }
 
 /**

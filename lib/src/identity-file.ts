@@ -4,7 +4,9 @@
  * keygen write the same bytes; both read each other's files.
  */
 import { fromB64uExact, toB64u } from "./bytes";
-import { type Identity, identityFromSeed } from "./identity";
+import type { AsyncWispCrypto } from "./crypto";
+import { type Identity, identityFromSeedAsync } from "./identity";
+import { identityFromSeed } from "./identity-noble";
 
 export const IDENTITY_FILE_KIND = "wisp-identity";
 
@@ -38,6 +40,22 @@ export function encodeIdentityFile(identity: Identity, contacts: readonly NamedC
 
 /** Reads a file; the error is a sentence fit to show after "cannot import: " or a path. */
 export function parseIdentityFile(text: string): IdentityFileResult {
+  const read = readIdentityFile(text);
+  return read.ok ? withIdentity(read, identityFromSeed(read.seed)) : read;
+}
+
+/** {@link parseIdentityFile}, the identity derived on `crypto` (the web app has no noble Ed25519). */
+export async function parseIdentityFileAsync(
+  text: string,
+  crypto: AsyncWispCrypto,
+): Promise<IdentityFileResult> {
+  const read = readIdentityFile(text);
+  return read.ok ? withIdentity(read, await identityFromSeedAsync(read.seed, crypto)) : read;
+}
+
+type ReadFile = { ok: true; seed: Uint8Array; address: unknown; contacts: NamedContact[] };
+
+function readIdentityFile(text: string): ReadFile | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -52,11 +70,14 @@ export function parseIdentityFile(text: string): IdentityFileResult {
   if (data.v !== 1) return { ok: false, error: `identity file version ${String(data.v)} is not supported` };
   const seed = typeof data.seed === "string" ? fromB64uExact(data.seed, 32) : null;
   if (!seed) return { ok: false, error: '"seed" expected 32 bytes of base64url' };
-  const identity = identityFromSeed(seed);
-  if (typeof data.address === "string" && data.address !== identity.address)
-    return { ok: false, error: '"address" does not match the seed; the file is damaged' };
   const list = Array.isArray(data.contacts) ? data.contacts.slice(0, MAX_FILE_CONTACTS) : [];
-  return { ok: true, file: { identity, contacts: list.filter(isNamedContact) } };
+  return { ok: true, seed, address: data.address, contacts: list.filter(isNamedContact) };
+}
+
+function withIdentity(read: ReadFile, identity: Identity): IdentityFileResult {
+  if (typeof read.address === "string" && read.address !== identity.address)
+    return { ok: false, error: '"address" does not match the seed; the file is damaged' };
+  return { ok: true, file: { identity, contacts: read.contacts } };
 }
 
 function isNamedContact(v: unknown): v is NamedContact {

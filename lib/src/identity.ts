@@ -1,9 +1,8 @@
 /** Identities (PROTOCOL.md, Identity): Ed25519 key pairs, their addresses, mailboxes and X25519 keys. */
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, fromB64uExact, toB64u, utf8 } from "./bytes";
-import type { WispCrypto } from "./crypto";
+import type { AsyncWispCrypto, WispCrypto } from "./crypto";
 import { describeLength, publicKeyProblem, x25519PublicFromEd25519 } from "./ed25519-point";
 
 export { publicKeyProblem, x25519PublicFromEd25519 };
@@ -21,19 +20,6 @@ export type ParsedAddress = { ok: true; publicKey: Uint8Array } | { ok: false; e
 const MAILBOX_DOMAIN = utf8("wisp/mailbox/v1");
 const ADDRESS_CHARS = 43;
 const B64U_CHAR = /^[A-Za-z0-9_-]$/;
-
-/** A new identity from 32 random bytes of `random` (crypto.getRandomValues by default). */
-export function generateIdentity(random: (n: number) => Uint8Array = randomBytes): Identity {
-  return identityFromSeed(random(32));
-}
-
-/** Restores an identity from its 32-byte seed. Throws RangeError for any other length. */
-export function identityFromSeed(seed: Uint8Array): Identity {
-  if (!(seed instanceof Uint8Array) || seed.length !== 32)
-    throw new RangeError(`seed expected 32 bytes, got ${describeLength(seed)}`);
-  const publicKey = ed25519.getPublicKey(seed);
-  return { seed: Uint8Array.from(seed), publicKey, address: toB64u(publicKey) };
-}
 
 /**
  * Reads an address someone shared (b64u of a 32-byte Ed25519 public key, 43 characters).
@@ -100,9 +86,41 @@ export function recipientKeys(publicKey: Uint8Array): RecipientKeys {
   });
 }
 
-/** The X25519 secret of an Ed25519 seed, as libsodium's crypto_sign_ed25519_sk_to_curve25519 (clamped). */
-export function x25519SecretFromSeed(seed: Uint8Array): Uint8Array {
+/**
+ * {@link identityFromSeed} on `crypto`: the web app derives its identity on WebCrypto and carries
+ * no noble Ed25519 (EdDSA, SHA-512). Rejects with RangeError for a seed of another length.
+ */
+export async function identityFromSeedAsync(seed: Uint8Array, crypto: AsyncWispCrypto): Promise<Identity> {
+  checkSeed(seed);
+  const publicKey = await crypto.ed25519PublicKey(seed);
+  return { seed: Uint8Array.from(seed), publicKey, address: toB64u(publicKey) };
+}
+
+/** {@link generateIdentity} on `crypto`. */
+export function generateIdentityAsync(
+  crypto: AsyncWispCrypto,
+  random: (n: number) => Uint8Array = randomBytes,
+): Promise<Identity> {
+  return identityFromSeedAsync(random(32), crypto);
+}
+
+/**
+ * {@link x25519SecretFromSeed} on `crypto`: the first half of SHA-512(seed), clamped as RFC 7748
+ * §5 decodes an X25519 scalar (what libsodium's crypto_sign_ed25519_sk_to_curve25519 stores).
+ */
+export async function x25519SecretFromSeedAsync(
+  seed: Uint8Array,
+  crypto: AsyncWispCrypto,
+): Promise<Uint8Array> {
+  checkSeed(seed);
+  const secret = (await crypto.sha512(seed)).slice(0, 32);
+  secret[0] &= 248;
+  secret[31] &= 127;
+  secret[31] |= 64;
+  return secret;
+}
+
+export function checkSeed(seed: Uint8Array): void {
   if (!(seed instanceof Uint8Array) || seed.length !== 32)
     throw new RangeError(`seed expected 32 bytes, got ${describeLength(seed)}`);
-  return ed25519.utils.toMontgomerySecret(seed);
 }

@@ -6,7 +6,13 @@
 import { toB64u } from "./bytes";
 import { type AsyncWispCrypto, X25519_BASE_POINT } from "./crypto";
 import type { Envelope, RetrieveRequest } from "./envelope";
-import type { Identity, RecipientKeys } from "./identity";
+import {
+  type Identity,
+  identityFromSeedAsync,
+  type RecipientKeys,
+  x25519SecretFromSeedAsync,
+} from "./identity";
+import { cachedOwnKeys, type OwnKeys, ownKeysOf } from "./own-keys";
 import type { OpenResult, SealOptions } from "./seal";
 import { decryptInner, finishSeal, openParts, planSeal, retrieveInput } from "./seal-parts";
 
@@ -38,7 +44,7 @@ export async function openAsync(
   envelope: unknown,
   crypto: AsyncWispCrypto,
 ): Promise<OpenResult> {
-  const parts = openParts(recipient, envelope);
+  const parts = openParts(await ownKeysAsync(recipient, crypto), envelope);
   if (!parts.ok) return parts;
   const shared = await crypto.x25519(parts.own.x25519Secret, parts.eph);
   if (!shared) return { ok: false, reason: '"eph" gives an all-zero X25519 shared secret' };
@@ -60,4 +66,14 @@ export async function signRetrieveAsync(
 ): Promise<RetrieveRequest> {
   const sig = await crypto.ed25519Sign(identity.seed, retrieveInput(identity, ts, ack));
   return { pk: identity.address, ts, ack: [...ack], wait, sig: toB64u(sig) };
+}
+
+async function ownKeysAsync(identity: Identity, crypto: AsyncWispCrypto): Promise<OwnKeys> {
+  const cached = cachedOwnKeys(identity);
+  if (cached) return cached;
+  const [fresh, x25519Secret] = await Promise.all([
+    identityFromSeedAsync(identity.seed, crypto),
+    x25519SecretFromSeedAsync(identity.seed, crypto),
+  ]);
+  return ownKeysOf(identity, fresh.publicKey, x25519Secret);
 }

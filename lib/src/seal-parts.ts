@@ -9,46 +9,14 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, equalBytes, fromB64u, fromB64uExact, toB64u, u64be, utf8 } from "./bytes";
 import { type Envelope, MAX_ACKS } from "./envelope";
-import {
-  type Identity,
-  identityFromSeed,
-  mailboxOf,
-  type RecipientKeys,
-  recipientKeys,
-  x25519PublicFromEd25519,
-  x25519SecretFromSeed,
-} from "./identity";
+import { type Identity, mailboxOf, type RecipientKeys, recipientKeys } from "./identity";
+import type { OwnKeys } from "./own-keys";
 import type { SealOptions } from "./seal";
 import { sealedFields, validateEnvelope } from "./validate";
 
 export const MSG_DOMAIN = utf8("wisp/msg/v1");
 const SEAL_INFO = utf8("wisp/seal/v1");
 const RETRIEVE_DOMAIN = utf8("wisp/retrieve/v1");
-
-type OwnKeys = {
-  seed: Uint8Array;
-  publicKey: Uint8Array;
-  mailbox: Uint8Array;
-  x25519Public: Uint8Array;
-  x25519Secret: Uint8Array;
-};
-// Opening a mailbox's worth of envelopes would otherwise re-derive these (a subgroup check) each time.
-const ownKeysCache = new WeakMap<Identity, OwnKeys>();
-
-export function ownKeys(identity: Identity): OwnKeys {
-  const cached = ownKeysCache.get(identity);
-  if (cached && equalBytes(cached.seed, identity.seed)) return cached;
-  const fresh = identityFromSeed(identity.seed);
-  const keys = {
-    seed: fresh.seed,
-    publicKey: fresh.publicKey,
-    mailbox: mailboxOf(fresh.publicKey),
-    x25519Public: x25519PublicFromEd25519(fresh.publicKey),
-    x25519Secret: x25519SecretFromSeed(fresh.seed),
-  };
-  ownKeysCache.set(identity, keys);
-  return keys;
-}
 
 export function retrieveMessage(pk: Uint8Array, ts: number, rawAcks: Uint8Array[]): Uint8Array {
   return concatBytes(RETRIEVE_DOMAIN, pk, u64be(ts), ...rawAcks);
@@ -138,8 +106,8 @@ export type OpenParts =
     }
   | { ok: false; reason: string };
 
-/** An envelope's fields, decoded and checked to be addressed to `recipient`; never throws. */
-export function openParts(recipient: Identity, envelope: unknown): OpenParts {
+/** An envelope's fields, decoded and checked to be addressed to `own`; never throws. */
+export function openParts(own: OwnKeys, envelope: unknown): OpenParts {
   const valid = validateEnvelope(sealedFields(envelope));
   if (!valid.ok) return { ok: false, reason: valid.message };
   const env = valid.value.envelope;
@@ -148,7 +116,6 @@ export function openParts(recipient: Identity, envelope: unknown): OpenParts {
   const nackTo = fromB64u(env.nackTo) as Uint8Array;
   const eph = fromB64u(env.eph) as Uint8Array;
   const ct = fromB64u(env.ct) as Uint8Array;
-  const own = ownKeys(recipient);
   if (!equalBytes(to, own.mailbox)) return { ok: false, reason: '"to" is not the mailbox of this identity' };
   return { ok: true, idText: env.id, id, to, nackTo, eph, ct, own };
 }

@@ -8,6 +8,8 @@ import { fromB64uExact, toB64u } from "./bytes";
 import { nobleCrypto, nobleX25519, type WispCrypto } from "./crypto";
 import { type Envelope, MAX_ACKS, type RetrieveRequest } from "./envelope";
 import type { Identity, RecipientKeys } from "./identity";
+import { identityFromSeed, x25519SecretFromSeed } from "./identity-noble";
+import { cachedOwnKeys, type OwnKeys, ownKeysOf } from "./own-keys";
 import { decryptInner, finishSeal, openParts, planSeal, retrieveInput, retrieveMessage } from "./seal-parts";
 
 /** Answer of {@link open}: the authenticated sender and body, or why the envelope was refused. */
@@ -49,7 +51,7 @@ export function seal(
  * clients pass node:crypto's backend, which answers exactly as the default, noble.
  */
 export function open(recipient: Identity, envelope: unknown, crypto: WispCrypto = nobleCrypto): OpenResult {
-  const parts = openParts(recipient, envelope);
+  const parts = openParts(ownKeys(recipient), envelope);
   if (!parts.ok) return parts;
   const { eph, own } = parts;
   const shared = crypto.x25519 ? crypto.x25519(own.x25519Secret, eph) : nobleX25519(own.x25519Secret, eph);
@@ -60,6 +62,14 @@ export function open(recipient: Identity, envelope: unknown, crypto: WispCrypto 
   if (!crypto.ed25519Verify(sig, signed, senderPublicKey))
     return { ok: false, reason: "sender signature does not verify" };
   return { ok: true, id: parts.idText, senderPublicKey, sender: toB64u(senderPublicKey), body };
+}
+
+function ownKeys(identity: Identity): OwnKeys {
+  const { seed } = identity;
+  return (
+    cachedOwnKeys(identity) ??
+    ownKeysOf(identity, identityFromSeed(seed).publicKey, x25519SecretFromSeed(seed))
+  );
 }
 
 /**

@@ -3,10 +3,10 @@
  * Node.js have both): in a page about a tenth of noble's time, on the browser's own threads.
  * {@link webCrypto} answers null where either is missing or gives a wrong known answer; the web
  * app then says it cannot run in this browser (docs/webclient.md), other callers may keep
- * crypto.ts's nobleAsyncCrypto. Nothing here uses noble's X25519, so the web app does not carry it.
+ * crypto.ts's nobleAsyncCrypto. Nothing here uses noble's Ed25519, X25519 or SHA-512, so the web
+ * app carries none of them: it is checked against the RFCs' published vectors instead.
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
-import { fromHex, toB64u } from "./bytes";
+import { equalBytes, fromB64uExact, fromHex, toB64u, utf8 } from "./bytes";
 import { type AsyncWispCrypto, X25519_BASE_POINT } from "./crypto";
 
 // PKCS#8 (RFC 8410 §7) of a raw 32-byte private key: this header, then the key.
@@ -25,7 +25,7 @@ export async function webCrypto(
   if (!subtle) return null;
   const backend = webCryptoOn(subtle);
   try {
-    return (await agreesWithNoble(backend)) ? backend : null;
+    return (await givesKnownAnswers(backend)) ? backend : null;
   } catch {
     return null;
   }
@@ -42,9 +42,23 @@ function webCryptoOn(subtle: SubtleCrypto): AsyncWispCrypto {
     der.set(raw, header.length);
     return der;
   };
+  const checkSeed = (seed: Uint8Array) => {
+    if (seed.length !== 32) throw new RangeError(`seed expected 32 bytes, got ${seed.length}`);
+  };
   return {
+    async ed25519PublicKey(seed) {
+      checkSeed(seed);
+      // A JWK of a private key carries its public key ("x"), which WebCrypto derives (RFC 8037 §2).
+      const key = await subtle.importKey("pkcs8", pkcs8(ED25519_PKCS8, seed), { name: "Ed25519" }, true, [
+        "sign",
+      ]);
+      const { x } = await subtle.exportKey("jwk", key);
+      const publicKey = x === undefined ? null : fromB64uExact(x, 32);
+      if (!publicKey) throw new Error("WebCrypto gave no Ed25519 public key");
+      return publicKey;
+    },
     async ed25519Sign(seed, message) {
-      if (seed.length !== 32) throw new RangeError(`seed expected 32 bytes, got ${seed.length}`);
+      checkSeed(seed);
       const key = await signing.get(seed, () =>
         subtle.importKey("pkcs8", pkcs8(ED25519_PKCS8, seed), { name: "Ed25519" }, false, ["sign"]),
       );
@@ -87,8 +101,19 @@ function webCryptoOn(subtle: SubtleCrypto): AsyncWispCrypto {
         return null;
       }
     },
+    sha512: async (data) => new Uint8Array(await subtle.digest("SHA-512", data as Uint8Array<ArrayBuffer>)),
   };
 }
+
+/** RFC 8032 §7.1, TEST 2: a secret key (the seed), its public key, a 1-byte message and its signature. */
+const ED25519_KNOWN = {
+  seed: "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+  publicKey: "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+  message: "72",
+  sig:
+    "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da" +
+    "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+};
 
 /** RFC 7748 §6.1: Alice's secret, her public key, Bob's public key, and their shared secret. */
 const X25519_KNOWN = {
@@ -98,30 +123,35 @@ const X25519_KNOWN = {
   shared: "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
 };
 
+/** FIPS 180-2 Appendix C.1: SHA-512("abc"). */
+const SHA512_ABC =
+  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a" +
+  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+
 /**
- * Known answers, and a wrong signature refused: else this browser's WebCrypto is not used. Ed25519
- * against noble's signature (noble's Ed25519 is in every build anyway); X25519, a seal's two uses
- * of it (a public key, a shared secret), against RFC 7748's vectors.
+ * The published answers, and a wrong signature refused: else this browser's WebCrypto is not used.
+ * Every use a client makes: an identity's public key, a signature and its check, a seal's two
+ * X25519 (a public key, a shared secret), SHA-512 (an identity's X25519 secret).
  */
-async function agreesWithNoble(backend: AsyncWispCrypto): Promise<boolean> {
-  const seed = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
-  const message = Uint8Array.from({ length: 48 }, (_, i) => 255 - i);
-  const publicKey = ed25519.getPublicKey(seed);
+async function givesKnownAnswers(backend: AsyncWispCrypto): Promise<boolean> {
+  const same = (bytes: Uint8Array | null, hex: string) => bytes !== null && equalBytes(bytes, fromHex(hex));
+  const ed = ED25519_KNOWN;
+  const seed = fromHex(ed.seed);
+  const message = fromHex(ed.message);
+  const publicKey = fromHex(ed.publicKey);
+  if (!same(await backend.ed25519PublicKey(seed), ed.publicKey)) return false;
   const sig = await backend.ed25519Sign(seed, message);
-  if (toB64u(sig) !== toB64u(ed25519.sign(message, seed))) return false;
-  if (!(await backend.ed25519Verify(sig, message, publicKey))) return false;
+  if (!same(sig, ed.sig) || !(await backend.ed25519Verify(sig, message, publicKey))) return false;
   const tampered = Uint8Array.from(sig);
   tampered[0] ^= 1;
   if (await backend.ed25519Verify(tampered, message, publicKey)) return false;
+  if (!same(await backend.sha512(utf8("abc")), SHA512_ABC)) return false;
   const alice = fromHex(X25519_KNOWN.alice);
-  const ownPublic = await backend.x25519(alice, X25519_BASE_POINT);
-  const shared = await backend.x25519(alice, fromHex(X25519_KNOWN.bobPublic));
-  return (
-    ownPublic !== null &&
-    shared !== null &&
-    toB64u(ownPublic) === toB64u(fromHex(X25519_KNOWN.alicePublic)) &&
-    toB64u(shared) === toB64u(fromHex(X25519_KNOWN.shared))
-  );
+  const [ownPublic, shared] = await Promise.all([
+    backend.x25519(alice, X25519_BASE_POINT),
+    backend.x25519(alice, fromHex(X25519_KNOWN.bobPublic)),
+  ]);
+  return same(ownPublic, X25519_KNOWN.alicePublic) && same(shared, X25519_KNOWN.shared);
 }
 
 /** Imported CryptoKeys by their raw bytes, the least recently used dropped beyond `limit`. */

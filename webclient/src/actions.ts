@@ -34,9 +34,12 @@ export function deleteMessageForMe(client: WispClient, id: string): void {
   void client.apply(deleteForMe(client.state, id));
 }
 
-/** Deletes a chat from this device; a group I am still in is left first, as WhatsApp asks. */
-export function removeChat(client: WispClient, chat: string): void {
-  if (client.state.groups[chat]?.members.includes(client.identity.address)) leaveGroup(client, chat);
+/**
+ * Deletes a chat from this device; a group I am still in is left first (its leave signed and
+ * sent), as WhatsApp asks.
+ */
+export async function removeChat(client: WispClient, chat: string): Promise<void> {
+  if (client.state.groups[chat]?.members.includes(client.identity.address)) await leaveGroup(client, chat);
   if (client.openPeer === chat) client.openChat(null);
-  void client.apply(deleteChat(client.state, chat));
+  await client.apply(deleteChat(client.state, chat));
 }

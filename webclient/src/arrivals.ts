@@ -3,7 +3,14 @@
  * them all (inbox.ts), send the receipts, show the result in one render, then write it all.
  * The poller acknowledges the ids only after this returns.
  */
-import { decodeBody, openAsync, type RetrieveResponse, toB64u } from "@wisp/lib";
+import {
+  decodeBody,
+  openAsync,
+  type RetrieveResponse,
+  type SignedGroupState,
+  toB64u,
+  verifyGroupStateAsync,
+} from "@wisp/lib";
 import type { ChatStore } from "./chat-store";
 import type { Conversations } from "./conversations";
 import type { EngineParts } from "./engine-parts";
@@ -48,9 +55,16 @@ async function openTimed(d: ArrivalDeps, stored: RetrieveResponse["messages"][nu
   const opening = d.timing.now();
   const opened = await openAsync(d.identity, stored, d.crypto);
   const body = opened.ok ? decodeBody(opened.body) : null;
+  const groupStates = body?.type === "group" ? await verifiedStates(d, body.changes) : undefined;
   d.timing.span("wisp:open", opening, {
     id: stored.id,
     for: body?.type === "receipt" ? body.ids : undefined,
   });
-  return { opened, body };
+  return { opened, body, groupStates };
+}
+
+/** The states whose signatures check, on the backend (the app carries no other Ed25519). */
+async function verifiedStates(d: ArrivalDeps, changes: readonly SignedGroupState[]) {
+  const checked = await Promise.all(changes.map((s) => verifyGroupStateAsync(s, d.crypto)));
+  return checked.filter((v) => v !== null);
 }

@@ -57,7 +57,7 @@ export class WispClient {
   private readonly now: () => number;
   private readonly visible: () => boolean;
   private readonly timing: Timing;
-  private readonly crypto: AsyncWispCrypto;
+  readonly crypto: AsyncWispCrypto;
   private readonly recipients = new RecipientCache();
   private readonly poller: MailboxPoller;
   private talk!: Conversations;
@@ -221,7 +221,7 @@ export class WispClient {
   private groupsChanged(): void {
     if (this.state.groups === this.seenGroups) return;
     this.seenGroups = this.state.groups;
-    redoLostEdits(this);
+    void redoLostEdits(this);
   }
 
   /** What the poller and the sender share with the engine. */

@@ -4,7 +4,7 @@
  * them here, shows the result in one render, and writes it in one transaction. Every body type
  * goes through state/receive.ts.
  */
-import type { Body, Nack, OpenResult } from "@wisp/lib";
+import type { Body, Nack, OpenResult, VerifiedGroupState } from "@wisp/lib";
 import { mailboxAddress, parseAddress, toB64u } from "@wisp/lib";
 import { type ChatState, findMessage } from "./state";
 import { advanceCopy } from "./state/bodies";
@@ -14,6 +14,8 @@ import { receiveBody } from "./state/receive";
 export interface Opened {
   opened: OpenResult;
   body: Body | null;
+  /** A `group` body's states whose signatures checked. */
+  groupStates?: readonly VerifiedGroupState[];
 }
 
 export interface BatchEffect {
@@ -35,10 +37,10 @@ export function applyBatch(
   me = "",
 ): BatchEffect {
   const effect: BatchEffect = { state, messageIds: [], contacts: [], receipts: [] };
-  for (const { opened, body } of envelopes) {
+  for (const { opened, body, groupStates } of envelopes) {
     if (!opened.ok || !body) continue;
     const from = toB64u(opened.senderPublicKey);
-    const arrival = { from, envelopeId: opened.id, receivedAt, openChat: openPeer, me };
+    const arrival = { from, envelopeId: opened.id, receivedAt, openChat: openPeer, me, groupStates };
     const r = receiveBody(effect.state, body, arrival);
     effect.state = r.state;
     if (!r.receipt) continue;

@@ -4,10 +4,11 @@
  * is the same either way, so exporting it still works.
  */
 import {
+  type AsyncWispCrypto,
   DEFAULT_LOCK_LOG_N,
-  generateIdentity,
+  generateIdentityAsync,
   type Identity,
-  identityFromSeed,
+  identityFromSeedAsync,
   lockSeed,
   parseLockedSeed,
   unlockSeed,
@@ -29,11 +30,12 @@ export interface LoadedIdentity {
 export async function loadIdentity(
   storage: Storage,
   ask: AskPassphrase,
+  crypto: AsyncWispCrypto,
   logN = DEFAULT_LOCK_LOG_N,
 ): Promise<LoadedIdentity> {
   const stored = await storage.get(IDENTITY_KEY);
   if (stored instanceof Uint8Array && stored.length === 32) {
-    const identity = identityFromSeed(stored);
+    const identity = await identityFromSeedAsync(stored, crypto);
     return { identity, firstStart: false, lock: new AppLock(storage, identity, false, logN) };
   }
   const locked = parseLockedSeed(stored);
@@ -44,13 +46,13 @@ export async function loadIdentity(
       return seed !== null;
     });
     if (!seed) throw new Error("the app stayed locked");
-    const identity = identityFromSeed(seed);
+    const identity = await identityFromSeedAsync(seed, crypto);
     return { identity, firstStart: false, lock: new AppLock(storage, identity, true, logN) };
   }
   // Never write over something we cannot read: it may be an identity a newer version stored.
   if (stored !== undefined && stored !== null)
     throw new Error("the stored identity is in a format this version cannot read");
-  const identity = generateIdentity();
+  const identity = await generateIdentityAsync(crypto);
   await storage.set(IDENTITY_KEY, identity.seed);
   return { identity, firstStart: true, lock: new AppLock(storage, identity, false, logN) };
 }

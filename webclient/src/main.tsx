@@ -1,5 +1,11 @@
 /** The composition root: storage, identity (or the lock screen), nodes, client, notifier, then the UI. */
-import { DEFAULT_NODE_URL, encodeIdentityFile, parseApiUrl, parseIdentityFile, webCrypto } from "@wisp/lib";
+import {
+  DEFAULT_NODE_URL,
+  encodeIdentityFile,
+  parseApiUrl,
+  parseIdentityFileAsync,
+  webCrypto,
+} from "@wisp/lib";
 import { render } from "preact";
 import { WispClient } from "./client";
 import { openIndexedDbStorage } from "./db";
@@ -37,7 +43,7 @@ async function boot(root: HTMLElement): Promise<void> {
   const crypto = await webCrypto();
   if (!crypto) throw new Error(NO_WEBCRYPTO);
   const storage = await openIndexedDbStorage();
-  const { identity, firstStart, lock } = await loadIdentity(storage, askPassphrase(root));
+  const { identity, firstStart, lock } = await loadIdentity(storage, askPassphrase(root), crypto);
   const nodes = await openNodes(storage);
   const { pool } = nodes;
   const client = await WispClient.load({
@@ -86,7 +92,7 @@ async function boot(root: HTMLElement): Promise<void> {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     },
     async importIdentity(file: File) {
-      const parsed = parseIdentityFile(await file.text());
+      const parsed = await parseIdentityFileAsync(await file.text(), crypto);
       if (!parsed.ok) return `Cannot import: ${parsed.error}.`;
       const imported = parsed.file.identity;
       if (imported.address === identity.address) return "This browser already uses that identity.";

@@ -1,4 +1,10 @@
-import { generateIdentity, mailboxAddress, nobleAsyncCrypto } from "@wisp/lib";
+import {
+  generateIdentity,
+  mailboxAddress,
+  nextGroupState,
+  nobleAsyncCrypto,
+  signGroupState,
+} from "@wisp/lib";
 import { afterEach, describe, expect, it } from "vitest";
 import { deleteForEveryone, react, removeChat } from "../src/actions";
 import { WispClient } from "../src/client";
@@ -84,7 +90,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
   it("three people and a group: create, send, reply, react, read, delete for everyone, add, leave", async () => {
     const node = new FakeNode();
     const [alice, bob, carol, dave] = await startClients(node, 4);
-    const gid = newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
     await until(() => bob.state.groups[gid]?.joined === true && carol.state.groups[gid]?.joined === true);
     await alice.send(gid, "Who's in?");
     await until(() => texts(bob, gid).includes("Who's in?") && texts(carol, gid).includes("Who's in?"));
@@ -135,7 +141,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
     expect(new Set(heads).size).toBe(1);
 
     // Deleting a group I am still in leaves it first.
-    removeChat(dave, gid);
+    await removeChat(dave, gid);
     expect(dave.state.groups[gid]).toBeUndefined();
     await until(() => !alice.state.groups[gid].members.includes(dave.identity.address));
   });
@@ -143,7 +149,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
   it("a member who missed a change for longer than the TTL catches up when they write", async () => {
     const node = new FakeNode();
     const [alice, bob] = [await startClient(node), await startClient(node)];
-    const gid = newGroup(alice, "Trip", [bob.identity.address]);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address]);
     await until(() => bob.state.groups[gid]?.joined === true);
     bob.stop();
     renameGroup(alice, gid, "Trip 2027");
@@ -157,10 +163,31 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
     await until(() => texts(alice, gid).includes("still on?"));
   });
 
+  it("drops a state whose signature does not check, on arrival, and takes the same state signed", async () => {
+    const node = new FakeNode();
+    const [alice, bob] = await startClients(node, 2);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address]);
+    await makeAdmin(alice, gid, bob.identity.address);
+    await until(() => bob.state.groups[gid]?.admins.includes(bob.identity.address) === true);
+    const head = () => bob.state.groups[gid].log.find((v) => v.hash === bob.state.groups[gid].head)!;
+    const rename = (name: string) =>
+      signGroupState(bob.identity, nextGroupState(head(), bob.identity.address, { name }, 5));
+    const forged = rename("Forged");
+    const flipped = forged.sig.startsWith("A") ? "B" : "A";
+    bob.post([alice.identity.address], {
+      type: "group",
+      gid,
+      changes: [{ ...forged, sig: flipped + forged.sig.slice(1) }],
+    });
+    bob.post([alice.identity.address], { type: "group", gid, changes: [rename("Trip 2027")] });
+    await until(() => alice.state.groups[gid].name === "Trip 2027");
+    expect(alice.state.groups[gid].log.map((v) => v.state.name)).not.toContain("Forged");
+  });
+
   it("two admins change the group at once: the losing change is made again, everyone ends equal", async () => {
     const node = new FakeNode();
     const [alice, bob, carol, dave] = await startClients(node, 4);
-    const gid = newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
     makeAdmin(alice, gid, bob.identity.address);
     await until(() => bob.state.groups[gid]?.admins.includes(bob.identity.address) === true);
     // Both sign on the same head, before either hears of the other's change.
@@ -181,7 +208,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
   it("a copy that expired unread is resent to that member only, and shows once", async () => {
     const node = new FakeNode();
     const [alice, bob, carol] = [await startClient(node), await startClient(node), await startClient(node)];
-    const gid = newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address, carol.identity.address]);
     await until(() => bob.state.groups[gid]?.joined === true && carol.state.groups[gid]?.joined === true);
     carol.stop();
     await alice.send(gid, "anyone?");
@@ -208,7 +235,7 @@ describe("WispClient: names, replies, reactions, read receipts, deleting and gro
     const members = [];
     for (let i = 0; i < 32; i++) members.push(await startClient(node));
     const [admin, ...rest] = members;
-    const gid = newGroup(
+    const gid = await newGroup(
       admin,
       "Big",
       rest.map((c) => c.identity.address),

@@ -1,3 +1,4 @@
+import { nobleAsyncCrypto } from "@wisp/lib";
 import { describe, expect, it } from "vitest";
 import { loadIdentity } from "../src/lock";
 import { memoryStorage } from "../src/storage";
@@ -9,7 +10,7 @@ const never = async () => {
 describe("app lock", () => {
   it("seals the stored seed, asks for the passphrase on the next open, and opens the same identity", async () => {
     const storage = memoryStorage();
-    const first = await loadIdentity(storage, never, 10);
+    const first = await loadIdentity(storage, never, nobleAsyncCrypto, 10);
     expect(first.firstStart).toBe(true);
     expect(await first.lock.set("short")).toMatch(/at least 8/);
     expect(await first.lock.set("a long passphrase")).toBeNull();
@@ -27,6 +28,7 @@ describe("app lock", () => {
         tries.push(await attempt("wrong passphrase"));
         tries.push(await attempt("a long passphrase"));
       },
+      nobleAsyncCrypto,
       10,
     );
     expect(tries).toEqual([false, true]);
@@ -34,7 +36,7 @@ describe("app lock", () => {
     expect(second.lock.locked()).toBe(true);
 
     await second.lock.remove();
-    const third = await loadIdentity(storage, never, 10);
+    const third = await loadIdentity(storage, never, nobleAsyncCrypto, 10);
     expect(third.identity.address).toBe(first.identity.address);
     expect(third.lock.locked()).toBe(false);
   });
@@ -42,7 +44,7 @@ describe("app lock", () => {
   it("never writes over a stored identity it cannot read", async () => {
     const storage = memoryStorage();
     await storage.set("identity", { kind: "wisp-locked-seed", v: 2 });
-    await expect(loadIdentity(storage, never, 10)).rejects.toThrow(/cannot read/);
+    await expect(loadIdentity(storage, never, nobleAsyncCrypto, 10)).rejects.toThrow(/cannot read/);
     expect(await storage.get("identity")).toEqual({ kind: "wisp-locked-seed", v: 2 });
   });
 });

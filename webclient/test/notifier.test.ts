@@ -62,7 +62,7 @@ describe("Notifier", () => {
     const { alice, bob, host, notifier } = await setup();
     await alice.setProfile("Alice");
     await notifier.enable();
-    const gid = newGroup(alice, "Trip", [bob.identity.address]);
+    const gid = await newGroup(alice, "Trip", [bob.identity.address]);
     await until(() => bob.state.groups[gid]?.joined === true);
     await alice.send(gid, "who is in?");
     await until(() => (bob.state.messages[gid] ?? []).length === 1);
@@ -81,6 +81,7 @@ describe("Notifier", () => {
     await alice.send(bob.identity.address, "secret one");
     await alice.send(bob.identity.address, "secret two");
     await arrived(3);
+    await until(() => host.shown.length === 2);
     expect(host.shown.map((n) => [n.title, n.body])).toEqual([
       ["Alice", "New message"],
       ["Alice", "New message"],
@@ -89,6 +90,8 @@ describe("Notifier", () => {
     await notifier.setShowText(true);
     await alice.send(bob.identity.address, "now visible text");
     await arrived(4);
+    // The message is in the state a moment before the render that shows its notification.
+    await until(() => host.shown.length === 3);
     expect(host.shown.at(-1)?.body).toBe("now visible text");
 
     host.shown.at(-1)?.onClick();

@@ -6,6 +6,7 @@ import {
   MAX_EDIT_TRIES,
   type SignedGroupState,
   signGroupState,
+  verifyGroupState,
 } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -16,14 +17,16 @@ import { addGroupStates } from "../src/state/groups";
 const [alice, bob, carol, dave] = [0, 1, 2, 3].map(() => generateIdentity());
 const T0 = 1_700_000_000_000;
 const sign = (who: Identity) => (state: Parameters<typeof signGroupState>[1]) => signGroupState(who, state);
+/** What arrivals.ts hands the state: the states whose signatures check. */
+const checked = (states: readonly SignedGroupState[]) => states.map((s) => verifyGroupState(s)!);
 
 /** Alice's group with Bob and Carol, Bob made an admin: everyone holds both states. */
 function twoAdmins() {
   const { gid, signed: first } = createGroup(alice, "Trip", [bob.address, carol.address], T0);
-  const start = addGroupStates(emptyState(), gid, [first], alice.address, T0);
+  const start = addGroupStates(emptyState(), gid, checked([first]), alice.address, T0);
   const promoted = edit(start, gid, alice, { kind: "promote", members: [bob.address] }, T0 + 1);
   const base = [first, promoted.send.signed];
-  const holding = (who: Identity) => addGroupStates(emptyState(), gid, base, who.address, T0);
+  const holding = (who: Identity) => addGroupStates(emptyState(), gid, checked(base), who.address, T0);
   return { gid, base, alice: promoted.state, bob: holding(bob), carol: holding(carol) };
 }
 
@@ -46,7 +49,7 @@ function edit(
 
 /** `me` receives `states`, then makes again what of mine lost a fork. */
 function arrive(state: ChatState, gid: string, me: Identity, states: readonly SignedGroupState[]) {
-  const received = addGroupStates(state, gid, states, me.address, T0 + 100);
+  const received = addGroupStates(state, gid, checked(states), me.address, T0 + 100);
   return redoLostEdits(received, gid, me.address, sign(me), T0 + 200);
 }
 
@@ -109,7 +112,8 @@ describe("concurrent group edits", () => {
         (order, duplicates) => {
           for (const who of [carol, dave]) {
             let s = emptyState();
-            for (const st of [...order, ...duplicates]) s = addGroupStates(s, g.gid, [st], who.address, T0);
+            for (const st of [...order, ...duplicates])
+              s = addGroupStates(s, g.gid, checked([st]), who.address, T0);
             expect(view(s, g.gid)).toEqual(expected);
           }
         },

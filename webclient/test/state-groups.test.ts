@@ -6,6 +6,7 @@ import {
   nextGroupState as nextState,
   type SignedGroupState,
   signGroupState,
+  verifyGroupState,
 } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,6 +16,9 @@ import { addGroupStates, type Group, knownGroups, MAX_PENDING_TEXTS } from "../s
 import { chatList } from "../src/state/list";
 import { addOutgoing } from "../src/state/outgoing";
 import { receiveBody } from "../src/state/receive";
+
+/** What arrivals.ts hands the state: the states whose signatures check. */
+const checked = (states: readonly SignedGroupState[]) => states.map((s) => verifyGroupState(s)!);
 
 const [alice, bob, carol, dave] = [0, 1, 2, 3].map(() => generateIdentity());
 const T0 = 1_700_000_000_000;
@@ -37,7 +41,7 @@ const id = (n: number) => {
 /** Alice's group with Bob and Carol, then: rename, add Dave, remove Carol — four states. */
 function history() {
   const { gid, signed: s1 } = createGroup(alice, "Trip", [bob.address, carol.address], T0);
-  let mine = addGroupStates(emptyState(), gid, [s1], alice.address, T0);
+  let mine = addGroupStates(emptyState(), gid, checked([s1]), alice.address, T0);
   const states: SignedGroupState[] = [s1];
   const step = (change: Parameters<typeof nextGroupState>[2]) => {
     const next = signGroupState(
@@ -45,7 +49,7 @@ function history() {
       nextGroupState(mine.groups[gid], alice.address, change, T0 + states.length),
     );
     states.push(next);
-    mine = addGroupStates(mine, gid, [next], alice.address, T0);
+    mine = addGroupStates(mine, gid, checked([next]), alice.address, T0);
   };
   step({ name: "Trip 2027" });
   step({ members: [alice.address, bob.address, carol.address, dave.address] });
@@ -59,7 +63,14 @@ function deliver(state: ChatState, me: string, gid: string, states: SignedGroupS
     s = receiveBody(
       s,
       { type: "group", gid, changes: [st] },
-      { from: alice.address, envelopeId: id(99), receivedAt: T0, openChat: null, me },
+      {
+        from: alice.address,
+        envelopeId: id(99),
+        receivedAt: T0,
+        openChat: null,
+        me,
+        groupStates: checked([st]),
+      },
     ).state;
   return s;
 }

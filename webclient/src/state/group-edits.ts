@@ -3,7 +3,7 @@
  * meant; when states arrive and its state is no longer on the chain to the head (it lost a fork to
  * another admin's change), lib's `redoLost` makes it again on top of the head, or, where it can no
  * longer apply (I was removed, or am no longer an admin), it is kept as not applied for the UI.
- * Pure but for the signing function it is given.
+ * Pure: the signing function it is given answers signatures made beforehand (group-actions.ts).
  */
 import {
   changeRecipients,
@@ -46,7 +46,7 @@ export function makeEdit(
   if (!head) return null;
   const r = signEdit(head, me, edit, sign, now);
   if (r.kind !== "signed") return null;
-  const merged = addGroupStates(state, gid, [r.state.signed], me, now);
+  const merged = addGroupStates(state, gid, [r.state], me, now);
   const updated = merged.groups[gid];
   if (updated.head !== r.state.hash) return null;
   const edits = [...(updated.edits ?? []), { edit, hash: r.state.hash, tries }].slice(-MAX_OWN_EDITS);
@@ -69,7 +69,7 @@ export function redoLostEdits(
   const merged = addGroupStates(
     state,
     gid,
-    redo.made.map((m) => m.state.signed),
+    redo.made.map((m) => m.state),
     me,
     now,
   );

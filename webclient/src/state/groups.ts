@@ -11,7 +11,6 @@ import {
   statesAfter,
   type TextBody,
   type VerifiedGroupState,
-  verifyGroupState,
 } from "@wisp/lib";
 import { type ChatState, hasMessage, insertMessage, type Message, sortTime } from "../state";
 
@@ -63,14 +62,14 @@ export function knownGroups(state: ChatState): Group[] {
 }
 
 /**
- * Signed states arrived (or I made one): verified, merged into the log without duplicates, the
- * head recomputed, and waiting texts of new members shown. A group I am not a member of is not
- * created from states alone.
+ * States arrived, their signatures checked (arrivals.ts, on WebCrypto), or I made one: merged into
+ * the log without duplicates, the head recomputed, and waiting texts of new members shown. A group
+ * I am not a member of is not created from states alone.
  */
 export function addGroupStates(
   state: ChatState,
   gid: string,
-  signed: readonly SignedGroupState[],
+  verified: readonly VerifiedGroupState[],
   me: string,
   now: number,
   openChat: string | null = null,
@@ -78,9 +77,8 @@ export function addGroupStates(
   const existing = state.groups[gid];
   const known = new Set(existing?.log.map((v) => v.hash));
   const added: VerifiedGroupState[] = [];
-  for (const s of signed) {
-    const v = verifyGroupState(s);
-    if (!v || known.has(v.hash)) continue;
+  for (const v of verified) {
+    if (known.has(v.hash)) continue;
     known.add(v.hash);
     added.push(v);
   }

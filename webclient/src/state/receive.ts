@@ -1,5 +1,5 @@
 /** One opened body applied to the chat model: the dispatch of every body type the app knows. */
-import type { Body, ReplyRef } from "@wisp/lib";
+import type { Body, ReplyRef, VerifiedGroupState } from "@wisp/lib";
 import { type ChatState, ensureContact, hasMessage, insertMessage, type Message, sortTime } from "../state";
 import { advanceCopy, applyDelete, applyProfile, applyReaction, applyReadReceipt } from "./bodies";
 import { addGroupStates, receiveGroupText } from "./groups";
@@ -12,6 +12,8 @@ export interface Arrival {
   receivedAt: number;
   openChat: string | null;
   me: string;
+  /** The states of a `group` body whose signatures checked (arrivals.ts); the others are dropped. */
+  groupStates?: readonly VerifiedGroupState[];
 }
 
 /**
@@ -54,7 +56,7 @@ export function receiveBody(
       return { state: applyDelete(state, a.from, body.ids, body.group), receipt: false };
     case "group":
       return {
-        state: addGroupStates(state, body.gid, body.changes, a.me, a.receivedAt, a.openChat),
+        state: addGroupStates(state, body.gid, a.groupStates ?? [], a.me, a.receivedAt, a.openChat),
         receipt: false,
       };
     case "unknown":

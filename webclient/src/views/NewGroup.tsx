@@ -32,7 +32,7 @@ export function NewGroup({ client, onClose, onCreated }: Props) {
     if (members.size === 0) return setError("Pick at least one member.");
     if (members.size + 1 > MAX_GROUP_MEMBERS)
       return setError(`A group has at most ${MAX_GROUP_MEMBERS} members.`);
-    onCreated(newGroup(client, name, [...members]));
+    void newGroup(client, name, [...members]).then(onCreated);
   };
 
   return (
