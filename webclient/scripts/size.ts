@@ -8,11 +8,11 @@ import type { Plugin } from "vite";
 export const SIZE_BUDGET_BYTES = 60 * 1024;
 /**
  * What the size test holds the app to while it is over its budget (docs/webclient.md, "Size"):
- * the size after the last cut (66.1 KB with issues 13–15's features and main's client split),
- * plus a little, so that nothing grows unnoticed until the team decides between the budget and a
- * feature. Lower it with every cut.
+ * the size after the last cut (64.8 KB: noble's EdDSA and SHA-512 out of the app), plus a little,
+ * so that nothing grows unnoticed until the team decides between the budget and a feature. Lower
+ * it with every cut; at the budget, this ceiling goes.
  */
-export const SIZE_CEILING_BYTES = 66.5 * 1024;
+export const SIZE_CEILING_BYTES = 65 * 1024;
 
 export interface SizeReport {
   files: { name: string; bytes: number; gzipBytes: number }[];
