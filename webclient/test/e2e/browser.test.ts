@@ -149,6 +149,15 @@ describe("web app in Chromium", () => {
         .toBe("Carol");
       expect(await unknown.locator(".badge").count()).toBe(0);
       await waitStatus(carol.page, "Hi Bob, I'm Carol.", "read");
+      // A burst that overfills the view ends with the newest message wholly in view.
+      for (let i = 1; i <= 16; i++) await send(carol.page, `Line ${i} of a burst from Carol.`);
+      const belowView = (el: Element) => el.scrollHeight - el.scrollTop - el.clientHeight;
+      await expect
+        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
+        .toContain("Line 16 of a burst from Carol.");
+      await expect
+        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
+        .toBeLessThan(1);
 
       // With Bob's app closed nobody collects the message: after the TTL it expires and NACKs.
       await bob.page.close();
