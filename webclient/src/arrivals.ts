@@ -1,6 +1,6 @@
 /**
  * What one retrieve answer does in the engine: open every envelope (asynchronous crypto), apply
- * them all (inbox.ts), send the receipts, show the result in one render, then write it all.
+ * them all (inbox.ts), start the receipts, show the result in one render, then write it all.
  * The poller acknowledges the ids only after this returns.
  */
 import {
@@ -28,9 +28,10 @@ export interface ArrivalDeps extends EngineParts {
 }
 
 /**
- * Opens the whole answer, sends the receipts, shows it all in one render, then writes everything
- * in one transaction; only then does the poller acknowledge the ids, so a crash before
- * the write means the node delivers them again (and dedup absorbs what did arrive).
+ * Opens the whole answer, starts sealing the receipts, shows it all in one render while they seal
+ * (each leaves the moment it is sealed), then writes everything in one transaction; only then
+ * does the poller acknowledge the ids, so a crash before the write means the node delivers them
+ * again (and dedup absorbs what did arrive).
  */
 export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promise<void> {
   const { chat, out } = d;
@@ -40,9 +41,9 @@ export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promis
   const changed = effect.state !== chat.state;
   chat.state = effect.state;
   for (const { peer, id } of effect.receipts) out.receipts.add(peer, id);
-  // The sender waits on the receipt, and a render would hold it back by a whole render: it is
-  // sealed and on its way first, then the bubbles render, then the write.
-  await out.receipts.flush();
+  // The receipts start sealing first (the asymmetric steps run off the main thread, beside the
+  // render) and leave the moment they are sealed; the bubbles render meanwhile; then the write.
+  void out.receipts.flush();
   if (changed) chat.emit();
   await chat.persist(effect.messageIds, effect.contacts);
   if (effect.state.groups !== before.groups) await chat.writeGroups();

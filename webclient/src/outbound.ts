@@ -98,7 +98,7 @@ export class Outbound {
       try {
         do {
           this.flushAgain = false;
-          await (await this.receipts.flush()).answered;
+          await this.receipts.flush();
           await this.d.talk.flush();
           for (const m of pendingSends(this.d.chat.state)) await this.storeMessage(m.id);
         } while (this.flushAgain && this.d.running());
@@ -131,18 +131,14 @@ export class Outbound {
     }
   }
 
-  private async sendReceipt(peer: string, ids: string[]): Promise<{ taken: Promise<boolean> }> {
-    const { timing } = this.d;
+  private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
     const recipient = this.d.recipients.get(peer);
     // Nothing can be sealed to that address, so nobody waits for this receipt.
-    if (!recipient) return { taken: Promise.resolve(true) };
-    const sending = timing.now();
+    if (!recipient) return true;
+    const sending = this.d.timing.now();
     const body = encodeBody({ type: "receipt", ids });
-    const envelope = await sealAsync(this.d.identity, recipient, body, this.d.crypto);
-    const taken = this.d.api.store(envelope).then((r) => {
-      timing.span("wisp:receipt", sending, { ids });
-      return r.ok;
-    });
-    return { taken };
+    const r = await this.d.api.store(await sealAsync(this.d.identity, recipient, body, this.d.crypto));
+    this.d.timing.span("wisp:receipt", sending, { ids });
+    return r.ok;
   }
 }
