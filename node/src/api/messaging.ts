@@ -35,9 +35,7 @@ export async function handleStore(
   context: RequestContext,
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
-  const client = clientOf(request, context, scope);
-  const refused = refusalOf(scope, client ?? context.clientAddr);
-  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`, refused);
+  const { client, refused } = admitClient(request, context, scope);
   const value = parseJsonBody(
     readBodyLimited(request, scope.options.maxStoreBytes),
     scope.options.maxJsonDepth,
@@ -50,6 +48,14 @@ export async function handleStore(
   return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);
 }
 
+/** The client's limit group (null: exempt), after its per-client rate limit. */
+function admitClient(request: ApiRequest, context: RequestContext, scope: MessagingScope) {
+  const client = clientOf(request, context, scope);
+  const refused = refusalOf(scope, client ?? context.clientAddr);
+  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`, refused);
+  return { client, refused };
+}
+
 /** `json({ id, expiresAt }, status)`, put together: a checked id is base64url, which JSON never escapes. */
 function storeAnswer(id: string, expiresAt: number, status: number): ApiAnswer {
   return jsonText(`{"id":"${id}","expiresAt":${JSON.stringify(expiresAt)}}`, status);
@@ -60,9 +66,7 @@ export async function handleRetrieve(
   context: RequestContext,
   scope: MessagingScope,
 ): Promise<ApiAnswer> {
-  const client = clientOf(request, context, scope);
-  const refused = refusalOf(scope, client ?? context.clientAddr);
-  if (client !== null) rateLimit(scope.limiter, client, `from ${client}`, refused);
+  const { client, refused } = admitClient(request, context, scope);
   const { deps, options } = scope;
   const value = parseJsonBody(readBodyLimited(request, options.maxRetrieveBytes), options.maxJsonDepth);
   const checked = validateRetrieveRequest(value);
