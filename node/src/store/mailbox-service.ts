@@ -116,13 +116,14 @@ export class MailboxService implements Mailboxes {
   async retrieve(mailbox: string, proof: AckProof, options: RetrieveOptions): Promise<RetrieveResponse> {
     const waitMs = Math.max(0, Math.min(options.waitMs, MAX_WAIT_MS));
     const request = { t: "store.fetch" as const, mailbox, proof, waitMs };
+    const key = mailboxKey(mailbox);
     try {
       const answer = await this.routing.route(
-        mailboxKey(mailbox),
+        key,
         request,
         { timeoutMs: waitMs + this.options.rpcTimeoutMs, signal: options.signal },
         async () => {
-          await this.takeover.ready(mailboxKey(mailbox));
+          await this.takeover.ready(key);
           return this.owner.answerFetch(request, options.signal, true);
         },
         decodeFetchAnswer,
@@ -191,13 +192,13 @@ export class MailboxService implements Mailboxes {
    * this node, `source` is the client's; an owner elsewhere counts it under this node's key.
    */
   private put(request: PutRequest, source: string | null = null): Promise<PutAnswer> {
-    const mailbox = request.kind === "msg" ? request.envelope.to : request.mailbox;
+    const key = mailboxKey(request.kind === "msg" ? request.envelope.to : request.mailbox);
     return this.routing.route(
-      mailboxKey(mailbox),
+      key,
       request,
       { timeoutMs: this.options.rpcTimeoutMs },
       async () => {
-        await this.takeover.ready(mailboxKey(mailbox));
+        await this.takeover.ready(key);
         return this.owner.acceptPut(request, source);
       },
       decodePutAnswer,

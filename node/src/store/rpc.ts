@@ -54,22 +54,24 @@ async function handleStoreMessage(
 ): Promise<StoreAnswer> {
   const request = decodeStoreRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
-  const owns = (mailbox: string) => ring.isJoined() && ring.owns(mailboxKey(mailbox));
+  const owns = (key: RingId) => ring.isJoined() && ring.owns(key);
   switch (request.t) {
     case "store.put": {
-      const mailbox = request.kind === "msg" ? request.envelope.to : request.mailbox;
-      if (!owns(mailbox)) return NOT_OWNER;
+      const key = mailboxKey(request.kind === "msg" ? request.envelope.to : request.mailbox);
+      if (!owns(key)) return NOT_OWNER;
       if (request.kind === "nack" && !(await sentByResponsible(ring, request, peer)))
         throw new RpcReject(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
-      await takeover.ready(mailboxKey(mailbox));
+      await takeover.ready(key);
       return owner.acceptPut(request, shareSource(peer));
     }
-    case "store.fetch":
-      if (!owns(request.mailbox)) return NOT_OWNER;
-      await takeover.ready(mailboxKey(request.mailbox));
+    case "store.fetch": {
+      const key = mailboxKey(request.mailbox);
+      if (!owns(key)) return NOT_OWNER;
+      await takeover.ready(key);
       return owner.answerFetch(request);
+    }
     case "store.takeover":
       return takeover.answer(request, peer);
     case "store.replicate": {

@@ -61,6 +61,7 @@ export class Takeover {
    * (inside a client's request the owner must answer before the entry node gives up on it).
    */
   async ready(key: RingId): Promise<void> {
+    if (this.pulls.size === 0) return;
     const waiting = [...this.pulls].filter((pull) => betweenRightIncl(pull.from, key, pull.to));
     if (waiting.length === 0) return;
     let cancel = () => {};
