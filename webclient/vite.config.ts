@@ -6,7 +6,14 @@ import { sizeReportPlugin } from "./scripts/size.ts";
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // Classic JSX (createElement(type, props, ...children)) rather than the automatic runtime: the
+  // same vnodes (Preact's createElement takes key and ref out of props, as jsx() does), 0.4 KB less
+  // gzipped ("Size budget"). Injected under names no source file uses, so a local `h` (a hash, say)
+  // cannot shadow it. tsconfig.json keeps react-jsx for types: both check against Preact's JSX.
+  oxc: {
+    jsx: { runtime: "classic", pragma: "__jsx", pragmaFrag: "__Fragment" },
+    jsxInject: `import { createElement as __jsx, Fragment as __Fragment } from "preact"`,
+  },
   plugins: [serviceWorkerPlugin(), sizeReportPlugin()],
   build: {
     outDir: "dist",

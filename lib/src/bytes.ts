@@ -3,7 +3,7 @@
  * concatenation, comparison and big-endian numbers are noble's; base64url is Wisp's own (strict:
  * canonical, unpadded, and measured without decoding for validation).
  */
-import { numberToBytesBE } from "@noble/ciphers/utils.js";
+import { numberToBytesBE } from "@noble/curves/utils.js";
 
 const B64U = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const B64U_LOOKUP = new Int16Array(128).fill(-1);

@@ -4,6 +4,7 @@
  * browser keeps @noble.
  */
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
 
 /** Hashing, signature verification and X25519, as a swappable backend. Implementations never throw. */
@@ -57,9 +58,10 @@ export const nobleCrypto: WispCrypto = {
 };
 
 /**
- * The asymmetric steps of seal, open and signRetrieve as promises, for backends that answer
- * asynchronously: WebCrypto's Ed25519 and X25519 (browsers, Node.js). Every implementation gives
- * the same bytes and answers as {@link nobleAsyncCrypto}; none rejects for hostile input.
+ * The asymmetric steps of seal, open and signRetrieve, and a seal's HKDF, as promises, for
+ * backends that answer asynchronously: WebCrypto's Ed25519, X25519 and HKDF (browsers, Node.js).
+ * Every implementation gives the same bytes and answers as {@link nobleAsyncCrypto}; none rejects
+ * for hostile input.
  */
 export interface AsyncWispCrypto {
   /** RFC 8032 §5.1.5: the Ed25519 public key of `seed` (32 bytes). Rejects for a seed of another length. */
@@ -75,6 +77,8 @@ export interface AsyncWispCrypto {
   x25519(secret: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array | null>;
   /** SHA-512 of `data`, 64 bytes (an identity's X25519 secret comes from the seed's). */
   sha512(data: Uint8Array): Promise<Uint8Array>;
+  /** RFC 5869 HKDF-SHA256 of `ikm`, `length` bytes (a seal's key and nonce). */
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
 }
 
 /** {@link AsyncWispCrypto} on noble: the fallback where WebCrypto lacks Ed25519 or X25519. */
@@ -85,4 +89,5 @@ export const nobleAsyncCrypto: AsyncWispCrypto = {
     nobleCrypto.ed25519Verify(signature, message, publicKey),
   x25519: async (secret, publicKey) => nobleX25519(secret, publicKey),
   sha512: async (data) => sha512(data),
+  hkdfSha256: async (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
 };

@@ -5,18 +5,25 @@
  * What lives here: the checks every address gets, and the Ed25519 → X25519 public key map.
  */
 import { edwards } from "@noble/curves/abstract/edwards.js";
+import { Field } from "@noble/curves/abstract/modular.js";
 
 const p = 2n ** 255n - 19n;
+/** Only for the two fractions below: the curve keeps a field of its own (little-endian encoding). */
+const Fp = Field(p);
 
-/** RFC 8032 §5.1: edwards25519, −x² + y² = 1 + d·x²·y² over GF(2^255 − 19), base point B. */
+/**
+ * RFC 8032 §5.1: edwards25519, −x² + y² = 1 + d·x²·y² over GF(2^255 − 19) with d = −121665/121666,
+ * base point B = (x, 4/5) with x positive (even), as RFC 7748 §4.1 defines them. The two fractions
+ * are computed in noble's field; the tests compare the group with noble's ed25519.
+ */
 export const Ed25519Point = edwards({
   p,
   n: 2n ** 252n + 27742317777372353535851937790883648493n,
   h: 8n,
   a: p - 1n,
-  d: 37095705934669439343138083508754565189542113879843219016388785533085940283555n,
+  d: Fp.div(p - 121665n, 121666n),
   Gx: 15112221349535400772501151409588531511454012693041857206046113283949847762202n,
-  Gy: 46316835694926478169428394003475163141307993866256225615783033603165251855960n,
+  Gy: Fp.div(4n, 5n),
 });
 
 type EdPoint = InstanceType<typeof Ed25519Point>;

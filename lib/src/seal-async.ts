@@ -14,11 +14,19 @@ import {
 } from "./identity";
 import { cachedOwnKeys, type OwnKeys, ownKeysOf } from "./own-keys";
 import type { OpenResult, SealOptions } from "./seal";
-import { decryptInner, finishSeal, openParts, planSeal, retrieveInput } from "./seal-parts";
+import {
+  decryptInner,
+  finishSeal,
+  openParts,
+  planSeal,
+  retrieveInput,
+  sealKeyInput,
+  sealShared,
+} from "./seal-parts";
 
 /**
  * {@link seal} on `crypto`: the signature and both X25519 (the ephemeral public key, the shared
- * secret) run side by side. Rejects for misuse, as seal throws.
+ * secret) run side by side, then the HKDF. Rejects for misuse, as seal throws.
  */
 export async function sealAsync(
   sender: Identity,
@@ -35,7 +43,8 @@ export async function sealAsync(
   ]);
   // Never null for a 32-byte secret: X25519 of the base point is a public key, not all-zero.
   if (!eph) throw new RangeError("ephemeral secret gives no X25519 public key");
-  return finishSeal(sender, plan, eph, sig, shared);
+  const okm = await crypto.hkdfSha256(...sealKeyInput(sealShared(shared), eph, plan.rx));
+  return finishSeal(sender, plan, eph, sig, okm);
 }
 
 /** {@link open} on `crypto`. Never rejects on input from outside: anything wrong answers `{ ok: false, reason }`. */
@@ -48,7 +57,8 @@ export async function openAsync(
   if (!parts.ok) return parts;
   const shared = await crypto.x25519(parts.own.x25519Secret, parts.eph);
   if (!shared) return { ok: false, reason: '"eph" gives an all-zero X25519 shared secret' };
-  const inner = decryptInner(shared, parts);
+  const okm = await crypto.hkdfSha256(...sealKeyInput(shared, parts.eph, parts.own.x25519Public));
+  const inner = decryptInner(okm, parts);
   if (!inner.ok) return inner;
   const { senderPublicKey, sig, body, signed } = inner;
   if (!(await crypto.ed25519Verify(sig, signed, senderPublicKey)))

@@ -4,8 +4,6 @@
  * the package: its shapes are internal.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { concatBytes, equalBytes, fromB64u, fromB64uExact, toB64u, u64be, utf8 } from "./bytes";
 import { type Envelope, MAX_ACKS } from "./envelope";
@@ -33,10 +31,28 @@ export function retrieveInput(identity: Identity, ts: number, ack: string[]): Ui
   return retrieveMessage(identity.publicKey, ts, rawAcks);
 }
 
-/** okm = HKDF-SHA256(shared, salt = eph || rx, info = "wisp/seal/v1", 44): key = okm[0..32], nonce = okm[32..44]. */
-function sealKeys(shared: Uint8Array, eph: Uint8Array, rx: Uint8Array): [Uint8Array, Uint8Array] {
-  const okm = hkdf(sha256, shared, concatBytes(eph, rx), SEAL_INFO, 44);
-  return [okm.slice(0, 32), okm.slice(32, 44)];
+/**
+ * The arguments of HKDF-SHA256 (ikm, salt, info, length) that give a seal's key and nonce:
+ * okm = HKDF-SHA256(shared, salt = eph || rx, info = "wisp/seal/v1", 44). seal.ts runs noble's
+ * HKDF on them, seal-async.ts its backend's (WebCrypto in the web app).
+ */
+export function sealKeyInput(
+  shared: Uint8Array,
+  eph: Uint8Array,
+  rx: Uint8Array,
+): [Uint8Array, Uint8Array, Uint8Array, number] {
+  return [shared, concatBytes(eph, rx), SEAL_INFO, 44];
+}
+
+/** ChaCha20-Poly1305 with key = okm[0..32], nonce = okm[32..44] and AAD = id || to || nackTo. */
+function sealCipher(okm: Uint8Array, id: Uint8Array, to: Uint8Array, nackTo: Uint8Array) {
+  return chacha20poly1305(okm.slice(0, 32), okm.slice(32, 44), concatBytes(id, to, nackTo));
+}
+
+/** The X25519 shared secret of a seal; throws where the recipient key gives an all-zero one. */
+export function sealShared(shared: Uint8Array | null): Uint8Array {
+  if (!shared) throw new RangeError("recipient key gives an all-zero X25519 shared secret");
+  return shared;
 }
 
 /**
@@ -78,18 +94,17 @@ export function planSeal(
   };
 }
 
-/** The envelope, once the ephemeral public key, the signature and the X25519 shared secret are known. */
+/** The envelope, once the ephemeral public key, the signature and the HKDF output ({@link sealKeyInput}) are known. */
 export function finishSeal(
   sender: Identity,
   plan: SealPlan,
   eph: Uint8Array,
   sig: Uint8Array,
-  shared: Uint8Array | null,
+  okm: Uint8Array,
 ): Envelope {
-  if (!shared) throw new RangeError("recipient key gives an all-zero X25519 shared secret");
-  const { id, to, nackTo, rx } = plan;
+  const { id, to, nackTo } = plan;
   const inner = concatBytes(sender.publicKey, sig, plan.body);
-  const ct = chacha20poly1305(...sealKeys(shared, eph, rx), concatBytes(id, to, nackTo)).encrypt(inner);
+  const ct = sealCipher(okm, id, to, nackTo).encrypt(inner);
   return { v: 1, id: toB64u(id), to: toB64u(to), nackTo: toB64u(nackTo), eph: toB64u(eph), ct: toB64u(ct) };
 }
 
@@ -124,14 +139,15 @@ export type InnerResult =
   | { ok: true; senderPublicKey: Uint8Array; sig: Uint8Array; body: Uint8Array; signed: Uint8Array }
   | { ok: false; reason: string };
 
-/** Decrypts the inner plaintext and splits it; the caller still has to verify `sig` over `signed`. */
-export function decryptInner(shared: Uint8Array, parts: Extract<OpenParts, { ok: true }>): InnerResult {
-  const { id, to, nackTo, eph, ct, own } = parts;
+/**
+ * Decrypts the inner plaintext with the HKDF output of `sealKeyInput(shared, eph, own.x25519Public)`
+ * and splits it; the caller still has to verify `sig` over `signed`.
+ */
+export function decryptInner(okm: Uint8Array, parts: Extract<OpenParts, { ok: true }>): InnerResult {
+  const { id, to, nackTo, ct, own } = parts;
   let inner: Uint8Array;
   try {
-    inner = chacha20poly1305(...sealKeys(shared, eph, own.x25519Public), concatBytes(id, to, nackTo)).decrypt(
-      ct,
-    );
+    inner = sealCipher(okm, id, to, nackTo).decrypt(ct);
   } catch {
     return { ok: false, reason: "authentication tag does not verify (tampered, or not sealed to this key)" };
   }

@@ -4,13 +4,24 @@
  * (X25519 → HKDF-SHA256 → ChaCha20-Poly1305, RFC 7748 / 5869 / 8439).
  */
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { fromB64uExact, toB64u } from "./bytes";
 import { nobleCrypto, nobleX25519, type WispCrypto } from "./crypto";
 import { type Envelope, MAX_ACKS, type RetrieveRequest } from "./envelope";
 import type { Identity, RecipientKeys } from "./identity";
 import { identityFromSeed, x25519SecretFromSeed } from "./identity-noble";
 import { cachedOwnKeys, type OwnKeys, ownKeysOf } from "./own-keys";
-import { decryptInner, finishSeal, openParts, planSeal, retrieveInput, retrieveMessage } from "./seal-parts";
+import {
+  decryptInner,
+  finishSeal,
+  openParts,
+  planSeal,
+  retrieveInput,
+  retrieveMessage,
+  sealKeyInput,
+  sealShared,
+} from "./seal-parts";
 
 /** Answer of {@link open}: the authenticated sender and body, or why the envelope was refused. */
 export type OpenResult =
@@ -40,7 +51,9 @@ export function seal(
 ): Envelope {
   const plan = planSeal(sender, recipient, body, options);
   const sig = ed25519.sign(plan.signed, sender.seed);
-  return finishSeal(sender, plan, x25519.getPublicKey(plan.esk), sig, nobleX25519(plan.esk, plan.rx));
+  const eph = x25519.getPublicKey(plan.esk);
+  const shared = sealShared(nobleX25519(plan.esk, plan.rx));
+  return finishSeal(sender, plan, eph, sig, hkdf(sha256, ...sealKeyInput(shared, eph, plan.rx)));
 }
 
 /**
@@ -56,7 +69,7 @@ export function open(recipient: Identity, envelope: unknown, crypto: WispCrypto 
   const { eph, own } = parts;
   const shared = crypto.x25519 ? crypto.x25519(own.x25519Secret, eph) : nobleX25519(own.x25519Secret, eph);
   if (!shared) return { ok: false, reason: '"eph" gives an all-zero X25519 shared secret' };
-  const inner = decryptInner(shared, parts);
+  const inner = decryptInner(hkdf(sha256, ...sealKeyInput(shared, eph, own.x25519Public)), parts);
   if (!inner.ok) return inner;
   const { senderPublicKey, sig, body, signed } = inner;
   if (!crypto.ed25519Verify(sig, signed, senderPublicKey))

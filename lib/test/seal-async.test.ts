@@ -43,6 +43,20 @@ describe("WebCrypto backend", () => {
     } as unknown as SubtleCrypto;
     expect(await webCrypto(wrong)).toBeNull();
   });
+
+  it("is refused when only its HKDF-SHA256 gives another answer than RFC 5869's", async () => {
+    const real = globalThis.crypto.subtle;
+    const lying = new Proxy(real, {
+      get(target, name) {
+        const value = Reflect.get(target, name);
+        if (name !== "deriveBits") return typeof value === "function" ? value.bind(target) : value;
+        return async (params: AlgorithmIdentifier & { name: string }, key: CryptoKey, length: number) =>
+          params.name === "HKDF" ? new ArrayBuffer(length / 8) : target.deriveBits(params, key, length);
+      },
+    });
+    expect(await webCrypto(lying)).toBeNull();
+    expect(await webCrypto(real)).not.toBeNull();
+  });
 });
 
 const backends: [string, () => AsyncWispCrypto][] = [

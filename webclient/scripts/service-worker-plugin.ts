@@ -33,6 +33,8 @@ export function serviceWorkerPlugin(): Plugin {
       files.sort();
       const compiled = await transform(readFileSync(SOURCE, "utf8"), {
         loader: "ts",
+        // A classic worker script: wrapped in a function, its top-level names are mangled too.
+        format: "iife",
         minify: true,
         target: "es2022",
         define: {

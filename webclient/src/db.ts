@@ -10,14 +10,16 @@ const MESSAGES = "messages";
 
 export async function openIndexedDbStorage(): Promise<Storage> {
   const db = await openDb();
-  const run = <T>(store: string, mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest<T>) =>
-    new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(store, mode);
-      const request = op(tx.objectStore(store));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error ?? new Error(`IndexedDB ${mode} on ${store} failed`));
-      tx.onabort = () => reject(tx.error ?? new Error(`IndexedDB ${mode} on ${store} aborted`));
-    });
+  const run = async <T>(
+    store: string,
+    mode: IDBTransactionMode,
+    op: (s: IDBObjectStore) => IDBRequest<T>,
+  ) => {
+    const tx = db.transaction(store, mode);
+    const request = op(tx.objectStore(store));
+    await committed(tx, `${mode} on ${store}`);
+    return request.result;
+  };
 
   return {
     get: (key) => run(KV, "readonly", (s) => s.get(key)),
@@ -37,17 +39,14 @@ export async function openIndexedDbStorage(): Promise<Storage> {
     putMessage: async (message) => {
       await run(MESSAGES, "readwrite", (s) => s.put(message));
     },
-    putMany: (messages, contacts) =>
-      new Promise<void>((resolve, reject) => {
-        const tx = db.transaction([MESSAGES, CONTACTS], "readwrite");
-        const messageStore = tx.objectStore(MESSAGES);
-        const contactStore = tx.objectStore(CONTACTS);
-        for (const m of messages) messageStore.put(m);
-        for (const c of contacts) contactStore.put(c);
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error ?? new Error("IndexedDB write of a batch failed"));
-        tx.onabort = () => reject(tx.error ?? new Error("IndexedDB write of a batch aborted"));
-      }),
+    putMany: async (messages, contacts) => {
+      const tx = db.transaction([MESSAGES, CONTACTS], "readwrite");
+      const messageStore = tx.objectStore(MESSAGES);
+      const contactStore = tx.objectStore(CONTACTS);
+      for (const m of messages) messageStore.put(m);
+      for (const c of contacts) contactStore.put(c);
+      await committed(tx, "write of a batch");
+    },
     deleteMessage: async (id) => {
       await run(MESSAGES, "readwrite", (s) => s.delete(id));
     },
@@ -56,6 +55,15 @@ export async function openIndexedDbStorage(): Promise<Storage> {
       await run(MESSAGES, "readwrite", (s) => s.clear());
     },
   };
+}
+
+/** Resolves once `tx` commits; rejects with its error when it fails or is aborted. */
+function committed(tx: IDBTransaction, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error(`IndexedDB ${what} failed`));
+    tx.onabort = () => reject(tx.error ?? new Error(`IndexedDB ${what} aborted`));
+  });
 }
 
 function openDb(): Promise<IDBDatabase> {

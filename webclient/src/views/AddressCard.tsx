@@ -1,10 +1,9 @@
-/** My address: QR code, the text itself, and a copy button. */
+/** My address: the text itself, a copy button, a share button and the link with its checksum. */
 import { addressFragment } from "@wisp/lib";
 import { useState } from "preact/hooks";
-import { CopyIcon } from "./Icons";
-import { Qr } from "./Qr";
+import { CopyIcon, ShareIcon } from "./Icons";
 
-/** The link others open or scan: it carries a checksum, so a mistyped address is refused. */
+/** The link others open: it carries a checksum, so a mistyped address is refused. */
 export function shareLink(address: string): string {
   return `${location.origin}${location.pathname}${addressFragment(address)}`;
 }
@@ -23,9 +22,16 @@ export function AddressCard({ address, inputId = "my-address" }: { address: stri
     setCopied(what);
     setTimeout(() => setCopied(""), 2000);
   };
+  const share = async () => {
+    try {
+      await navigator.share({ url: link });
+    } catch (e) {
+      // A browser without the share sheet (no navigator.share) or one that refuses it: the link is copied.
+      if ((e as Error).name !== "AbortError") await copy(link, "Link copied");
+    }
+  };
   return (
     <div class="address-card">
-      <Qr text={link} />
       <label class="address-label" for={inputId}>
         Your address
       </label>
@@ -39,11 +45,14 @@ export function AddressCard({ address, inputId = "my-address" }: { address: stri
         />
         <button
           type="button"
-          class="icon-button copy"
+          class="icon-button"
           aria-label="Copy your address"
           onClick={() => copy(address, "Address copied")}
         >
           <CopyIcon size={20} />
+        </button>
+        <button type="button" class="icon-button" aria-label="Share your link" onClick={share}>
+          <ShareIcon size={20} />
         </button>
       </div>
       <button type="button" class="link copy-link" onClick={() => copy(link, "Link copied")}>

@@ -184,14 +184,40 @@ describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () =
     await shoot(bob.page, "11-too-long");
     await bob.page.getByLabel("Message", { exact: true }).fill("");
 
-    // A phone's first run shows the address and its QR code right away.
-    const phone = await world!.browser.newContext({ viewport: PHONE });
+    // A phone's first run shows the address, its copy and share buttons and the link right away.
+    const phone = await world!.browser.newContext({
+      viewport: PHONE,
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
     world!.contexts.push(phone);
     const fresh = await phone.newPage();
     await fresh.goto(`${world!.site.url}/?node=${encodeURIComponent(nodes[0].apiUrl)}`);
     await fresh.getByRole("button", { name: "Use this node" }).click({ timeout: UI_TIMEOUT });
     await fresh.locator("#my-address-phone").waitFor({ state: "visible", timeout: UI_TIMEOUT });
     await shoot(fresh, "12-phone-first-run");
+
+    // Share hands the #add= link to the system's share sheet; a browser without one copies it.
+    // (Chromium's clipboard answers only the page in front; shoot left the desktop size.)
+    await fresh.bringToFront();
+    await fresh.setViewportSize(PHONE);
+    await fresh.evaluate(() => {
+      const page = window as unknown as { sharedUrl?: string };
+      Object.defineProperty(navigator, "share", {
+        configurable: true,
+        value: async (data: { url: string }) => {
+          page.sharedUrl = data.url;
+        },
+      });
+    });
+    await fresh.getByRole("button", { name: "Share your link" }).click();
+    const sharedUrl = await fresh.evaluate(() => (window as unknown as { sharedUrl?: string }).sharedUrl);
+    expect(sharedUrl).toMatch(/#add=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{4}$/);
+    await fresh.evaluate(() =>
+      Object.defineProperty(navigator, "share", { configurable: true, value: undefined }),
+    );
+    await fresh.getByRole("button", { name: "Share your link" }).click();
+    await fresh.locator(".phone-only .copied", { hasText: "Link copied" }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await fresh.evaluate(() => navigator.clipboard.readText())).toBe(sharedUrl);
 
     // A shared link carries a checksum: one mistyped character is refused, the real link starts a chat.
     // (A link differing only after # would not reload the page, so each is opened from a blank one.)
