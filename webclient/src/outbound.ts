@@ -8,7 +8,7 @@ import { afterRender } from "./after-render";
 import type { ChatStore } from "./chat-store";
 import { type Conversations, PERMANENT_STORE_ERRORS } from "./conversations";
 import type { EngineParts } from "./engine-parts";
-import { ReceiptQueue } from "./receipts";
+import { type ReceiptKind, ReceiptQueue } from "./receipts";
 import type { RecipientCache } from "./recipients";
 import { findMessage, removeMessage } from "./state";
 import { addOutgoing, attachEnvelope, markRejected, markStored, pendingSends } from "./state/outgoing";
@@ -25,7 +25,7 @@ export interface OutboundDeps extends EngineParts {
 }
 
 export class Outbound {
-  readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
+  readonly receipts = new ReceiptQueue((peer, ids, kind) => this.sendReceipt(peer, ids, kind));
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
@@ -131,12 +131,12 @@ export class Outbound {
     }
   }
 
-  private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
+  private async sendReceipt(peer: string, ids: string[], kind: ReceiptKind): Promise<boolean> {
     const recipient = this.d.recipients.get(peer);
     // Nothing can be sealed to that address, so nobody waits for this receipt.
     if (!recipient) return true;
     const sending = this.d.timing.now();
-    const body = encodeBody({ type: "receipt", ids });
+    const body = encodeBody({ type: kind, ids });
     const r = await this.d.api.store(await sealAsync(this.d.identity, recipient, body, this.d.crypto));
     this.d.timing.span("wisp:receipt", sending, { ids });
     return r.ok;
