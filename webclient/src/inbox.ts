@@ -6,7 +6,6 @@
  */
 import type { Body, Nack, OpenResult, VerifiedGroupState } from "@wisp/lib";
 import { mailboxAddress, parseAddress, toB64u } from "@wisp/lib";
-import type { ReceiptKind } from "./receipts";
 import { type ChatState, findMessage } from "./state";
 import { advanceCopy, takeReadReceipts } from "./state/bodies";
 import { applyNack } from "./state/outgoing";
@@ -27,9 +26,9 @@ export interface BatchEffect {
   contacts: string[];
   /**
    * A receipt owed for every text, redelivered ones too (the last receipt may have been lost):
-   * "read" for those in the chat being read, which also says delivered.
+   * `read` for those in the chat being read: a read receipt, which says delivered too.
    */
-  receipts: { peer: string; id: string; kind: ReceiptKind }[];
+  receipts: { peer: string; id: string; read: boolean }[];
 }
 
 export function applyBatch(
@@ -54,7 +53,7 @@ export function applyBatch(
     // its acknowledgement must wait for a write that succeeded.
     effect.messageIds.push(body.type === "text" && body.mid ? body.mid : opened.id);
     const chat = body.type === "text" && body.group ? body.group : from;
-    effect.receipts.push({ peer: from, id: opened.id, kind: chat === reading ? "read" : "receipt" });
+    effect.receipts.push({ peer: from, id: opened.id, read: chat === reading });
   }
   if (reading) readAll(effect, reading);
   for (const nack of nacks) {
@@ -77,7 +76,7 @@ function readAll(effect: BatchEffect, chat: string): void {
   effect.state = taken.state;
   const owed = new Set(effect.receipts.map((r) => r.id));
   for (const [peer, ids] of taken.receipts)
-    for (const id of ids) if (!owed.has(id)) effect.receipts.push({ peer, id, kind: "read" });
+    for (const id of ids) if (!owed.has(id)) effect.receipts.push({ peer, id, read: true });
 }
 
 /** The messages and contacts that are new objects in `next` (the state functions copy what they change). */

@@ -34,13 +34,13 @@ describe("applyBatch", () => {
     expect(first.messageIds).toEqual([id]);
     // The chat is open and the sender known: the contact record does not change.
     expect(first.contacts).toEqual([]);
-    expect(first.receipts).toEqual([{ peer: alice.address, id, kind: "receipt" }]);
+    expect(first.receipts).toEqual([{ peer: alice.address, id, read: false }]);
 
     const again = applyBatch(first.state, [text], [], alice.address, 3_000);
     expect(again.state).toBe(first.state);
     // Written again: an earlier write may have failed, and the acknowledgement waits for one.
     expect(again.messageIds).toEqual([id]);
-    expect(again.receipts).toEqual([{ peer: alice.address, id, kind: "receipt" }]);
+    expect(again.receipts).toEqual([{ peer: alice.address, id, read: false }]);
 
     const stranger = applyBatch(emptyState(), [text], [], null, 2_000);
     expect(stranger.contacts).toEqual([alice.address]);
@@ -55,18 +55,18 @@ describe("applyBatch", () => {
     const read = applyBatch(unread.state, [text], [], alice.address, 2_000, bob.address, alice.address);
     // The text of this batch and the one still unread from before: both read now, each once.
     expect(read.receipts).toEqual([
-      { peer: alice.address, id, kind: "read" },
-      { peer: alice.address, id: olderId, kind: "read" },
+      { peer: alice.address, id, read: true },
+      { peer: alice.address, id: olderId, read: true },
     ]);
     expect(read.state.messages[alice.address].every((m) => m.readSent)).toBe(true);
     expect(new Set(read.messageIds)).toEqual(new Set([id, olderId]));
     // Redelivered while still read: the read receipt goes again (the last one may have been lost).
     const again = applyBatch(read.state, [text], [], alice.address, 3_000, bob.address, alice.address);
-    expect(again.receipts).toEqual([{ peer: alice.address, id, kind: "read" }]);
+    expect(again.receipts).toEqual([{ peer: alice.address, id, read: true }]);
 
     // Open but not being read (page hidden, or read receipts off): a delivery receipt only.
     const hidden = applyBatch(unread.state, [text], [], alice.address, 2_000, bob.address, null);
-    expect(hidden.receipts).toEqual([{ peer: alice.address, id, kind: "receipt" }]);
+    expect(hidden.receipts).toEqual([{ peer: alice.address, id, read: false }]);
     expect(hidden.state.messages[alice.address].some((m) => m.readSent)).toBe(false);
   });
 
@@ -121,24 +121,6 @@ describe("ReceiptQueue", () => {
     sent.length = 0;
     await queue.flush();
     expect(sent).toEqual([]);
-  });
-
-  it("sends read ids as one read receipt beside the delivery receipt, and an id owed both only as read", async () => {
-    const sent: { peer: string; ids: string[]; kind: string }[] = [];
-    const queue = new ReceiptQueue(async (peer, ids, kind) => {
-      sent.push({ peer, ids, kind });
-      return true;
-    });
-    queue.add("alice", "a1");
-    queue.add("alice", "a2", "read");
-    queue.add("alice", "a1", "read");
-    queue.add("alice", "a2");
-    queue.add("alice", "a3");
-    await queue.flush();
-    expect(sent).toEqual([
-      { peer: "alice", ids: ["a1", "a2"], kind: "read" },
-      { peer: "alice", ids: ["a3"], kind: "receipt" },
-    ]);
   });
 });
 
