@@ -23,6 +23,8 @@ export interface ArrivalDeps extends EngineParts {
   talk: Conversations;
   /** The chat on screen: what arrives there is not unread. */
   openPeer: () => string | null;
+  /** The chat the user reads now with read receipts on, or null (arrivals.ts, applyBatch). */
+  readingChat: () => string | null;
   /** Read receipts for the open chat, when a text arrived. */
   reportRead: () => void;
 }
@@ -37,13 +39,22 @@ export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promis
   const { chat, out } = d;
   const opened = await Promise.all(batch.messages.map((envelope) => openTimed(d, envelope)));
   const before = chat.state;
-  const effect = applyBatch(chat.state, opened, batch.nacks, d.openPeer(), d.now(), d.identity.address);
+  const effect = applyBatch(
+    chat.state,
+    opened,
+    batch.nacks,
+    d.openPeer(),
+    d.now(),
+    d.identity.address,
+    d.readingChat(),
+  );
   const changed = effect.state !== chat.state;
   chat.state = effect.state;
-  for (const { peer, id } of effect.receipts) out.receipts.add(peer, id);
+  for (const { peer, id, read } of effect.receipts) (read ? out.reads : out.receipts).add(peer, id);
   // The receipts start sealing first (the asymmetric steps run off the main thread, beside the
   // render) and leave the moment they are sealed; the bubbles render meanwhile; then the write.
   void out.receipts.flush();
+  void out.reads.flush();
   if (changed) chat.emit();
   await chat.persist(effect.messageIds, effect.contacts);
   if (effect.state.groups !== before.groups) await chat.writeGroups();
@@ -59,7 +70,7 @@ async function openTimed(d: ArrivalDeps, stored: RetrieveResponse["messages"][nu
   const groupStates = body?.type === "group" ? await verifiedStates(d, body.changes) : undefined;
   d.timing.span("wisp:open", opening, {
     id: stored.id,
-    for: body?.type === "receipt" ? body.ids : undefined,
+    for: body?.type === "receipt" || body?.type === "read" ? body.ids : undefined,
   });
   return { opened, body, groupStates };
 }

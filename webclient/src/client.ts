@@ -124,6 +124,7 @@ export class WispClient {
       out: client.out,
       talk: client.talk,
       openPeer: () => client.openPeer,
+      readingChat: () => client.readingChat(),
       reportRead: () => client.reportRead(),
     };
     return client;
@@ -200,6 +201,11 @@ export class WispClient {
   /** Queues a body for each address until a node takes it (conversations.ts). */
   post(to: readonly string[], body: Body): void {
     this.talk.post(to, body);
+  }
+
+  /** The open chat while the page is visible and read receipts are on: what arrives there is read. */
+  readingChat(): string | null {
+    return this.openPeer && this.visible() && this.talk.settings.readReceipts ? this.openPeer : null;
   }
 
   /** Read receipts for the open chat, while the page is visible. */

@@ -7,7 +7,7 @@
 import type { Body, Nack, OpenResult, VerifiedGroupState } from "@wisp/lib";
 import { mailboxAddress, parseAddress, toB64u } from "@wisp/lib";
 import { type ChatState, findMessage } from "./state";
-import { advanceCopy } from "./state/bodies";
+import { advanceCopy, takeReadReceipts } from "./state/bodies";
 import { applyNack } from "./state/outgoing";
 import { receiveBody } from "./state/receive";
 
@@ -24,8 +24,11 @@ export interface BatchEffect {
   messageIds: string[];
   /** Contacts whose record changed (a new sender, an unread count, a profile). */
   contacts: string[];
-  /** A receipt owed for every text, redelivered ones too (the last receipt may have been lost). */
-  receipts: { peer: string; id: string }[];
+  /**
+   * A receipt owed for every text, redelivered ones too (the last receipt may have been lost):
+   * `read` for those in the chat being read: a read receipt, which says delivered too.
+   */
+  receipts: { peer: string; id: string; read: boolean }[];
 }
 
 export function applyBatch(
@@ -35,6 +38,8 @@ export function applyBatch(
   openPeer: string | null,
   receivedAt: number,
   me = "",
+  /** The chat the user is reading now, read receipts on (else null): its unread texts are read. */
+  reading: string | null = null,
 ): BatchEffect {
   const effect: BatchEffect = { state, messageIds: [], contacts: [], receipts: [] };
   for (const { opened, body, groupStates } of envelopes) {
@@ -47,8 +52,10 @@ export function applyBatch(
     // Written again when redelivered too: a write that failed left it in the state only, and
     // its acknowledgement must wait for a write that succeeded.
     effect.messageIds.push(body.type === "text" && body.mid ? body.mid : opened.id);
-    effect.receipts.push({ peer: from, id: opened.id });
+    const chat = body.type === "text" && body.group ? body.group : from;
+    effect.receipts.push({ peer: from, id: opened.id, read: chat === reading });
   }
+  if (reading) readAll(effect, reading);
   for (const nack of nacks) {
     if (findMessage(effect.state, nack.id)?.out)
       effect.state = applyNack(effect.state, nack.id, nack.to, nack.expiredAt);
@@ -61,6 +68,15 @@ export function applyBatch(
   effect.messageIds = [...new Set([...effect.messageIds, ...changed.messageIds])];
   effect.contacts = changed.contacts;
   return effect;
+}
+
+/** The unread texts of the chat being read, read now: one "read" each, and none sent later. */
+function readAll(effect: BatchEffect, chat: string): void {
+  const taken = takeReadReceipts(effect.state, chat);
+  effect.state = taken.state;
+  const owed = new Set(effect.receipts.map((r) => r.id));
+  for (const [peer, ids] of taken.receipts)
+    for (const id of ids) if (!owed.has(id)) effect.receipts.push({ peer, id, read: true });
 }
 
 /** The messages and contacts that are new objects in `next` (the state functions copy what they change). */

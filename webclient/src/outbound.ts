@@ -25,7 +25,9 @@ export interface OutboundDeps extends EngineParts {
 }
 
 export class Outbound {
-  readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids));
+  readonly receipts = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids, "receipt"));
+  /** Read receipts for texts read as they arrived: a read receipt says delivered too. */
+  readonly reads = new ReceiptQueue((peer, ids) => this.sendReceipt(peer, ids, "read"));
   private readonly inFlight = new Set<string>();
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
@@ -98,7 +100,7 @@ export class Outbound {
       try {
         do {
           this.flushAgain = false;
-          await this.receipts.flush();
+          await Promise.all([this.receipts.flush(), this.reads.flush()]);
           await this.d.talk.flush();
           for (const m of pendingSends(this.d.chat.state)) await this.storeMessage(m.id);
         } while (this.flushAgain && this.d.running());
@@ -131,12 +133,12 @@ export class Outbound {
     }
   }
 
-  private async sendReceipt(peer: string, ids: string[]): Promise<boolean> {
+  private async sendReceipt(peer: string, ids: string[], kind: "receipt" | "read"): Promise<boolean> {
     const recipient = this.d.recipients.get(peer);
     // Nothing can be sealed to that address, so nobody waits for this receipt.
     if (!recipient) return true;
     const sending = this.d.timing.now();
-    const body = encodeBody({ type: "receipt", ids });
+    const body = encodeBody({ type: kind, ids });
     const r = await this.d.api.store(await sealAsync(this.d.identity, recipient, body, this.d.crypto));
     this.d.timing.span("wisp:receipt", sending, { ids });
     return r.ok;

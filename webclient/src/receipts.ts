@@ -1,7 +1,8 @@
 /**
  * Receipts the app owes: message ids queued per sender, sent as one sealed
- * {"type":"receipt","ids":[…]} per sender (at most MAX_ACKS ids each), and queued again when no
- * node took one. A flush takes the queue at once, so two flushes never send an id twice.
+ * {"type":"receipt","ids":[…]} per sender (at most MAX_ACKS ids each; outbound.ts keeps a second
+ * queue for "read"), and queued again when no node took one. A flush takes the queue at once, so
+ * two flushes never send an id twice.
  */
 import { MAX_ACKS } from "@wisp/lib";
 

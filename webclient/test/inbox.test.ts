@@ -34,16 +34,40 @@ describe("applyBatch", () => {
     expect(first.messageIds).toEqual([id]);
     // The chat is open and the sender known: the contact record does not change.
     expect(first.contacts).toEqual([]);
-    expect(first.receipts).toEqual([{ peer: alice.address, id }]);
+    expect(first.receipts).toEqual([{ peer: alice.address, id, read: false }]);
 
     const again = applyBatch(first.state, [text], [], alice.address, 3_000);
     expect(again.state).toBe(first.state);
     // Written again: an earlier write may have failed, and the acknowledgement waits for one.
     expect(again.messageIds).toEqual([id]);
-    expect(again.receipts).toEqual([{ peer: alice.address, id }]);
+    expect(again.receipts).toEqual([{ peer: alice.address, id, read: false }]);
 
     const stranger = applyBatch(emptyState(), [text], [], null, 2_000);
     expect(stranger.contacts).toEqual([alice.address]);
+  });
+
+  it("owes a read receipt, not a delivery receipt, for what arrives in the chat being read, and marks it read", () => {
+    const older = sealed(alice, bob, { type: "text", text: "earlier", sentAt: 500 });
+    const unread = applyBatch(emptyState(), [older], [], null, 1_000);
+    const text = sealed(alice, bob, { type: "text", text: "hi", sentAt: 1_000 });
+    const id = text.opened.ok ? text.opened.id : "";
+    const olderId = older.opened.ok ? older.opened.id : "";
+    const read = applyBatch(unread.state, [text], [], alice.address, 2_000, bob.address, alice.address);
+    // The text of this batch and the one still unread from before: both read now, each once.
+    expect(read.receipts).toEqual([
+      { peer: alice.address, id, read: true },
+      { peer: alice.address, id: olderId, read: true },
+    ]);
+    expect(read.state.messages[alice.address].every((m) => m.readSent)).toBe(true);
+    expect(new Set(read.messageIds)).toEqual(new Set([id, olderId]));
+    // Redelivered while still read: the read receipt goes again (the last one may have been lost).
+    const again = applyBatch(read.state, [text], [], alice.address, 3_000, bob.address, alice.address);
+    expect(again.receipts).toEqual([{ peer: alice.address, id, read: true }]);
+
+    // Open but not being read (page hidden, or read receipts off): a delivery receipt only.
+    const hidden = applyBatch(unread.state, [text], [], alice.address, 2_000, bob.address, null);
+    expect(hidden.receipts).toEqual([{ peer: alice.address, id, read: false }]);
+    expect(hidden.state.messages[alice.address].some((m) => m.readSent)).toBe(false);
   });
 
   it("applies receipts only from the message's recipient, and NACKs only to my messages to the mailbox they name", () => {

@@ -1,6 +1,7 @@
 /**
- * One signed retrieve: acknowledge `ack`, print what came, send receipts for texts: delivered, and
- * read (printing a text shows it), unless the user turned read receipts off.
+ * One signed retrieve: acknowledge `ack`, print what came, send a receipt for each text: read
+ * (printing a text shows it; a read receipt says delivered too), or delivered only when the user
+ * turned read receipts off.
  */
 import {
   type Body,
@@ -58,16 +59,16 @@ export async function pollOnce(
       ctx.out(JSON.stringify({ kind: "nack", id: nack.id, to: nack.to, expiredAt: nack.expiredAt }));
     else ctx.out(`NACK ${nack.id}: not delivered, expired ${new Date(nack.expiredAt).toISOString()}`);
   }
-  const types = readReceipts ? (["receipt", "read"] as const) : (["receipt"] as const);
-  for (const [sender, { publicKey, ids }] of receipts)
-    for (const type of types) {
-      // A lost receipt only leaves the sender's ticks behind; the message itself is safe with us.
-      await sendReceipt(ctx.client, identity, publicKey, type, ids).catch((error: Error) =>
-        ctx.err(
-          `warning: ${type === "read" ? "read receipt" : "receipt"} to ${sender} failed: ${error.message}`,
-        ),
-      );
-    }
+  // What poll prints is read: a read receipt, which says delivered too; else a delivery receipt.
+  const type = readReceipts ? "read" : "receipt";
+  for (const [sender, { publicKey, ids }] of receipts) {
+    // A lost receipt only leaves the sender's ticks behind; the message itself is safe with us.
+    await sendReceipt(ctx.client, identity, publicKey, type, ids).catch((error: Error) =>
+      ctx.err(
+        `warning: ${type === "read" ? "read receipt" : "receipt"} to ${sender} failed: ${error.message}`,
+      ),
+    );
+  }
   return { ids: [...answer.messages.map((m) => m.id), ...answer.nacks.map((n) => n.id)], more: answer.more };
 }
 

@@ -62,20 +62,23 @@ export function letter(from: Identity, to: Identity, text: string): Envelope {
   return seal(from, to.publicKey, encodeBody({ type: "text", text, sentAt: Date.now() }));
 }
 
+/** An API answer's JSON: a success's fields, or PROTOCOL.md's error object. */
+export type ApiBody = Record<string, unknown> & { error?: { code: string; message: string } };
+
 /** A POST to a node's API; `forwardedFor` is what a proxy in front of it would say the client is. */
 export async function post(
   node: NodeHandle,
   path: string,
   body: unknown,
   forwardedFor?: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: ApiBody }> {
   const headers: Record<string, string> = forwardedFor ? { "x-forwarded-for": forwardedFor } : {};
   const response = await fetch(`${node.apiUrl}${path}`, {
     method: "POST",
     body: JSON.stringify(body),
     headers,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as ApiBody };
 }
 
 export async function retrieve(node: NodeHandle, who: Identity, ack: string[] = []) {

@@ -176,7 +176,7 @@ describe("the client API", () => {
         sig: "A".repeat(86),
       });
       expect(answer.status, pk).toBe(400);
-      expect(answer.body.error.code).toBe("bad_request");
+      expect(answer.body.error?.code).toBe("bad_request");
     }
   });
 });

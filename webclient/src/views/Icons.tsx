@@ -16,9 +16,17 @@ export const BackIcon = icon("M20 11H7.8l5.6-5.6L12 4 4 12l8 8 1.4-1.4L7.8 13H20
 export const NewChatIcon = icon(
   "M19 3H5A2 2 0 0 0 3 5V19l4-4H19a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm-2 7H13v4H11V10H7V8h4V4h2V8h4v2z",
 );
-export const SettingsIcon = icon(
-  "M19.1 12.9a7.1 7.1 0 0 0 0-1.9l2-1.6a.5.5 0 0 0 .1-.6L19.3 5.5a.5.5 0 0 0-.6-.2l-2.4 1a7 7 0 0 0-1.6-.9l-.4-2.5a.5.5 0 0 0-.4-.9H10.1a.5.5 0 0 0-.5.4L9.2 4.9a7 7 0 0 0-1.6.9l-2.4-1a.5.5 0 0 0-.6.2L2.7 8.5a.5.5 0 0 0 .1.6l2 1.6a7.1 7.1 0 0 0 0 1.9l-2 1.6a.5.5 0 0 0-.1.6l1.9 3.3c.1.2.4.3.6.2l2.4-1c.5.4 1 .7 1.6.9l.4 2.5c0 .2.2.4.5.4h3.8c.2 0 .4-.2.5-.4l.4-2.5a7 7 0 0 0 1.6-.9l2.4 1c.2.1.5 0 .6-.2l1.9-3.3a.5.5 0 0 0-.1-.6zM12 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z",
-);
+/** A gear: eight teeth (a dashed ring) around a ring. */
+export function SettingsIcon({ size = 24, ...rest }: IconProps) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" {...rest}>
+      <g fill="none" stroke="currentColor" stroke-width="3">
+        <circle cx="12" cy="12" r="8" stroke-dasharray="3.14" />
+        <circle cx="12" cy="12" r="5" />
+      </g>
+    </svg>
+  );
+}
 export const SearchIcon = icon(
   "M15.5 14h-.8l-.3-.3A6.5 6.5 0 1 0 13.7 14.4l.3.3v.8l5 5 1.5-1.5zm-6 0a4.5 4.5 0 1 1 0-9 4.5 4.5 0 0 1 0 9z",
 );
@@ -94,9 +102,8 @@ export const CloseIcon = icon(
   "M19 6.4L17.6 5 12 10.6 6.4 5 5 6.4 10.6 12 5 17.6 6.4 19 12 13.4 17.6 19 19 17.6 13.4 12z",
 );
 export const ChevronIcon = icon("M7.4 8.6L12 13.2l4.6-4.6L18 10l-6 6L6 10z");
-export const BellIcon = icon(
-  "M12 22a2 2 0 0 0 2-2H10a2 2 0 0 0 2 2zm6-6V11c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7C7.6 5.4 6 7.9 6 11v5L4 18v1H20V18z",
-);
-export const BellOffIcon = icon(
-  "M20 18.7L7.8 6.1 5.3 3.5 4 4.8 6.8 7.6v0C6.3 8.6 6 9.8 6 11v5L4 18v1H17.7l2 2L21 19.7zM12 22a2 2 0 0 0 2-2H10a2 2 0 0 0 2 2zm6-7.3V11c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7c-.1 0-.3.1-.4.1L18 14.7z",
-);
+const BELL =
+  "M12 22a2 2 0 0 0 2-2H10a2 2 0 0 0 2 2zm6-6V11c0-3.1-1.6-5.6-4.5-6.3V4a1.5 1.5 0 0 0-3 0v.7C7.6 5.4 6 7.9 6 11v5L4 18v1H20V18z";
+export const BellIcon = icon(BELL);
+/** The bell struck through. */
+export const BellOffIcon = icon(`${BELL}M2.8 4.2l1.4-1.4 17 17-1.4 1.4z`);
