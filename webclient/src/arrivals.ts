@@ -53,8 +53,7 @@ export async function takeBatch(d: ArrivalDeps, batch: RetrieveResponse): Promis
   for (const { peer, id, read } of effect.receipts) (read ? out.reads : out.receipts).add(peer, id);
   // The receipts start sealing first (the asymmetric steps run off the main thread, beside the
   // render) and leave the moment they are sealed; the bubbles render meanwhile; then the write.
-  void out.receipts.flush();
-  void out.reads.flush();
+  void out.flushReceipts();
   if (changed) chat.emit();
   await chat.persist(effect.messageIds, effect.contacts);
   if (effect.state.groups !== before.groups) await chat.writeGroups();

@@ -100,7 +100,7 @@ export class Outbound {
       try {
         do {
           this.flushAgain = false;
-          await Promise.all([this.receipts.flush(), this.reads.flush()]);
+          await this.flushReceipts();
           await this.d.talk.flush();
           for (const m of pendingSends(this.d.chat.state)) await this.storeMessage(m.id);
         } while (this.flushAgain && this.d.running());
@@ -109,6 +109,11 @@ export class Outbound {
       }
     })();
     return this.flushing;
+  }
+
+  /** Both receipt queues, side by side: delivery receipts and the read receipts sent on arrival. */
+  flushReceipts(): Promise<void> {
+    return Promise.all([this.receipts.flush(), this.reads.flush()]).then(() => {});
   }
 
   private async storeMessage(id: string): Promise<void> {
