@@ -27,7 +27,7 @@ export const STEPS = [
   "B open",
   "B render (open → DOM)",
   "B IndexedDB",
-  "B receipt (seal + store)",
+  "B receipt (until it leaves)",
   "B long-poll re-armed",
   "B receipt → A's long-poll answer",
   "A open receipt",
@@ -56,7 +56,7 @@ export function timelines(alice: ProbeRecord, bob: ProbeRecord, texts: readonly 
       put("B render (open → DOM)", { start: opened.end, end: bob.arrived[text] });
     put("B IndexedDB", find(bob.spans, "wisp:idb", id));
     const receipt = find(bob.spans, "wisp:receipt", id);
-    put("B receipt (seal + store)", receipt);
+    put("B receipt (until it leaves)", receipt);
     if (answer)
       put(
         "B long-poll re-armed",

@@ -144,8 +144,9 @@ export class Outbound {
     if (!recipient) return true;
     const sending = this.d.timing.now();
     const body = encodeBody({ type: kind, ids });
-    const r = await this.d.api.store(await sealAsync(this.d.identity, recipient, body, this.d.crypto));
+    const sealed = await sealAsync(this.d.identity, recipient, body, this.d.crypto);
+    // Until it leaves for the node: what the sender waits for after that is the node's and the network's.
     this.d.timing.span("wisp:receipt", sending, { ids });
-    return r.ok;
+    return (await this.d.api.store(sealed)).ok;
   }
 }

@@ -71,15 +71,21 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
     if (!el) return;
     const added = messages.length - seenLength.current;
     seenLength.current = messages.length;
-    // Scrolled up to read history: a new message does not move the view; "↓ N" counts it.
-    if (atBottom.current || last?.out || added <= 0) {
-      el.scrollTop = el.scrollHeight;
-      setUnseen(0);
-    } else setUnseen((n) => n + added);
+    const follow = last?.out || added <= 0;
+    // At the frame, not in this render: reading scrollHeight here would lay the page out before
+    // the seal and the receipt waiting behind this render could leave (docs/webclient.md).
+    requestAnimationFrame(() => {
+      // Scrolled up to read history: a new message does not move the view; "↓ N" counts it.
+      if (atBottom.current || follow) {
+        el.scrollTop = el.scrollHeight;
+        setUnseen(0);
+      } else setUnseen((n) => n + added);
+    });
   }, [last?.id]);
 
   useLayoutEffect(() => {
-    if (focusId) scrollToMessage(focusId);
+    // After the scroll to the bottom above, which waits for the frame too.
+    if (focusId) requestAnimationFrame(() => scrollToMessage(focusId));
   }, [focusId]);
 
   if (view === "info" && group)
