@@ -100,7 +100,9 @@ export class MailboxOwner {
     const result = store.put(entry);
     if (!result.created) return { t: "store.put.ok", created: false, expiresAt: result.expiresAt };
     if (source !== null) this.ledger.record(entry.mailbox, source, entry.id, size);
-    this.waiters.wake(entry.mailbox);
+    // The long-polls woken answer first (their answers are written in this turn's microtasks); the
+    // copies leave right after, and the put is still answered only once the replicas have it.
+    if (this.waiters.wake(entry.mailbox) > 0) await nextTurn();
     // Half a deadline: the owner answers before the node that routed the put gives up on it.
     await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
     return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
@@ -162,6 +164,10 @@ export class MailboxOwner {
       return `the mailbox would exceed its limit of ${maxMailboxBytes} bytes`;
     return null;
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function fetchAnswer(page: ListResult): FetchAnswer {

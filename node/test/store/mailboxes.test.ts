@@ -190,6 +190,30 @@ describe("Mailboxes: long-poll", () => {
     expect(answer.messages.map((m) => m.id)).toEqual([env.id]);
   });
 
+  it("answers the woken long-poll before it sends the copies to the replicas", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(113);
+    const env = envelope(bob);
+    const owner = cluster.ownerOf(bob);
+    const replicas = cluster.members
+      .after(owner.addr)
+      .slice(0, 2)
+      .map((m) => cluster.node(m.addr));
+    const copiesWhenAnswered: number[] = [];
+    const waiting = owner.mailboxes
+      .retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 20_000 })
+      .then((answer) => {
+        copiesWhenAnswered.push(...replicas.map((r) => (r.store.get(bob, env.id) ? 1 : 0)));
+        return answer;
+      });
+    await untilParked(bob);
+    const stored = owner.mailboxes.store(env);
+    expect((await waiting).messages.map((m) => m.id)).toEqual([env.id]);
+    expect(copiesWhenAnswered).toEqual([0, 0]);
+    expect((await stored).created).toBe(true);
+    expect(replicas.map((r) => r.store.get(bob, env.id)?.id)).toEqual([env.id, env.id]);
+  });
+
   it("answers empty when the wait runs out", async () => {
     cluster = await Cluster.start(3);
     const bob = mailboxOf(111);
