@@ -1,5 +1,12 @@
-/** Start-up: from spawning bin/wisp-node (node/dist already built) to the first 200 of /v1/health. */
+/**
+ * Start-up: from spawning bin/wisp-node (node/dist already built) to the first 200 of /v1/health.
+ * A node's first start grinds its key (the ring-id puzzle, 2^13 key pairs on average, a different
+ * number every time); every later start reads it from its key file. The row judges the later
+ * starts, which are what the code decides, and prints the first starts' median beside them.
+ */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../lib/build";
 import { type BenchConfig, pick } from "../lib/config";
@@ -8,31 +15,45 @@ import { median, ms, nowMs, sleep } from "../lib/stats";
 
 export async function startUp(config: BenchConfig): Promise<Row> {
   const runs = pick(config, 7, 1);
+  const folder = mkdtempSync(join(tmpdir(), "wisp-startup-"));
+  const keyFile = { WISP_KEY_FILE: join(folder, "node.key") };
+  const bin = [join(ROOT, "bin/wisp-node")];
   const viaBin: number[] = [];
   const viaDist: number[] = [];
-  await timeToHealth([join(ROOT, "bin/wisp-node")]); // warm-up: file cache
-  for (let i = 0; i < runs; i++) {
-    viaBin.push(await timeToHealth([join(ROOT, "bin/wisp-node")]));
-    viaDist.push(await timeToHealth(["node", "--enable-source-maps", join(ROOT, "node/dist/wisp-node.mjs")]));
+  const firstStarts: number[] = [];
+  try {
+    await timeToHealth(bin, keyFile); // warm-up: file cache, and the key file written
+    for (let i = 0; i < runs; i++) {
+      viaBin.push(await timeToHealth(bin, keyFile));
+      viaDist.push(
+        await timeToHealth(["node", "--enable-source-maps", join(ROOT, "node/dist/wisp-node.mjs")], keyFile),
+      );
+      firstStarts.push(await timeToHealth(bin, {}));
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
   const figure = median(viaBin);
   const direct = median(viaDist);
-  config.log(`start-up: bin ${JSON.stringify(viaBin)}, dist ${JSON.stringify(viaDist)}`);
+  const first = median(firstStarts);
+  config.log(
+    `start-up: bin ${JSON.stringify(viaBin)}, dist ${JSON.stringify(viaDist)}, first starts ${JSON.stringify(firstStarts)}`,
+  );
   return {
     row: "start-up",
-    figure: `${ms(figure)} (node/dist/wisp-node.mjs started directly: ${ms(direct)})`,
+    figure: `${ms(figure)} with its key file (node/dist/wisp-node.mjs started directly: ${ms(direct)}); a first start, grinding its key: ${ms(first)} (${ms(Math.min(...firstStarts))}–${ms(Math.max(...firstStarts))})`,
     target: "≤ 300 ms",
     met: figure <= 300,
     command: "npm run bench (bench/rows/startup.ts: spawn bin/wisp-node → GET /v1/health 200)",
-    values: { medianMs: figure, distMedianMs: direct, runs },
-    note: `median of ${runs} starts after a warm-up start; health polled every 2 ms once the node logs "listening"`,
+    values: { medianMs: figure, distMedianMs: direct, firstStartMedianMs: first, runs },
+    note: `median of ${runs} starts with a key file after a warm-up start, and of ${runs} first starts (no key file); health polled every 2 ms once the node logs "listening"`,
   };
 }
 
-async function timeToHealth(command: string[]): Promise<number> {
+async function timeToHealth(command: string[], env: Record<string, string>): Promise<number> {
   const started = nowMs();
   const proc = spawn(command[0], [...command.slice(1), "--port", "0", "--api-port", "0"], {
-    env: { ...process.env, WISP_HOST: "127.0.0.1" },
+    env: { ...process.env, WISP_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
