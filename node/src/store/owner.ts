@@ -4,6 +4,7 @@
  * its acknowledged ids everywhere, or parks it as a long-poll until something arrives. Also what
  * a replica does with its owner's pushes (store.replicate, store.digest).
  */
+import { setImmediate } from "node:timers/promises";
 import { MAX_RETRIEVE_ENTRIES, type Nack, type StoredMessage } from "@wisp/lib";
 import { RpcReject } from "../rpc/router";
 import { type Entry, entrySize, type ListResult, mailboxKey } from "./entry";
@@ -102,7 +103,7 @@ export class MailboxOwner {
     if (source !== null) this.ledger.record(entry.mailbox, source, entry.id, size);
     // The long-polls woken answer first (their answers are written in this turn's microtasks); the
     // copies leave right after, and the put is still answered only once the replicas have it.
-    if (this.waiters.wake(entry.mailbox) > 0) await nextTurn();
+    if (this.waiters.wake(entry.mailbox) > 0) await setImmediate();
     // Half a deadline: the owner answers before the node that routed the put gives up on it.
     await this.peers.pushToReplicas([entry], [], this.options.rpcTimeoutMs / 2);
     return { t: "store.put.ok", created: true, expiresAt: result.expiresAt };
@@ -164,10 +165,6 @@ export class MailboxOwner {
       return `the mailbox would exceed its limit of ${maxMailboxBytes} bytes`;
     return null;
   }
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function fetchAnswer(page: ListResult): FetchAnswer {
