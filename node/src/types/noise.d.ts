@@ -1,4 +1,4 @@
-/** The parts of holepunch's untyped CommonJS packages that the transport uses. */
+/** The parts of holepunch's untyped CommonJS packages that the transport and node-crypto.ts use. */
 declare module "noise-handshake" {
   export interface KeyPair {
     publicKey: Buffer;
@@ -69,4 +69,9 @@ declare module "sodium-universal" {
     nonce: Uint8Array,
     key: Uint8Array,
   ): number;
+  export function crypto_sign_verify_detached(
+    signature: Uint8Array,
+    message: Uint8Array,
+    publicKey: Uint8Array,
+  ): boolean;
 }

@@ -11,7 +11,7 @@ import { nodeCrypto } from "../../src/crypto/node-crypto";
 
 const backends: [string, WispCrypto][] = [
   ["noble (no async method: falls back to ed25519Verify)", nobleCrypto],
-  ["node:crypto (thread pool)", nodeCrypto],
+  ["node (libsodium inline, OpenSSL in the thread pool)", nodeCrypto],
 ];
 
 function altered(request: RetrieveRequest): RetrieveRequest[] {
@@ -40,6 +40,25 @@ describe.each(backends)("verifyRetrieveAsync on %s", (_name, crypto) => {
 });
 
 describe("nodeCrypto.ed25519VerifyAsync", () => {
+  it("gives the same answers inline and in the thread pool, where a burst of verifies goes", async () => {
+    const requests = vectors.retrieves.flatMap((v) => [
+      v.request as RetrieveRequest,
+      ...altered(v.request as RetrieveRequest),
+    ]);
+    const expected = requests.map((request) => verifyRetrieve(request, nobleCrypto));
+    expect(expected).toContain(true);
+    // Started in one turn: only the first runs inline, the others wait for the pool.
+    const burst = await Promise.all(requests.map((request) => verifyRetrieveAsync(request, nodeCrypto)));
+    expect(burst).toEqual(expected);
+    const oneByOne: boolean[] = [];
+    for (const request of requests) {
+      oneByOne.push(await verifyRetrieveAsync(request, nodeCrypto));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(oneByOne).toEqual(expected);
+  });
+
+
   it("answers false for wrong lengths and a public key that is not a point, never rejects", async () => {
     const verifyAsync = nodeCrypto.ed25519VerifyAsync!;
     const message = new Uint8Array([1, 2, 3]);
