@@ -28,6 +28,8 @@ interface MessagingScope {
   proxies: TrustedProxies;
   /** A client polls its one mailbox again and again: its address is hashed once, not per retrieve. */
   mailboxOfKey: LruMap<string, string>;
+  /** A keep-alive client sends many requests from one socket address: its group is parsed once. */
+  socketGroups: LruMap<string, string | null>;
 }
 
 export async function handleStore(
@@ -113,7 +115,14 @@ function mailboxOfKey(pkText: string, scope: MessagingScope): string {
 
 /** The client's IP group, or null for loopback, which has no per-IP limits (PROTOCOL.md). */
 function clientOf(request: ApiRequest, context: RequestContext, scope: MessagingScope): string | null {
-  return clientGroup(context.clientAddr, request.header("x-forwarded-for"), scope.proxies);
+  const forwardedFor = request.header("x-forwarded-for");
+  if (forwardedFor !== null && scope.proxies.size > 0)
+    return clientGroup(context.clientAddr, forwardedFor, scope.proxies);
+  const known = scope.socketGroups.get(context.clientAddr);
+  if (known !== undefined) return known;
+  const group = clientGroup(context.clientAddr, null, scope.proxies);
+  scope.socketGroups.set(context.clientAddr, group);
+  return group;
 }
 
 /** Reports a refusal of this client's request (metrics.ts, Refusals), when the node counts them. */

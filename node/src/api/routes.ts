@@ -18,6 +18,8 @@ import { findStaticFile, WEB_APP_HEADERS } from "./static";
 
 /** Mailbox addresses of the clients' keys kept by one API (LruMap). */
 const CACHED_MAILBOXES = 4_096;
+/** Client socket addresses whose limit group is kept (messaging.ts, clientOf). */
+const CACHED_SOCKET_GROUPS = 1_024;
 
 type Route = (request: ApiRequest, context: RequestContext) => Promise<ApiAnswer>;
 
@@ -36,6 +38,7 @@ export function createApi(deps: ApiDeps, partial: Partial<ApiOptions> = {}): Api
     mailboxLimiter,
     proxies,
     mailboxOfKey: new LruMap<string, string>(CACHED_MAILBOXES),
+    socketGroups: new LruMap<string, string | null>(CACHED_SOCKET_GROUPS),
   };
   const routes: Record<string, Partial<Record<string, Route>>> = {
     "/v1/store": { POST: (req, ctx) => handleStore(req, ctx, scope) },
