@@ -58,7 +58,6 @@ describe("nodeCrypto.ed25519VerifyAsync", () => {
     expect(oneByOne).toEqual(expected);
   });
 
-
   it("answers false for wrong lengths and a public key that is not a point, never rejects", async () => {
     const verifyAsync = nodeCrypto.ed25519VerifyAsync!;
     const message = new Uint8Array([1, 2, 3]);
