@@ -6,7 +6,7 @@
  * this node is believed only if the rule holds here at that moment.
  */
 import type { RingId } from "@wisp/lib";
-import { RingUnavailable } from "../chord/ring";
+import { type NodeRef, RingUnavailable } from "../chord/ring";
 import { TransportError, type WireMessage } from "../transport/transport";
 import { ServiceError } from "./mailboxes";
 import type { MailboxDeps } from "./options";
@@ -41,8 +41,8 @@ export class OwnerRouting {
     if (!ring.isJoined()) throw new ServiceError("unavailable", "this node has not joined a ring yet");
     if (options.signal?.aborted) throw new ServiceError("unavailable", "the request was aborted");
     if (ring.owns(key)) return serveHere();
-    const attempt = (addr: string): Promise<Attempt<A>> =>
-      addr === ring.self.addr ? this.here(key, serveHere) : this.ask(addr, request, options, decode);
+    const attempt = (owner: NodeRef): Promise<Attempt<A>> =>
+      owner.addr === ring.self.addr ? this.here(key, serveHere) : this.ask(owner, request, options, decode);
     let outcome = await attempt(await this.lookup(key, options.signal, false));
     for (let i = 0; i < CONFIRMED_ATTEMPTS && !("answer" in outcome); i++)
       outcome = await attempt(await this.lookup(key, options.signal, true));
@@ -56,15 +56,20 @@ export class OwnerRouting {
     return { problem: "the lookup named this node, but the key is not in (predecessor, self] here" };
   }
 
+  /**
+   * The owner may answer over a link it opened to us (anyLink): that link proved the key the
+   * lookup named, and what it answers is checked the same either way.
+   */
   private async ask<A>(
-    addr: string,
+    owner: NodeRef,
     request: OwnerRequest,
     options: RouteOptions,
     decode: (raw: WireMessage) => A | null,
   ): Promise<Attempt<A>> {
+    const { addr } = owner;
     let raw: WireMessage;
     try {
-      raw = await this.deps.transport.request(addr, request, options);
+      raw = await this.deps.transport.request(addr, request, { ...options, key: owner.key, anyLink: true });
     } catch (error) {
       return { problem: this.failed(error, addr) };
     }
@@ -84,9 +89,9 @@ export class OwnerRouting {
     return `the owner ${owner} did not answer: ${error instanceof Error ? error.message : error}`;
   }
 
-  private async lookup(key: RingId, signal: AbortSignal | undefined, verify: boolean): Promise<string> {
+  private async lookup(key: RingId, signal: AbortSignal | undefined, verify: boolean): Promise<NodeRef> {
     try {
-      return (await this.deps.ring.lookup(key, { signal, verify })).node.addr;
+      return (await this.deps.ring.lookup(key, { signal, verify })).node;
     } catch (error) {
       const reason = error instanceof RingUnavailable ? error.message : String(error);
       throw new ServiceError("unavailable", `no route to the mailbox's node: ${reason}`);

@@ -2,25 +2,26 @@
  * The Transport over TCP (docs/node-protocol.md, "Transport and framing"). Every connection starts
  * with a Noise handshake (handshake.ts) and every frame after it is encrypted (frame-cipher.ts).
  * Every frame carries one JSON object: a request `{"i":id,"q":message}`, an answer
- * `{"i":id,"r":message}` or a failure `{"i":id,"e":"reason"}`. Outgoing connections are cached per
- * address and pipelined; inbound connections only carry requests to us and our answers. A peer
- * that fails the handshake, or sends bytes we cannot decrypt or parse, is disconnected, and
- * nothing else happens.
+ * `{"i":id,"r":message}` or a failure `{"i":id,"e":"reason"}`, and both ends of a link send
+ * requests (channel.ts). Connections we dial are cached per address and pipelined. A request to a
+ * peer we have not dialled may go over the link that peer opened to us (RequestOptions.anyLink):
+ * when that link proved the key the caller expects and named that address, the request reaches
+ * the holder of that key, as a dialled one would, without a second handshake. A peer that fails
+ * the handshake, or sends bytes we cannot decrypt or parse, is disconnected, and nothing else
+ * happens.
  */
 import net from "node:net";
-import { FrameDecoder } from "@wisp/lib";
 import { formatNodeAddr, parseNodeAddr } from "../identity/addr";
 import { ConnectionCaps } from "../identity/connection-caps";
 import { DEFAULT_PUZZLE_BITS } from "../identity/node-id";
 import { generateNodeKey, type NodeKey } from "../identity/node-key";
 import type { RefusalCause, RefusalSink } from "../metrics";
-import { TAG_BYTES } from "./frame-cipher";
+import { FrameBudget, LinkChannel } from "./channel";
 import { type HandshakeSettings, type Link, respond } from "./handshake";
-import { type Limits, PeerConnection, writeBatched } from "./peer-connection";
-import { errorJson, isObject, parseFrame, reasonOf } from "./tcp-wire";
+import { type Limits, PeerConnection } from "./peer-connection";
+import { PendingRequests } from "./pending";
 import {
   MAX_FRAME_BYTES,
-  type PeerIdentity,
   type RequestHandler,
   type RequestOptions,
   type Transport,
@@ -58,14 +59,15 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_INBOUND = 4_096;
 const DEFAULT_MAX_INBOUND_PER_IP = 32;
 const DEFAULT_PARTIAL_FRAME_BUDGET = 64 * 1024 * 1024;
-/** Requests one inbound connection may have in progress; more are refused, not queued. */
-const MAX_IN_FLIGHT = 1024;
 
 export class TcpTransport implements Transport {
   private readonly limits: Limits;
   private server: net.Server | null = null;
   private readonly inbound = new Set<net.Socket>();
   private readonly outbound = new Map<string, PeerConnection>();
+  /** Links peers opened to us, by the address they listen at and the key they proved ("addr key"). */
+  private readonly inboundLinks = new Map<string, LinkChannel>();
+  private handler: RequestHandler | null = null;
   private nextId = 1;
   private closed = false;
   private closing: Promise<void> | null = null;
@@ -77,8 +79,9 @@ export class TcpTransport implements Transport {
   /** Handshakes that failed, either side: for metrics and tests. */
   handshakeFailures = 0;
   private readonly caps: ConnectionCaps;
-  /** Bytes of partial frames held by all inbound connections now. */
-  private partialBytes = 0;
+  private readonly budget: FrameBudget;
+  /** Our requests sent over links peers opened to us (metrics and tests). */
+  requestsOverInbound = 0;
 
   constructor(private readonly options: TcpTransportOptions) {
     if (!parseNodeAddr(formatNodeAddr(options.host, 1)))
@@ -89,6 +92,7 @@ export class TcpTransport implements Transport {
       total: options.maxInbound ?? DEFAULT_MAX_INBOUND,
       perIp: options.maxInboundPerIp ?? DEFAULT_MAX_INBOUND_PER_IP,
     });
+    this.budget = new FrameBudget(options.partialFrameBudget ?? DEFAULT_PARTIAL_FRAME_BUDGET);
     this.limits = {
       maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
@@ -100,7 +104,8 @@ export class TcpTransport implements Transport {
   async listen(handler: RequestHandler): Promise<string> {
     if (this.closed) throw new TransportError("closed", "transport is closed");
     if (this.server) throw new Error("transport is already listening");
-    const server = net.createServer((socket) => this.accept(socket, handler));
+    this.handler = handler;
+    const server = net.createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => {
@@ -139,7 +144,39 @@ export class TcpTransport implements Transport {
         ),
       );
     }
+    const dialled = this.outbound.get(to);
+    if (dialled && !dialled.gone) return dialled.request({ id, payload, key: options.key }, options);
+    const inbound =
+      options.key && options.anyLink ? this.inboundLinks.get(`${to} ${options.key}`) : undefined;
+    if (inbound) return this.overInbound(inbound, to, target, { id, payload, key: options.key }, options);
     return this.connectionTo(to, target, options.key).request({ id, payload, key: options.key }, options);
+  }
+
+  /**
+   * A request over the link `to` opened to us. When that link closes before the answer (the peer
+   * closed it as idle just as we sent), the request is sent again over a connection of our own,
+   * within what is left of its deadline: a peer serves nothing once it has closed a link.
+   */
+  private async overInbound(
+    link: LinkChannel,
+    to: string,
+    target: { host: string; port: number },
+    request: { id: number; payload: Buffer; key: string | undefined },
+    options: RequestOptions,
+  ): Promise<WireMessage> {
+    const started = Date.now();
+    this.requestsOverInbound++;
+    const answer = link.pending.wait(request.id, options);
+    link.send(request.id, request.payload);
+    try {
+      return await answer;
+    } catch (error) {
+      const closed = error instanceof TransportError && error.code === "unreachable" && !this.closed;
+      const left = options.timeoutMs - (Date.now() - started);
+      if (!closed || left <= 0 || options.signal?.aborted) throw error;
+      // Ids are this transport's own, so the same frame is as new on the connection we dial.
+      return this.connectionTo(to, target, options.key).request(request, { ...options, timeoutMs: left });
+    }
   }
 
   private handshakeSettings(): HandshakeSettings {
@@ -166,7 +203,7 @@ export class TcpTransport implements Transport {
     return {
       refusedConnections: this.caps.refused,
       handshakeFailures: this.handshakeFailures,
-      partialBytes: this.partialBytes,
+      partialBytes: this.budget.held,
     };
   }
 
@@ -177,6 +214,7 @@ export class TcpTransport implements Transport {
     this.outbound.clear();
     for (const socket of this.inbound) socket.destroy();
     this.inbound.clear();
+    this.inboundLinks.clear();
     this.stopListening?.();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -191,6 +229,9 @@ export class TcpTransport implements Transport {
       target.port,
       this.limits,
       {
+        handler: () => this.handler,
+        budget: this.budget,
+        refused: (cause, peer) => this.options.onRefusal?.(cause, peer),
         handshake: () => this.handshakeSettings(),
         onGone: (gone) => {
           if (this.outbound.get(addr) === gone) this.outbound.delete(addr);
@@ -209,7 +250,7 @@ export class TcpTransport implements Transport {
     this.options.onRefusal?.("handshake", peer);
   }
 
-  private accept(socket: net.Socket, handler: RequestHandler): void {
+  private accept(socket: net.Socket): void {
     const release = this.closed ? null : this.caps.admit(socket.remoteAddress);
     if (!release) {
       if (!this.closed) this.options.onRefusal?.("connection_cap", socket.remoteAddress ?? "?");
@@ -224,76 +265,32 @@ export class TcpTransport implements Transport {
     respond(socket, this.handshakeSettings(), (result) => {
       if (!result.ok) this.handshakeFailed(socket.remoteAddress ?? "?");
       if (!result.ok || this.closed) return void socket.destroy();
-      this.serveLink(socket, result.link, handler);
+      this.serveLink(socket, result.link);
     });
   }
 
-  private serveLink(socket: net.Socket, link: Link, handler: RequestHandler): void {
-    const peer: PeerIdentity = link.peer;
-    const decoder = new FrameDecoder(this.limits.maxFrameBytes + TAG_BYTES);
-    let inFlight = 0;
-    let partialSince = 0;
-    const refused = (cause: RefusalCause) =>
-      this.options.onRefusal?.(cause, peer.addr ?? `${socket.remoteAddress} (key ${peer.key})`);
-    const drop = (cause: RefusalCause) => {
-      refused(cause);
-      socket.destroy();
-    };
-    const answer = (id: number, json: string) => {
-      if (socket.destroyed) return;
-      let payload = Buffer.from(json);
-      if (payload.length > this.limits.maxFrameBytes) {
-        const reason = `answer of ${payload.length} bytes exceeds the ${this.limits.maxFrameBytes}-byte frame limit`;
-        payload = Buffer.from(errorJson(id, reason));
-      }
-      writeBatched(socket, link.send.seal(payload));
-      // A peer that sends requests but never reads the answers would make us buffer without end.
-      if (socket.writableLength > this.limits.maxUnreadBytes) drop("unread_answers");
-    };
-    const serve = async (id: number, request: WireMessage) => {
-      inFlight++;
-      try {
-        const reply = await handler(request, peer);
-        if (!isObject(reply)) answer(id, errorJson(id, "handler answered with no message"));
-        else answer(id, `{"i":${id},"r":${JSON.stringify(reply)}}`);
-      } catch (error) {
-        answer(id, errorJson(id, reasonOf(error)));
-      } finally {
-        inFlight--;
-      }
-    };
-    let held = 0;
-    const budget = this.options.partialFrameBudget ?? DEFAULT_PARTIAL_FRAME_BUDGET;
-    socket.once("close", () => {
-      this.partialBytes -= held;
-      held = 0;
+  private serveLink(socket: net.Socket, link: Link): void {
+    const { peer } = link;
+    const name = peer.addr ?? `${socket.remoteAddress} (key ${peer.key})`;
+    const refused = (cause: RefusalCause) => this.options.onRefusal?.(cause, name);
+    const channel = new LinkChannel(socket, link, new PendingRequests(name), this.limits, {
+      handler: () => this.handler,
+      budget: this.budget,
+      refused,
+      violated: (cause) => {
+        refused(cause);
+        socket.destroy();
+      },
     });
-    const receive = (chunk: Buffer) => {
-      const result = decoder.push(chunk);
-      // One budget for every connection's partial frame: a peer holding many half-sent frames
-      // open is dropped once the node as a whole would hold more than the budget.
-      this.partialBytes += decoder.buffered - held;
-      held = decoder.buffered;
-      if (!result.ok || this.partialBytes > budget) return drop(result.ok ? "frame_budget" : "bad_frame");
-      // A peer trickling one frame byte by byte never goes idle; it gets idleTimeoutMs per frame.
-      if (decoder.buffered === 0) partialSince = 0;
-      else if (partialSince === 0 || result.frames.length > 0) partialSince = Date.now();
-      else if (Date.now() - partialSince > this.limits.idleTimeoutMs) return drop("stalled_frame");
-      for (const sealed of result.frames) {
-        const frame = link.receive.open(sealed);
-        const request = frame && parseFrame(frame);
-        if (!request || !isObject(request.q)) return drop("bad_frame");
-        if (inFlight < MAX_IN_FLIGHT) void serve(request.i, request.q as WireMessage);
-        else {
-          refused("in_flight");
-          answer(request.i, errorJson(request.i, "too many requests in flight"));
-        }
-      }
-    };
-    socket.on("data", receive);
     socket.on("timeout", () => {
-      if (inFlight === 0) socket.destroy();
+      if (channel.idle) socket.destroy();
     });
-    if (link.rest.length > 0) receive(link.rest);
+    if (socket.destroyed) return;
+    const linkKey = `${peer.addr} ${peer.key}`;
+    if (peer.addr !== null) this.inboundLinks.set(linkKey, channel);
+    socket.once("close", () => {
+      if (this.inboundLinks.get(linkKey) === channel) this.inboundLinks.delete(linkKey);
+      channel.pending.failAll(new TransportError("unreachable", `the link from ${name} closed`));
+    });
   }
 }

@@ -32,6 +32,12 @@ export interface RequestOptions {
    * unless the node there proves it holds this key.
    */
   key?: string;
+  /**
+   * With `key`: the request may also go over a link that node opened to us, whose handshake proved
+   * `key` and named `to` as the address it listens at. That port is then only its word: for
+   * requests that need the key's holder, never for ones that check a node listens where it says.
+   */
+  anyLink?: boolean;
 }
 
 export interface Transport {

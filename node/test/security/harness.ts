@@ -15,7 +15,7 @@ import {
 } from "@wisp/lib";
 import { ChordNode } from "../../src/chord/chord-node";
 import { systemClock } from "../../src/clock";
-import { generateNodeKey } from "../../src/identity/node-key";
+import { generateNodeKey, type NodeKey } from "../../src/identity/node-key";
 import { type NodeHandle, type StartNodeOptions, startNode } from "../../src/index";
 import { RpcRouter } from "../../src/rpc/router";
 import { MailboxService } from "../../src/store/mailbox-service";
@@ -90,12 +90,16 @@ export async function retrieve(node: NodeHandle, who: Identity, ack: string[] = 
 
 export { generateIdentity, mailboxAddress };
 
-/** An outsider: an authenticated link to a node's port, with a key of its own, listening nowhere. */
+/**
+ * An outsider: an authenticated link to a node's port, with a key of its own, listening nowhere
+ * (or claiming, in its hello, an address where it does not listen).
+ */
 export async function outsider(
   node: NodeHandle,
+  options: { key?: NodeKey; listenAddr?: string } = {},
 ): Promise<{ link: RawLink; ask(message: unknown): Promise<unknown> }> {
   const link = await openLink(node.addr, {
-    ...settingsFor(generateNodeKey(PUZZLE_BITS)),
+    ...settingsFor(options.key ?? generateNodeKey(PUZZLE_BITS), options.listenAddr ?? null),
     puzzleBits: PUZZLE_BITS,
   });
   let nextId = 1;

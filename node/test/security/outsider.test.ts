@@ -4,13 +4,17 @@
  * changes nothing, and honest clients are served throughout.
  */
 
-import { idToHex } from "@wisp/lib";
+import net from "node:net";
+import { between, idToHex } from "@wisp/lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeIdOf } from "../../src/identity/node-id";
+import { generateNodeKey } from "../../src/identity/node-key";
 import {
   generateIdentity,
   letter,
   mailboxAddress,
   outsider,
+  PUZZLE_BITS,
   post,
   retrieve,
   startRing,
@@ -145,6 +149,44 @@ describe("an outsider on the node port", () => {
     for (let i = 0; i < 5; i++)
       expect((await post(ring.nodes[i], "/v1/store", letter(alice, bob, `after ${i}`))).status).toBe(201);
     expect((await bobSees()).length).toBe(9);
+  });
+
+  it("cannot become a predecessor over its own link by naming an address where it does not listen", async () => {
+    const victim = ring.nodes[1];
+    const predecessor = victim.chord.predecessor();
+    if (!predecessor) throw new Error("the victim has no predecessor");
+    const nobody = net.createServer();
+    await new Promise<void>((resolve) => nobody.listen(0, "127.0.0.1", resolve));
+    const claimed = `127.0.0.1:${(nobody.address() as net.AddressInfo).port}`;
+    await new Promise((resolve) => nobody.close(resolve));
+    // A key whose ring id lies between the victim's predecessor and the victim: a notify it would take.
+    const ip = Uint8Array.of(127, 0, 0, 1);
+    let key = generateNodeKey(PUZZLE_BITS);
+    for (
+      let i = 0;
+      i < 5_000 && !between(predecessor.id, nodeIdOf(key.publicKey, ip), victim.chord.self.id);
+      i++
+    )
+      key = generateNodeKey(PUZZLE_BITS);
+    expect(between(predecessor.id, nodeIdOf(key.publicKey, ip), victim.chord.self.id)).toBe(true);
+    const { link } = await outsider(victim, { key, listenAddr: claimed });
+    const self = { id: idToHex(nodeIdOf(key.publicKey, ip)), addr: claimed, key: key.key };
+    const frames = () => link.received.map((frame) => JSON.parse(Buffer.from(frame).toString()));
+    link.sendFrame(Buffer.from(JSON.stringify({ i: 1, q: { t: "chord.notify", node: self } })));
+    // The outsider would answer a ping over its own link at once, as the node it claims to be.
+    let answered = 0;
+    await until(() => {
+      for (const frame of frames().slice(answered)) {
+        answered++;
+        if (frame.q?.t === "chord.ping")
+          link.sendFrame(Buffer.from(JSON.stringify({ i: frame.i, r: { t: "chord.pong", node: self } })));
+      }
+      return frames().some((frame) => frame.i === 1 && !("q" in frame));
+    }, "the answer to the notify");
+    // The victim checked by dialling the address named, where nobody listens; never over this link.
+    expect(frames().filter((frame) => "q" in frame)).toEqual([]);
+    expect(victim.chord.predecessor()?.addr).toBe(predecessor.addr);
+    link.socket.destroy();
   });
 
   it("is refused at the handshake with a key that does not solve the puzzle", async () => {

@@ -229,7 +229,7 @@ describe("TcpTransport against hostile and idle peers", () => {
     servers.push(server);
     const client = transport({ puzzleBits: 0 });
     const error = await expectCode(client.request(addr, { t: "one" }, { timeoutMs: LONG }), "unreachable");
-    expect(error.message).toBe(`${addr} sent a malformed answer`);
+    expect(error.message).toBe(`${addr} sent a malformed frame`);
     expect(await client.request(addr, { t: "two" }, { timeoutMs: LONG })).toEqual({ t: "ok" });
   });
 
