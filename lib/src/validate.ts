@@ -27,12 +27,6 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 // JSON.stringify of {v: 1, id, to, nackTo, eph, ct} is these bytes plus the five values.
 const ENVELOPE_JSON_FRAME = '{"v":1,"id":"","to":"","nackTo":"","eph":"","ct":""}'.length;
 
-/**
- * Envelopes validateEnvelope made, with their JSON size. They are frozen, so the size stays true,
- * and the node's store, quota and log ask for it again without scanning ct each time.
- */
-const checkedSizes = new WeakMap<Envelope, number>();
-
 /** What validateEnvelope answers: the six fields as a plain object, and the size of its JSON. */
 export interface CheckedEnvelope {
   /** Exactly v, id, to, nackTo, eph, ct, in the order of PROTOCOL.md (the order JSON.stringify writes). */
@@ -46,7 +40,6 @@ export interface CheckedEnvelope {
  * JSON needs no escapes, so it can be measured and written from its fields alone.
  */
 export function isPlainEnvelope(envelope: Envelope): boolean {
-  if (checkedSizes.has(envelope)) return true;
   const { v, id, to, nackTo, eph, ct } = envelope;
   let keys = 0;
   for (const _ in envelope) keys++;
@@ -59,8 +52,6 @@ export function isPlainEnvelope(envelope: Envelope): boolean {
 
 /** Bytes of the envelope as JSON (UTF-8), the measure of the 65,536-byte limit. */
 export function envelopeSize(envelope: Envelope): number {
-  const checked = checkedSizes.get(envelope);
-  if (checked !== undefined) return checked;
   // Computed from the field lengths where JSON adds no escapes; anything else is measured by
   // serializing it.
   if (!isPlainEnvelope(envelope)) return utf8(JSON.stringify(envelope)).length;
@@ -71,8 +62,7 @@ export function envelopeSize(envelope: Envelope): number {
 /**
  * Checks an envelope from outside: exactly the keys v, id, to, nackTo, eph, ct; v = 1; id 16
  * bytes, to/nackTo/eph 32 bytes, ct at least 112 bytes, all canonical base64url; at most 65,536
- * bytes as JSON (code "too_large"). Every other failure is code "bad_request". Never throws. The
- * envelope it answers is a new, frozen object.
+ * bytes as JSON (code "too_large"). Every other failure is code "bad_request". Never throws.
  */
 export function validateEnvelope(value: unknown): Validated<CheckedEnvelope> {
   const problem = checkKeys(value, ENVELOPE_KEYS, "envelope");
@@ -109,9 +99,7 @@ export function validateEnvelope(value: unknown): Validated<CheckedEnvelope> {
     lengthProblem("ct", ctBytes, MIN_CT_BYTES, "at least");
   if (fieldProblem) return bad(fieldProblem);
   // Canonical base64url needs no JSON escapes: the JSON is the frame and the fields, byte for byte.
-  const envelope: Envelope = Object.freeze({ v: 1, id, to, nackTo, eph, ct });
-  checkedSizes.set(envelope, fieldsSize);
-  return { ok: true, value: { envelope, jsonBytes: fieldsSize } };
+  return { ok: true, value: { envelope: { v: 1, id, to, nackTo, eph, ct }, jsonBytes: fieldsSize } };
 }
 
 function tooLarge(envelope: Envelope): Validated<never> {

@@ -9,6 +9,7 @@ import {
   verifyRetrieveAsync,
 } from "@wisp/lib";
 import type { LruMap } from "../lru";
+import { checkedEnvelope } from "../store/checked-envelope";
 import { parseJsonBody, readBodyLimited } from "./body";
 import { clientGroup, type TrustedProxies } from "./client-address";
 import type { ApiDeps, RequestContext } from "./context";
@@ -44,7 +45,7 @@ export async function handleStore(
   );
   const checked = validateEnvelope(value);
   if (!checked.ok) throw new ApiError(checked.code, checked.message);
-  const { envelope } = checked.value;
+  const envelope = checkedEnvelope(checked.value);
   if (client !== null) rateLimit(scope.mailboxLimiter, `store ${envelope.to}`, "to this mailbox", refused);
   const outcome = await scope.deps.mailboxes.store(envelope, client);
   return storeAnswer(envelope.id, outcome.expiresAt, outcome.created ? 201 : 200);

@@ -4,7 +4,8 @@
  * routing and expiry policy live in the mailbox service above it. Implementations: MemoryEntryStore
  * (memory-store.ts); a durable log implements the same interface and runs the same test suite.
  */
-import { b64uByteLength, type Envelope, envelopeSize, type Nack, type RingId } from "@wisp/lib";
+import { b64uByteLength, type Envelope, type Nack, type RingId } from "@wisp/lib";
+import { envelopeJsonSize } from "./checked-envelope";
 import type { AckProof } from "./proof";
 
 interface EntryBase {
@@ -83,7 +84,7 @@ export interface EntryStore {
 
 /** The size an entry is charged for against a mailbox's byte limit: its JSON on the wire. */
 export function entrySize(entry: Entry): number {
-  return entry.kind === "msg" ? envelopeSize(entry.envelope) : JSON.stringify(entry.nack).length;
+  return entry.kind === "msg" ? envelopeJsonSize(entry.envelope) : JSON.stringify(entry.nack).length;
 }
 
 /** The ring key of a b64u mailbox: its 32 bytes read as a ring id. Throws on a malformed mailbox. */

@@ -3,8 +3,9 @@
  * request and routes it to the owner of the mailbox (OwnerRouting), answers other nodes' store.*
  * requests (rpc.ts → MailboxOwner), and runs the background work: expiry → NACK, and the repair round.
  */
-import { type Envelope, envelopeSize, MAX_WAIT_MS, type RetrieveResponse, RING_SIZE } from "@wisp/lib";
+import { type Envelope, MAX_WAIT_MS, type RetrieveResponse, RING_SIZE } from "@wisp/lib";
 import { LruMap } from "../lru";
+import { envelopeJsonSize } from "./checked-envelope";
 import { mailboxKey } from "./entry";
 import { Expiry } from "./expiry";
 import { handOverRange } from "./hand-over";
@@ -94,7 +95,7 @@ export class MailboxService implements Mailboxes {
 
   async store(envelope: Envelope, client: string | null = null): Promise<StoreOutcome> {
     try {
-      const size = envelopeSize(envelope);
+      const size = envelopeJsonSize(envelope);
       const now = this.deps.clock.now();
       const refusal =
         client === null ? null : this.clientWindows.refusal(envelope.to, client, size, this.clientShare, now);

@@ -5,7 +5,8 @@
  * (docs/performance.md). A slab is freed when no live entry points into it; as every entry expires
  * within the TTL, so does every slab. Entries handed out parse their payload on first access.
  */
-import { betweenRightIncl, type Envelope, isPlainEnvelope, type Nack, type RingId } from "@wisp/lib";
+import { betweenRightIncl, type Envelope, type Nack, type RingId } from "@wisp/lib";
+import { needsNoEscapes } from "./checked-envelope";
 import {
   compareEntries,
   type Entry,
@@ -37,7 +38,7 @@ const SLAB_BYTES = 1024 * 1024;
  * fraction of serializing (docs/performance.md); anything else is serialized.
  */
 function envelopeJson(envelope: Envelope): string {
-  if (!isPlainEnvelope(envelope)) return JSON.stringify(envelope);
+  if (!needsNoEscapes(envelope)) return JSON.stringify(envelope);
   const { id, to, nackTo, eph, ct } = envelope;
   return `{"v":1,"id":"${id}","to":"${to}","nackTo":"${nackTo}","eph":"${eph}","ct":"${ct}"}`;
 }

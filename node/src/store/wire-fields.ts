@@ -3,6 +3,7 @@
  * read hostile input: each returns the value or a string saying what is wrong, never throws.
  */
 import { b64uByteLength, type Envelope, type Nack, sealedFields, validateEnvelope } from "@wisp/lib";
+import { checkedEnvelope } from "./checked-envelope";
 import type { Entry, Tombstone } from "./entry";
 
 export type Decoded<T> = T | string;
@@ -26,7 +27,7 @@ export function isTime(value: unknown): value is number {
 /** The HTTP API's rules (lib's validateEnvelope): an envelope from a peer is trusted no more. */
 export function decodeEnvelope(value: unknown): Decoded<Envelope> {
   const result = validateEnvelope(sealedFields(value));
-  return result.ok ? result.value.envelope : result.message;
+  return result.ok ? checkedEnvelope(result.value) : result.message;
 }
 
 export function decodeNack(value: unknown): Decoded<Nack> {

@@ -1,0 +1,47 @@
+import {
+  type Envelope,
+  envelopeSize,
+  isPlainEnvelope,
+  MIN_CT_BYTES,
+  toB64u,
+  utf8,
+  validateEnvelope,
+} from "@wisp/lib";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkedEnvelope, envelopeJsonSize, needsNoEscapes } from "../../src/store/checked-envelope";
+
+const b64u = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toB64u);
+const fields = fc.record({
+  id: b64u(16),
+  to: b64u(32),
+  nackTo: b64u(32),
+  eph: b64u(32),
+  ct: fc.uint8Array({ minLength: MIN_CT_BYTES, maxLength: 400 }).map(toB64u),
+});
+
+describe("a checked envelope", () => {
+  it("is frozen, and answers lib's size and plainness without a scan", () => {
+    fc.assert(
+      fc.property(fields, (f) => {
+        const checked = validateEnvelope({ v: 1, ...f });
+        if (!checked.ok) throw new Error(checked.message);
+        const envelope = checkedEnvelope(checked.value);
+        expect(Object.isFrozen(envelope)).toBe(true);
+        expect(() => {
+          (envelope as { ct: string }).ct = '"';
+        }).toThrow(TypeError);
+        expect(envelopeJsonSize(envelope)).toBe(utf8(JSON.stringify(envelope)).length);
+        expect(envelopeJsonSize(envelope)).toBe(envelopeSize({ ...envelope }));
+        expect(needsNoEscapes(envelope)).toBe(true);
+      }),
+    );
+  });
+
+  it("leaves every other envelope to lib's answers", () => {
+    const quoted = { v: 1, id: 'a"', to: "b", nackTo: "c", eph: "d", ct: "é" } as Envelope;
+    expect(envelopeJsonSize(quoted)).toBe(envelopeSize(quoted));
+    expect(needsNoEscapes(quoted)).toBe(isPlainEnvelope(quoted));
+    expect(needsNoEscapes(quoted)).toBe(false);
+  });
+});
