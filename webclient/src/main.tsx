@@ -97,7 +97,7 @@ async function boot(root: HTMLElement): Promise<void> {
       const imported = parsed.file.identity;
       if (imported.address === identity.address) return "This browser already uses that identity.";
       const confirmed = confirm(
-        "Replace this browser's identity with the imported one? Chats of the current identity will be removed from this browser.",
+        "Replace this browser's identity with the imported one? Its chats here will be removed.",
       );
       if (!confirmed) return null;
       client.stop();

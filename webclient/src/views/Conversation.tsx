@@ -39,6 +39,7 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
   const messages = client.state.messages[chat] ?? [];
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const lastTop = useRef(0);
   const seenLength = useRef(messages.length);
   const last = messages.length > 0 ? messages[messages.length - 1] : null;
   const { first, onScroll: loadEarlier } = useMessageWindow(messages.length, scroller);
@@ -82,6 +83,18 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
       } else setUnseen((n) => n + added);
     });
   }, [last?.id]);
+
+  useLayoutEffect(() => {
+    // A resize (a phone turned, a window narrowed) keeps a reader at the bottom there: this runs
+    // before the scroll event that the browser's scroll anchoring sends would mark them scrolled up.
+    const el = scroller.current;
+    if (!el) return;
+    const keep = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    keep.observe(el);
+    return () => keep.disconnect();
+  }, [view]);
 
   useLayoutEffect(() => {
     // After the scroll to the bottom above, which waits for the frame too.
@@ -185,7 +198,11 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
         aria-live="polite"
         onScroll={(e) => {
           const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+          const top = el.scrollTop;
+          // Only scrolling up leaves the bottom: content that grew below (a narrower window) does not.
+          atBottom.current =
+            el.scrollHeight - top - el.clientHeight < 48 || (atBottom.current && top >= lastTop.current);
+          lastTop.current = top;
           if (atBottom.current && unseen > 0) setUnseen(0);
           loadEarlier();
         }}

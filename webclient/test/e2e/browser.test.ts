@@ -158,6 +158,20 @@ describe("web app in Chromium", () => {
       await expect
         .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
         .toBeLessThan(1);
+      // Narrowed like a phone turned upright, the chat stays at its newest message and goes on
+      // following the new ones.
+      await bob.page.setViewportSize({ width: 420, height: 720 });
+      await expect
+        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
+        .toBeLessThan(1);
+      for (let i = 17; i <= 19; i++) await send(carol.page, `Line ${i} of a burst from Carol.`);
+      await expect
+        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
+        .toContain("Line 19 of a burst from Carol.");
+      await expect
+        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
+        .toBeLessThan(1);
+      await bob.page.setViewportSize({ width: 1100, height: 720 });
 
       // With Bob's app closed nobody collects the message: after the TTL it expires and NACKs.
       await bob.page.close();
