@@ -133,8 +133,18 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   );
   metrics.gauge(
     "wisp_link_partial_frame_bytes",
-    "Bytes of partial frames held for all inbound links",
+    "Bytes of partial frames held for all links",
     () => transport.limitCounts().partialBytes,
+  );
+  metrics.gauge(
+    "wisp_link_connections",
+    "Open node-port connections: inbound (peers dialled us) and outbound (we dialled)",
+    () => transport.connectionCounts().inbound + transport.connectionCounts().outbound,
+  );
+  metrics.gauge(
+    "wisp_link_requests_over_inbound",
+    "Requests this node sent over links peers opened to it, saving a connection and a handshake",
+    () => transport.requestsOverInbound,
   );
   metrics.gauge(
     "wisp_store_proofs_rejected",

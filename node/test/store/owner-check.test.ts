@@ -14,6 +14,27 @@ afterEach(async () => {
 const REQUEST = { timeoutMs: 500 };
 
 describe("Mailboxes: puts and fetches routed by an unconfirmed lookup", () => {
+  it("asks the owner for the key its lookup named, allowing the link the owner opened (anyLink)", async () => {
+    cluster = await Cluster.start(5);
+    const bob = mailboxOf(305);
+    const owner = cluster.ownerOf(bob);
+    const entry = cluster.nodes.find((n) => n !== owner)!;
+    const asked: unknown[] = [];
+    const request = entry.transport.request.bind(entry.transport);
+    entry.transport.request = (to, message, options) => {
+      if (message.t === "store.put" || message.t === "store.fetch")
+        asked.push({ to, t: message.t, ...options });
+      return request(to, message, options);
+    };
+    await entry.mailboxes.store(envelope(bob));
+    await entry.mailboxes.retrieve(bob, proofFor(bob, [], cluster.clock.now()), { waitMs: 0 });
+    const expected = { to: owner.addr, key: owner.ring.self.key, anyLink: true };
+    expect(asked).toEqual([
+      expect.objectContaining({ ...expected, t: "store.put" }),
+      expect.objectContaining({ ...expected, t: "store.fetch" }),
+    ]);
+  });
+
   it("a node refuses a put or fetch for a mailbox it does not own, and stores nothing", async () => {
     cluster = await Cluster.start(5);
     const bob = mailboxOf(300);
