@@ -3,8 +3,9 @@
  * JSON, sizes are limited, deadlines apply, a closed or crashed node is unreachable, and every
  * request reaches its handler with the sender's identity (key, ring id, listen address), as a
  * completed handshake proves it over TCP; a request expecting another key than the one at its
- * address fails with "wrong_key". Optional latency and loss make it a test bed for failures. Used
- * by the tests and the simulator.
+ * address fails with "wrong_key". There are no links, so a request always reaches the node
+ * listening at its address (`anyLink` changes nothing). Optional latency and loss make it a test
+ * bed for failures. Used by the tests and the simulator.
  */
 import { parseNodeAddr } from "../identity/addr";
 import { nodeIdOf } from "../identity/node-id";
