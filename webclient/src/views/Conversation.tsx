@@ -85,8 +85,8 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
   }, [last?.id]);
 
   useLayoutEffect(() => {
-    // A resize (a phone turned, a window narrowed) keeps a reader at the bottom there: this runs
-    // before the scroll event that the browser's scroll anchoring sends would mark them scrolled up.
+    // A resize (a phone turned, a window narrowed) keeps a reader who was at the bottom there; the
+    // scroll events it causes move the view down, so onScroll does not take them for scrolling up.
     const el = scroller.current;
     if (!el) return;
     const keep = new ResizeObserver(() => {
