@@ -1,24 +1,10 @@
-import {
-  type Envelope,
-  envelopeSize,
-  isPlainEnvelope,
-  MIN_CT_BYTES,
-  toB64u,
-  utf8,
-  validateEnvelope,
-} from "@wisp/lib";
+import { type Envelope, envelopeSize, isPlainEnvelope, utf8, validateEnvelope } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { envelopeFields } from "../../../lib/test/envelope-fields";
 import { checkedEnvelope, envelopeJsonSize, needsNoEscapes } from "../../src/store/checked-envelope";
 
-const b64u = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map(toB64u);
-const fields = fc.record({
-  id: b64u(16),
-  to: b64u(32),
-  nackTo: b64u(32),
-  eph: b64u(32),
-  ct: fc.uint8Array({ minLength: MIN_CT_BYTES, maxLength: 400 }).map(toB64u),
-});
+const fields = envelopeFields;
 
 describe("a checked envelope", () => {
   it("is frozen, and answers lib's size and plainness without a scan", () => {
