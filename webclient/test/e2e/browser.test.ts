@@ -152,25 +152,19 @@ describe("web app in Chromium", () => {
       // A burst that overfills the view ends with the newest message wholly in view.
       for (let i = 1; i <= 16; i++) await send(carol.page, `Line ${i} of a burst from Carol.`);
       const belowView = (el: Element) => el.scrollHeight - el.scrollTop - el.clientHeight;
-      await expect
-        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
-        .toContain("Line 16 of a burst from Carol.");
-      await expect
-        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
-        .toBeLessThan(1);
+      const bobSeesNewest = async (text: string) => {
+        await expect.poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT }).toContain(text);
+        await expect
+          .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
+          .toBeLessThan(1);
+      };
+      await bobSeesNewest("Line 16 of a burst from Carol.");
       // Narrowed like a phone turned upright, the chat stays at its newest message and goes on
       // following the new ones.
       await bob.page.setViewportSize({ width: 420, height: 720 });
-      await expect
-        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
-        .toBeLessThan(1);
+      await bobSeesNewest("Line 16 of a burst from Carol.");
       for (let i = 17; i <= 19; i++) await send(carol.page, `Line ${i} of a burst from Carol.`);
-      await expect
-        .poll(() => incomingTexts(bob.page), { timeout: UI_TIMEOUT })
-        .toContain("Line 19 of a burst from Carol.");
-      await expect
-        .poll(() => bob.page.locator(".messages").evaluate(belowView), { timeout: UI_TIMEOUT })
-        .toBeLessThan(1);
+      await bobSeesNewest("Line 19 of a burst from Carol.");
       await bob.page.setViewportSize({ width: 1100, height: 720 });
 
       // With Bob's app closed nobody collects the message: after the TTL it expires and NACKs.
