@@ -2,7 +2,14 @@
  * Decoders of the values the store's messages carry (envelopes, NACKs, entries, tombstones). They
  * read hostile input: each returns the value or a string saying what is wrong, never throws.
  */
-import { b64uByteLength, type Envelope, type Nack, sealedFields, validateEnvelope } from "@wisp/lib";
+import {
+  b64uByteLength,
+  type CheckedEnvelope,
+  type Envelope,
+  type Nack,
+  sealedFields,
+  validateEnvelope,
+} from "@wisp/lib";
 import { checkedEnvelope } from "./checked-envelope";
 import type { Entry, Tombstone } from "./entry";
 
@@ -25,9 +32,21 @@ export function isTime(value: unknown): value is number {
 }
 
 /** The HTTP API's rules (lib's validateEnvelope): an envelope from a peer is trusted no more. */
-export function decodeEnvelope(value: unknown): Decoded<Envelope> {
+function checkedFields(value: unknown): Decoded<CheckedEnvelope> {
   const result = validateEnvelope(sealedFields(value));
-  return result.ok ? checkedEnvelope(result.value) : result.message;
+  return result.ok ? result.value : result.message;
+}
+
+/** An envelope this node will keep: frozen, its size remembered (checked-envelope.ts). */
+export function decodeEnvelope(value: unknown): Decoded<Envelope> {
+  const checked = checkedFields(value);
+  return typeof checked === "string" ? checked : checkedEnvelope(checked);
+}
+
+/** An envelope that only passes through this node (a fetch answer's, to its client): nothing remembered. */
+export function decodeRelayedEnvelope(value: unknown): Decoded<Envelope> {
+  const checked = checkedFields(value);
+  return typeof checked === "string" ? checked : checked.envelope;
 }
 
 export function decodeNack(value: unknown): Decoded<Nack> {

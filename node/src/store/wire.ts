@@ -23,6 +23,7 @@ import {
   decodeEntry,
   decodeEnvelope,
   decodeNack,
+  decodeRelayedEnvelope,
   decodeTombstone,
   isRecord,
   isTime,
@@ -215,7 +216,7 @@ export function decodeFetchAnswer(answer: WireMessage): FetchAnswer | null {
   if (messages.length + nacks.length > MAX_RETRIEVE_ENTRIES) return null;
   const out: FetchAnswer = { t: "store.fetch.ok", messages: [], nacks: [], more };
   for (const raw of messages) {
-    const envelope = decodeEnvelope(raw);
+    const envelope = decodeRelayedEnvelope(raw);
     const expiresAt = isRecord(raw) ? raw.expiresAt : undefined;
     if (typeof envelope === "string" || !isTime(expiresAt)) return null;
     out.messages.push({ ...envelope, expiresAt });
