@@ -139,7 +139,10 @@ export async function startNode(options: StartNodeOptions = {}): Promise<NodeHan
   metrics.gauge(
     "wisp_link_connections",
     "Open node-port connections: inbound (peers dialled us) and outbound (we dialled)",
-    () => transport.connectionCounts().inbound + transport.connectionCounts().outbound,
+    () => {
+      const { inbound, outbound } = transport.connectionCounts();
+      return inbound + outbound;
+    },
   );
   metrics.gauge(
     "wisp_link_requests_over_inbound",

@@ -144,12 +144,13 @@ export class TcpTransport implements Transport {
         ),
       );
     }
+    const request = { id, payload, key: options.key };
     const dialled = this.outbound.get(to);
-    if (dialled && !dialled.gone) return dialled.request({ id, payload, key: options.key }, options);
+    if (dialled && !dialled.gone) return dialled.request(request, options);
     const inbound =
       options.key && options.anyLink ? this.inboundLinks.get(`${to} ${options.key}`) : undefined;
-    if (inbound) return this.overInbound(inbound, to, target, { id, payload, key: options.key }, options);
-    return this.connectionTo(to, target, options.key).request({ id, payload, key: options.key }, options);
+    if (inbound) return this.overInbound(inbound, to, target, request, options);
+    return this.connectionTo(to, target, options.key).request(request, options);
   }
 
   /**
