@@ -85,6 +85,11 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
   }, [last?.id]);
 
   useLayoutEffect(() => {
+    // After the scroll to the bottom above, which waits for the frame too.
+    if (focusId) requestAnimationFrame(() => scrollToMessage(focusId));
+  }, [focusId]);
+
+  useLayoutEffect(() => {
     // A resize (a phone turned, a window narrowed) keeps a reader who was at the bottom there; the
     // scroll events it causes move the view down, so onScroll does not take them for scrolling up.
     const el = scroller.current;
@@ -95,11 +100,6 @@ export function Conversation({ client, chat, focusId, onBack }: Props) {
     keep.observe(el);
     return () => keep.disconnect();
   }, [view]);
-
-  useLayoutEffect(() => {
-    // After the scroll to the bottom above, which waits for the frame too.
-    if (focusId) requestAnimationFrame(() => scrollToMessage(focusId));
-  }, [focusId]);
 
   if (view === "info" && group)
     return <GroupInfo client={client} group={group} onClose={() => setView("chat")} />;
