@@ -272,9 +272,12 @@ describe.runIf(existsSync(CHROMIUM))("web app across nodes (failover, offline, n
     await alice.page.screenshot({ path: join(SHOTS, "reach-offline-from-cache.png") });
 
     // A node comes back: "Reconnect now" (or the pool's own probe a second later) finds it.
+    // When the probe wins, the banner and its button are gone before the click lands.
     const old = nodes[1];
     nodes[1] = await start({ port: old.port, apiPort: old.apiPort });
-    await alice.page.getByRole("button", { name: "Reconnect now" }).click();
+    const reconnect = alice.page.getByRole("button", { name: "Reconnect now" }).click();
+    await Promise.race([reconnect, connected(alice.page, 5_000)]);
+    reconnect.catch(() => undefined);
     await connected(alice.page, 5_000);
   }, 60_000);
 });
