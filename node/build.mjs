@@ -3,6 +3,7 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { sodiumBinding } from "./sodium-binding.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -15,6 +16,7 @@ const sources = [
   join(root, "lib/src"),
   join(here, "package.json"),
   join(root, "lib/package.json"),
+  join(here, "sodium-binding.mjs"),
   fileURLToPath(import.meta.url),
 ];
 const force = process.argv.includes("--force");
@@ -54,8 +56,8 @@ await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
-  // A native addon loads its prebuilt binary from its own package folder, so it stays outside.
-  external: ["sodium-native"],
+  // sodium-native's JS is bundled; its native addon is loaded from its own package folder.
+  plugins: [sodiumBinding],
   // Bundled CommonJS code may call require(); ESM has none, so give it one.
   banner: {
     js: 'import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(import.meta.url);',

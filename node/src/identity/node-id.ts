@@ -12,7 +12,7 @@ export const DEFAULT_PUZZLE_BITS = 13;
 export const MAX_PUZZLE_BITS = 32;
 
 const ID_DOMAIN = Buffer.from("wisp/node-id/v1");
-const PUZZLE_DOMAIN = Buffer.from("wisp/node-puzzle/v1");
+export const PUZZLE_DOMAIN = Buffer.from("wisp/node-puzzle/v1");
 
 export function nodeIdOf(key: Uint8Array, ip: Uint8Array): RingId {
   return idFromBytes(createHash("sha256").update(ID_DOMAIN).update(key).update(ip).digest());
@@ -20,7 +20,10 @@ export function nodeIdOf(key: Uint8Array, ip: Uint8Array): RingId {
 
 /** Leading zero bits of the key's puzzle hash (0..256). */
 export function puzzleBitsOf(key: Uint8Array): number {
-  const hash = createHash("sha256").update(PUZZLE_DOMAIN).update(key).digest();
+  return leadingZeroBits(createHash("sha256").update(PUZZLE_DOMAIN).update(key).digest());
+}
+
+export function leadingZeroBits(hash: Uint8Array): number {
   let bits = 0;
   for (const byte of hash) {
     if (byte === 0) {

@@ -69,6 +69,8 @@ declare module "sodium-universal" {
     nonce: Uint8Array,
     key: Uint8Array,
   ): number;
+  export function crypto_sign_keypair(publicKey: Uint8Array, secretKey: Uint8Array): void;
+  export function crypto_hash_sha256(out: Uint8Array, message: Uint8Array): void;
   export function crypto_sign_verify_detached(
     signature: Uint8Array,
     message: Uint8Array,

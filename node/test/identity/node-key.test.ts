@@ -62,6 +62,8 @@ describe("node keys", () => {
     const key = generateNodeKey(10);
     expect(solvesPuzzle(key.publicKey, 10)).toBe(true);
     expect(puzzleBitsOf(key.publicKey)).toBeGreaterThanOrEqual(10);
+    expect(nodeKeyFromSeed(key.secretKey.subarray(0, 32)).key).toBe(key.key);
+    expect(generateNodeKey(4).key).not.toBe(generateNodeKey(4).key);
     expect(() => generateNodeKey(33)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,6 @@
 /** Serializing answers: status line, header block and body, as one write where the body is text. */
-import { STATUS_CODES } from "node:http";
 import type { ApiAnswer } from "../exchange";
+import { reasonPhrase } from "./reason-phrases";
 
 /** What the connection adds to every answer's own headers. */
 interface Framing {
@@ -65,5 +65,5 @@ function bodyBytes(body: ApiAnswer["body"]): number {
 }
 
 function statusLine(status: number): string {
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Unknown"}\r\n`;
+  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
 }
