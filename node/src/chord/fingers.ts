@@ -1,6 +1,6 @@
 /** fix_fingers (Stoica et al. 2001, Fig. 6), one pass over the whole table. */
-import { fingerStart, ID_BITS, type RingId } from "@wisp/lib";
-import type { LookupResult } from "./ring";
+import { betweenRightIncl, fingerStart, ID_BITS, type RingId } from "@wisp/lib";
+import type { LookupResult, NodeRef } from "./ring";
 import type { RoutingTable } from "./routing-table";
 
 export interface FingerRefresh {
@@ -9,19 +9,32 @@ export interface FingerRefresh {
   find(key: RingId): Promise<LookupResult>;
 }
 
-/** Looks up only the fingers whose start passed finger i−1's node; the others copy finger i−1. */
+/**
+ * Looks up only the fingers whose start passed the node found for finger i−1; the others have
+ * that node too. "Found", not "stored": the table keeps no finger that is this node itself or that
+ * its per-IP cap refuses, and judging by the stored finger looked up every finger after such a
+ * gap again, 255 lookups a second on a node that is alone.
+ */
 export async function refreshFingers(table: RoutingTable, refresh: FingerRefresh): Promise<void> {
   if (!refresh.isActive()) return;
-  table.setFinger(0, table.successor());
+  const self = table.self;
+  // Alone, every key's successor is this node, which the table keeps as no finger at all.
+  if (table.isAlone()) {
+    for (let i = 0; i < ID_BITS; i++) table.setFinger(i, null);
+    return;
+  }
+  let found: NodeRef = table.successor() ?? self;
+  table.setFinger(0, found);
   for (let i = 1; i < ID_BITS; i++) {
     if (!refresh.isActive()) return;
-    if (!table.fingerNeedsLookup(i)) {
-      table.setFinger(i, table.finger(i - 1));
+    const start = fingerStart(self.id, i);
+    if (betweenRightIncl(self.id, start, found.id)) {
+      table.setFinger(i, found);
       continue;
     }
     try {
-      const { node } = await refresh.find(fingerStart(table.self.id, i));
-      table.setFinger(i, node);
+      found = (await refresh.find(start)).node;
+      table.setFinger(i, found);
     } catch {
       // Leave the old finger; the next round retries. A failed peer was already dropped.
     }

@@ -221,17 +221,6 @@ export class RoutingTable {
     return result;
   }
 
-  /**
-   * Finger indices that need a lookup, in increasing order. Finger i can be skipped when its start
-   * still falls in (self, finger i−1]: then finger i−1 is its successor too.
-   */
-  fingerNeedsLookup(i: number): boolean {
-    if (i === 0) return false;
-    const previous = this.fingers[i - 1];
-    if (!previous) return true;
-    return !betweenRightIncl(this.self.id, fingerStart(this.self.id, i), previous.id);
-  }
-
   private knownNodes(): { node: NodeRef; dist: RingId }[] {
     if (this.known) return this.known;
     const byAddr = new Map<string, NodeRef>();

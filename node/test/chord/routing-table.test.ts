@@ -1,9 +1,8 @@
-import { between, betweenRightIncl, fingerStart, RING_SIZE, type RingId } from "@wisp/lib";
+import { between, betweenRightIncl, RING_SIZE, type RingId } from "@wisp/lib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { NodeRef } from "../../src/chord/ring";
 import { RoutingTable, splitAtKey } from "../../src/chord/routing-table";
-import { testRef } from "../fixtures/node-refs";
 
 const ref = (id: RingId, addr = `n${id}`): NodeRef => ({ id, addr, key: `k${addr}` });
 const TOP = RING_SIZE - 1n;
@@ -160,18 +159,5 @@ describe("splitAtKey and the successors that answer a key", () => {
         expect(betweenRightIncl(previous.id, key, from[0].id)).toBe(true);
       }),
     );
-  });
-});
-
-describe("fingers needing a lookup", () => {
-  it("skips finger i while its start falls before finger i-1's node", () => {
-    const self = testRef("10.0.0.1:1");
-    const table = new RoutingTable(self, 8);
-    const far = ref(fingerStart(self.id, 100) + 5n, "far");
-    table.setFinger(99, far);
-    expect(table.fingerNeedsLookup(0)).toBe(false);
-    expect(table.fingerNeedsLookup(100)).toBe(false);
-    expect(table.fingerNeedsLookup(101)).toBe(true);
-    expect(table.fingerNeedsLookup(50)).toBe(true);
   });
 });
