@@ -24,7 +24,7 @@ import { ServicesContext } from "./views/services";
  * fallback for them (docs/webclient.md, "Size"). Current Chromium, Firefox and Safari have both.
  */
 const NO_WEBCRYPTO =
-  "this browser has no WebCrypto Ed25519 and X25519, which Wisp needs: use a current Chrome, Edge, Firefox or Safari";
+  "this browser has no WebCrypto Ed25519 and X25519, which Wisp needs: use a current browser";
 
 /** Shows the lock screen until a passphrase opens the stored key. */
 function askPassphrase(root: HTMLElement) {

@@ -28,6 +28,8 @@ export class MailboxPoller {
   private everConnected = false;
   private loop: AbortController | null = null;
   private wake: (() => void) | null = null;
+  /** A nudge while a request was out: the backoff after that request, should it fail, is skipped. */
+  private nudged = false;
 
   constructor(private readonly d: PollerDeps) {}
 
@@ -51,7 +53,8 @@ export class MailboxPoller {
   /** A node may answer again: the connection state is looked at again and a backoff cut short. */
   nudge(): void {
     this.setConnection();
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.nudged = true;
   }
 
   private async pollLoop(signal: AbortSignal): Promise<void> {
@@ -77,6 +80,7 @@ export class MailboxPoller {
       }
       for (const id of ack) this.pendingAcks.delete(id);
       this.failures = 0;
+      this.nudged = false;
       this.everConnected = true;
       this.setConnection();
       try {
@@ -106,6 +110,10 @@ export class MailboxPoller {
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -41,7 +41,7 @@ export function Composer({ onSend, reply, onCancelReply }: Props) {
       {text.length > COUNTER_FROM && (
         <p class={`counter${over > 0 ? " over" : ""}`} role={over > 0 ? "alert" : "status"}>
           {over > 0
-            ? `Too long: ${over.toLocaleString()} characters over the limit of ${MAX_TEXT_CHARS.toLocaleString()}. Shorten it or split it.`
+            ? `Too long by ${over.toLocaleString()} characters (the limit is ${MAX_TEXT_CHARS.toLocaleString()}).`
             : `${(MAX_TEXT_CHARS - text.length).toLocaleString()} characters left`}
         </p>
       )}

@@ -16,7 +16,7 @@ export function Welcome({
       <h1>{firstStart ? "Welcome to Wisp" : "Wisp"}</h1>
       <p class="lead">
         {firstStart
-          ? "Your identity was just created in this browser. Share your address so people can write to you."
+          ? "Your identity was created in this browser. Share your address so people can write to you."
           : "Share your address so people can write to you, or pick a chat on the left."}
       </p>
       <AddressCard address={address} />

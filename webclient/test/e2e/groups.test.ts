@@ -178,7 +178,7 @@ describe.runIf(existsSync(CHROMIUM))("a group of three browsers and a CLI", () =
     // Too long: a counter and a warning instead of silent truncation.
     await bob.page.getByLabel("Message", { exact: true }).fill("x".repeat(12_050));
     await bob.page
-      .getByText("Too long: 50 characters over the limit of 12,000")
+      .getByText("Too long by 50 characters (the limit is 12,000)")
       .waitFor({ timeout: UI_TIMEOUT });
     expect(await bob.page.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
     await shoot(bob.page, "11-too-long");
