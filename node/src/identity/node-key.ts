@@ -29,7 +29,7 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
 
 /**
  * A fresh key that solves a puzzle of `puzzleBits`. The ~8,000 tries reuse one set of buffers:
- * a key pair and a hash object per try left garbage that kept an idle node's RSS ~8 MiB higher.
+ * a key pair and a hash object per try left garbage that kept a fresh node's idle RSS ~4 MiB higher.
  */
 export function generateNodeKey(puzzleBits: number): NodeKey {
   checkPuzzleBits(puzzleBits);
