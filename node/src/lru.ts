@@ -1,7 +1,7 @@
 /**
  * The one bounded map of the node: at most `max` entries, the least recently used one evicted
  * first. A cache belongs to the instance that fills it (the API's mailbox addresses, a crypto
- * backend's imported keys).
+ * backend's imported keys), or to a module when it remembers a pure function (mailbox keys).
  */
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();

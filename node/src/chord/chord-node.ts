@@ -10,7 +10,7 @@ import { refreshFingers } from "./fingers";
 import { type ChordHandlerHost, registerChordHandlers } from "./handlers";
 import { Admissions } from "./join";
 import { joinRing } from "./joiner";
-import { findSuccessor, type LookupContext } from "./lookup";
+import { answerLocally, findSuccessor, type LookupContext } from "./lookup";
 import type { JoinAnswer, StateAnswer, StepAnswer } from "./messages";
 import { type ChordComponents, type ChordOptions, registerChordMetrics, withDefaults } from "./options";
 import { PeerCalls } from "./peer-calls";
@@ -196,6 +196,9 @@ export class ChordNode implements Ring, ChordHandlerHost {
 
   private find(key: RingId, verify: boolean, signal?: AbortSignal): Promise<LookupResult> {
     if (!this.joined) return Promise.reject(new RingUnavailable("this node is not a ring member"));
+    // Most lookups of a small ring end in the local table; they need no deadline.
+    const local = answerLocally(this.table, key, verify);
+    if (local) return Promise.resolve(local);
     return this.withDeadline(signal, (combined) =>
       findSuccessor(this.lookupContext, { key, signal: combined, verify }),
     );

@@ -47,6 +47,22 @@ interface Search {
 
 const NO_OWNERS: Owners = { before: [], from: [] };
 
+/**
+ * The answer the local table gives without asking anyone, or null: this node owns the key, or
+ * (unconfirmed) the key is in the range of its successor list.
+ */
+export function answerLocally(table: RoutingTable, key: RingId, verify: boolean): LookupResult | null {
+  if (ownedHere(table, key)) return { node: table.self, hops: 0 };
+  if (verify) return null;
+  const first = splitAtKey(table.self, table.successors(), key).from[0];
+  return first ? { node: first, hops: 0 } : null;
+}
+
+/** key ∈ (predecessor, self]: this node is the successor of the key, by its own predecessor. */
+function ownedHere(table: RoutingTable, key: RingId): boolean {
+  return table.isAlone() || key === table.self.id || table.owns(key);
+}
+
 export async function findSuccessor(ctx: LookupContext, plan: LookupPlan): Promise<LookupResult> {
   const start = planLookup(ctx.table, plan);
   if ("answer" in start) return start.answer;
@@ -78,9 +94,7 @@ function planLookup(
 ): { answer: LookupResult } | { owners: Owners; candidates: NodeRef[] } {
   if (plan.start) return { owners: NO_OWNERS, candidates: [...plan.start] };
   const self = table.self;
-  // key ∈ (predecessor, self]: this node is the successor of the key, by its own predecessor.
-  if (table.isAlone() || plan.key === self.id || table.owns(plan.key))
-    return { answer: { node: self, hops: 0 } };
+  if (ownedHere(table, plan.key)) return { answer: { node: self, hops: 0 } };
   const owners = splitAtKey(self, table.successors(), plan.key);
   // Locally every known node is a candidate: trying them costs nothing until one is asked.
   const candidates =

@@ -1,11 +1,13 @@
 /** Splits what one node sends another (store.replicate, store.digest) below the item and byte limits. */
-import type { Entry, Tombstone } from "./entry";
+import { type Entry, entrySize, type Tombstone } from "./entry";
 import { MAX_BATCH_ITEMS, type ReplicateRequest } from "./wire";
 
 /** Bytes of entries in one store.replicate: well below the frame limit, so one batch never fails for its size. */
 const BATCH_BYTES = 1024 * 1024;
 /** A tombstone's JSON is at most this long (two b64u ids and a time). */
 const TOMBSTONE_BYTES = 120;
+/** An entry's JSON beyond its envelope or NACK: at most this (its kind, mailbox, id and times). */
+const ENTRY_FIELD_BYTES = 256;
 
 export function replicateBatches(
   entries: readonly Entry[],
@@ -22,7 +24,7 @@ export function replicateBatches(
     bytes = 0;
   };
   for (const entry of entries) {
-    const size = JSON.stringify(entry).length;
+    const size = entrySize(entry) + ENTRY_FIELD_BYTES;
     flushIfFull(size);
     current.entries.push(entry);
     bytes += size;

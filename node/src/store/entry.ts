@@ -5,6 +5,7 @@
  * (memory-store.ts); a durable log implements the same interface and runs the same test suite.
  */
 import { b64uByteLength, type Envelope, type Nack, type RingId } from "@wisp/lib";
+import { LruMap } from "../lru";
 import { envelopeJsonSize } from "./checked-envelope";
 import type { AckProof } from "./proof";
 
@@ -87,12 +88,23 @@ export function entrySize(entry: Entry): number {
   return entry.kind === "msg" ? envelopeJsonSize(entry.envelope) : JSON.stringify(entry.nack).length;
 }
 
+/**
+ * Keys of recent mailboxes. A put asks for its mailbox's key at the entry node, the owner and each
+ * replica, several times at each; the answer depends on the mailbox alone, so nodes of one process
+ * may share it.
+ */
+const recentKeys = new LruMap<string, RingId>(1_024);
+
 /** The ring key of a b64u mailbox: its 32 bytes read as a ring id. Throws on a malformed mailbox. */
 export function mailboxKey(mailbox: string): RingId {
+  const known = recentKeys.get(mailbox);
+  if (known !== undefined) return known;
   if (b64uByteLength(mailbox) !== 32)
     throw new TypeError(`mailbox expected 32 bytes of base64url, got "${mailbox.slice(0, 60)}"`);
-  // idFromBytes(fromB64u(mailbox)), decoded by Buffer: this runs on every store and retrieve.
-  return BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
+  // idFromBytes(fromB64u(mailbox)), decoded by Buffer.
+  const key = BigInt(`0x${Buffer.from(mailbox, "base64url").toString("hex")}`);
+  recentKeys.set(mailbox, key);
+  return key;
 }
 
 /** Retrieve's order: oldest first, ties broken by id so every replica answers alike. */

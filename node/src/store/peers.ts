@@ -33,18 +33,26 @@ export class Peers {
    * Pushes entries and tombstones to addr in batches. Resolves to the number of entries the
    * receiver did not have and the receiver's replica set, or null when addr failed.
    */
-  async push(
+  push(
     addr: string,
     entries: readonly Entry[],
     tombstones: readonly Tombstone[],
     timeoutMs = this.options.rpcTimeoutMs,
   ): Promise<{ created: number; replicas: string[] } | null> {
+    return this.pushBatches(addr, replicateRequests(entries, tombstones), timeoutMs);
+  }
+
+  private async pushBatches(
+    addr: string,
+    requests: readonly WireMessage[],
+    timeoutMs: number,
+  ): Promise<{ created: number; replicas: string[] } | null> {
     let created = 0;
     let replicas: string[] = [];
-    for (const batch of replicateBatches(entries, tombstones)) {
+    for (const request of requests) {
       let answer: WireMessage;
       try {
-        answer = await this.deps.transport.request(addr, encodeStoreRequest(batch), { timeoutMs });
+        answer = await this.deps.transport.request(addr, request, { timeoutMs });
       } catch (error) {
         if (!(error instanceof TransportError) || error.code !== "remote") this.deps.ring.reportFailure(addr);
         return null;
@@ -133,9 +141,13 @@ export class Peers {
     timeoutMs = this.options.rpcTimeoutMs,
   ): Promise<number> {
     const replicas = this.replicaAddrs();
-    const results = await Promise.all(
-      replicas.map((addr) => this.push(addr, entries, tombstones, timeoutMs)),
-    );
+    // Every replica gets the same batches: they are put together once.
+    const requests = replicas.length > 0 ? replicateRequests(entries, tombstones) : [];
+    const results = await Promise.all(replicas.map((addr) => this.pushBatches(addr, requests, timeoutMs)));
     return results.reduce((sum, result) => sum + (result?.created ?? 0), 0);
   }
+}
+
+function replicateRequests(entries: readonly Entry[], tombstones: readonly Tombstone[]): WireMessage[] {
+  return replicateBatches(entries, tombstones).map(encodeStoreRequest);
 }

@@ -7,7 +7,7 @@
  * copied entry only from a node that could be its owner or replica by this node's own view.
  */
 import { between, type RingId } from "@wisp/lib";
-import { groupOfAddr } from "../chord/per-ip";
+import { AddrGroups } from "../chord/per-ip";
 import type { Ring } from "../chord/ring";
 import type { RefusalSink } from "../metrics";
 import { RpcReject, type RpcRouter } from "../rpc/router";
@@ -41,17 +41,25 @@ export function registerStoreHandlers(
   takeover: TakeoverHandlers,
   refuse?: RefusalSink,
 ): void {
-  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(ring, owner, takeover, message, peer, refuse));
+  const handlers: StoreHandlers = { ring, owner, takeover, refuse, groups: new AddrGroups() };
+  router.on(STORE_TAGS, (message, peer) => handleStoreMessage(handlers, message, peer));
+}
+
+interface StoreHandlers {
+  ring: Ring;
+  owner: MailboxOwner;
+  takeover: TakeoverHandlers;
+  refuse: RefusalSink | undefined;
+  /** Every put and copy asks for its sender's IP group; the same few peers send them all. */
+  groups: AddrGroups;
 }
 
 async function handleStoreMessage(
-  ring: Ring,
-  owner: MailboxOwner,
-  takeover: TakeoverHandlers,
+  handlers: StoreHandlers,
   message: WireMessage,
   peer: PeerIdentity,
-  refuse: RefusalSink | undefined,
 ): Promise<StoreAnswer> {
+  const { ring, owner, takeover, refuse, groups } = handlers;
   const request = decodeStoreRequest(message);
   if (typeof request === "string") throw new RpcReject(request);
   const owns = (key: RingId) => ring.isJoined() && ring.owns(key);
@@ -64,7 +72,7 @@ async function handleStoreMessage(
           "a NACK is taken only from the node responsible for the NACKed message's mailbox",
         );
       await takeover.ready(key);
-      return owner.acceptPut(request, shareSource(peer));
+      return owner.acceptPut(request, shareSource(peer, groups));
     }
     case "store.fetch": {
       const key = mailboxKey(request.mailbox);
@@ -81,7 +89,7 @@ async function handleStoreMessage(
         refuse?.("copies", peer.addr ?? nodeSource(peer), `${dropped} entries it may not copy here`);
       const source = {
         who: nodeSource(peer),
-        hasShare: shareSource(peer) !== null,
+        hasShare: shareSource(peer, groups) !== null,
         neighbour: handsKeysOver(ring, peer, owner.replicas),
       };
       return owner.acceptReplicate({ ...request, entries }, source);
@@ -97,8 +105,8 @@ function nodeSource(peer: PeerIdentity): string {
 }
 
 /** The source a put or a copy counts under: none for a node on loopback (PROTOCOL.md: no per-IP limits there). */
-function shareSource(peer: PeerIdentity): string | null {
-  return peer.addr !== null && groupOfAddr(peer.addr) === null ? null : nodeSource(peer);
+function shareSource(peer: PeerIdentity, groups: AddrGroups): string | null {
+  return peer.addr !== null && groups.of(peer.addr) === null ? null : nodeSource(peer);
 }
 
 /**

@@ -14,8 +14,8 @@ export interface Limits extends ChannelLimits {
   connectTimeoutMs: number;
 }
 
-/** A request waiting for its connection's handshake. */
-interface Queued {
+/** A request frame, before it is sealed; it waits here for its connection's handshake. */
+export interface OutgoingRequest {
   id: number;
   payload: Buffer;
   key: string | undefined;
@@ -35,7 +35,7 @@ export class PeerConnection {
   private connectTimer: ReturnType<typeof setTimeout> | null;
   private reason: string;
   private channel: LinkChannel | null = null;
-  private queued: Queued[] = [];
+  private queued: OutgoingRequest[] = [];
 
   constructor(
     private readonly addr: string,
@@ -81,7 +81,7 @@ export class PeerConnection {
     return this.channel?.peer.key ?? null;
   }
 
-  request(request: Queued, options: RequestOptions): Promise<WireMessage> {
+  request(request: OutgoingRequest, options: RequestOptions): Promise<WireMessage> {
     const answer = this.pending.wait(request.id, options);
     if (this.channel) this.send(this.channel, request);
     else this.queued.push(request);
@@ -114,7 +114,7 @@ export class PeerConnection {
     for (const request of queued) this.send(this.channel, request);
   }
 
-  private send(channel: LinkChannel, request: Queued): void {
+  private send(channel: LinkChannel, request: OutgoingRequest): void {
     if (request.key && request.key !== channel.peer.key) {
       this.pending.settle(
         request.id,

@@ -18,7 +18,7 @@ import { generateNodeKey, type NodeKey } from "../identity/node-key";
 import type { RefusalCause, RefusalSink } from "../metrics";
 import { FrameBudget, LinkChannel } from "./channel";
 import { type HandshakeSettings, type Link, respond } from "./handshake";
-import { type Limits, PeerConnection } from "./peer-connection";
+import { type Limits, type OutgoingRequest, PeerConnection } from "./peer-connection";
 import { PendingRequests } from "./pending";
 import {
   MAX_FRAME_BYTES,
@@ -130,10 +130,28 @@ export class TcpTransport implements Transport {
   request(to: string, message: WireMessage, options: RequestOptions): Promise<WireMessage> {
     if (this.closed) return Promise.reject(new TransportError("closed", "transport is closed"));
     if (options.signal?.aborted) return Promise.reject(new TransportError("aborted", "request aborted"));
+    // A connection is filed under the canonical address it was dialled at: no need to parse it again.
+    const dialled = this.outbound.get(to);
+    if (dialled && !dialled.gone)
+      return this.framed(message, options, (request) => dialled.request(request, options));
     const target = parseNodeAddr(to);
     if (!target) {
       return Promise.reject(new TransportError("unreachable", `invalid address "${to.slice(0, 100)}"`));
     }
+    return this.framed(message, options, (request) => {
+      const inbound =
+        options.key && options.anyLink ? this.inboundLinks.get(`${to} ${options.key}`) : undefined;
+      if (inbound) return this.overInbound(inbound, to, target, request, options);
+      return this.connectionTo(to, target, options.key).request(request, options);
+    });
+  }
+
+  /** Sends message as request frame of a new id, unless it is over the frame limit. */
+  private framed(
+    message: WireMessage,
+    options: RequestOptions,
+    send: (request: OutgoingRequest) => Promise<WireMessage>,
+  ): Promise<WireMessage> {
     const id = this.nextId++;
     const payload = Buffer.from(`{"i":${id},"q":${JSON.stringify(message)}}`);
     if (payload.length > this.limits.maxFrameBytes) {
@@ -144,13 +162,7 @@ export class TcpTransport implements Transport {
         ),
       );
     }
-    const request = { id, payload, key: options.key };
-    const dialled = this.outbound.get(to);
-    if (dialled && !dialled.gone) return dialled.request(request, options);
-    const inbound =
-      options.key && options.anyLink ? this.inboundLinks.get(`${to} ${options.key}`) : undefined;
-    if (inbound) return this.overInbound(inbound, to, target, request, options);
-    return this.connectionTo(to, target, options.key).request(request, options);
+    return send({ id, payload, key: options.key });
   }
 
   /**
@@ -162,7 +174,7 @@ export class TcpTransport implements Transport {
     link: LinkChannel,
     to: string,
     target: { host: string; port: number },
-    request: { id: number; payload: Buffer; key: string | undefined },
+    request: OutgoingRequest,
     options: RequestOptions,
   ): Promise<WireMessage> {
     const started = Date.now();

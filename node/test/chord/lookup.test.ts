@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findSuccessor, type LookupContext } from "../../src/chord/lookup";
+import { answerLocally, findSuccessor, type LookupContext } from "../../src/chord/lookup";
 import { encodeRef, encodeRefs } from "../../src/chord/messages";
 import { type NodeRef, RingUnavailable } from "../../src/chord/ring";
 import { RoutingTable } from "../../src/chord/routing-table";
@@ -172,5 +172,35 @@ describe("iterative findSuccessor", () => {
     await expect(
       findSuccessor(ctx, { key: at(20).id, signal: aborted, verify: true }),
     ).rejects.toBeInstanceOf(RingUnavailable);
+  });
+});
+
+describe("answerLocally", () => {
+  it("answers exactly where findSuccessor needs no request, and nothing elsewhere", async () => {
+    const self = at(10);
+    const table = new RoutingTable(self, 4);
+    table.setSuccessors([at(11), at(12), at(13)]);
+    table.setPredecessor(at(5));
+    const asked: string[] = [];
+    const ctx: LookupContext = {
+      ...context(self, new Map(), []),
+      table,
+      async request(to) {
+        asked.push(to.addr);
+        throw new TransportError("unreachable", "no peer in this test");
+      },
+    };
+    for (let i = 0; i < ring.length; i++) {
+      for (const verify of [true, false]) {
+        const local = answerLocally(table, at(i).id, verify);
+        if (!local) continue;
+        expect(await findSuccessor(ctx, { key: at(i).id, signal, verify })).toEqual(local);
+      }
+    }
+    expect(asked).toEqual([]);
+    expect(answerLocally(table, at(7).id, true)).toEqual({ node: self, hops: 0 });
+    expect(answerLocally(table, at(12).id, false)).toEqual({ node: at(12), hops: 0 });
+    expect(answerLocally(table, at(12).id, true)).toBeNull();
+    expect(answerLocally(table, at(20).id, false)).toBeNull();
   });
 });
