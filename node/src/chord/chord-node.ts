@@ -235,6 +235,11 @@ export class ChordNode implements Ring, ChordHandlerHost {
     return refreshFingers(this.table, {
       isActive: () => this.joined && !this.stopped,
       find: (key) => this.find(key, false),
+      greet: async (node) => {
+        if (await this.calls.ping(node)) return true;
+        this.reportFailure(node.addr);
+        return false;
+      },
     });
   }
 

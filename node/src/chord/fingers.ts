@@ -7,6 +7,8 @@ export interface FingerRefresh {
   isActive(): boolean;
   /** An unconfirmed lookup: a finger only routes, it does not decide ownership. */
   find(key: RingId): Promise<LookupResult>;
+  /** Connects to a node that just became a finger (a ping over its own link); false: it failed and was dropped. */
+  greet(node: NodeRef): Promise<boolean>;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function refreshFingers(table: RoutingTable, refresh: FingerRefresh
     for (let i = 0; i < ID_BITS; i++) table.setFinger(i, null);
     return;
   }
+  const known = new Set(table.distinctFingers().map((node) => node.addr));
   let found: NodeRef = table.successor() ?? self;
   table.setFinger(0, found);
   for (let i = 1; i < ID_BITS; i++) {
@@ -39,4 +42,8 @@ export async function refreshFingers(table: RoutingTable, refresh: FingerRefresh
       // Leave the old finger; the next round retries. A failed peer was already dropped.
     }
   }
+  // A finger is learned from someone's answer: connecting to it checks that it is there with its
+  // key, and leaves a link open for the lookups that will step through it.
+  const fresh = table.distinctFingers().filter((node) => !known.has(node.addr));
+  await Promise.all(fresh.map((node) => refresh.greet(node)));
 }

@@ -13,17 +13,28 @@ function successorOf(nodes: NodeRef[], key: RingId): NodeRef {
   return sorted.find((node) => node.id >= key) ?? sorted[0];
 }
 
-/** A refresh whose lookups answer from the whole ring, recording which node each one found. */
-function fakeRing(nodes: NodeRef[]) {
+/**
+ * A refresh whose lookups answer from the whole ring, recording which node each one found and
+ * which it greeted; a node in `dead` fails its greeting and is dropped from `table`, as Chord does.
+ */
+function fakeRing(nodes: NodeRef[], table?: RoutingTable, dead: ReadonlySet<string> = new Set()) {
   const found: NodeRef[] = [];
+  const greeted: string[] = [];
   return {
     found,
+    greeted,
     refresh: {
       isActive: () => true,
       find: async (key: RingId) => {
         const node = successorOf(nodes, key);
         found.push(node);
         return { node, hops: 0 };
+      },
+      greet: async (node: NodeRef) => {
+        greeted.push(node.addr);
+        if (!dead.has(node.addr)) return true;
+        table?.remove(node.addr);
+        return false;
       },
     },
   };
@@ -71,5 +82,20 @@ describe("refreshFingers", () => {
     expect(table.distinctFingers().map((node) => node.addr)).toEqual([sameIp[0].addr]);
     // Finger 201's start is sameIp[1]'s id; from finger 202 on, every start's successor is self.
     expect(found.map((node) => node.addr)).toEqual([sameIp[1].addr, self.addr]);
+  });
+
+  it("greets each node that became a finger once, and keeps none that fails its greeting", async () => {
+    const self = ref(0n);
+    // Each is the successor of a finger start: 2^250, 2^251, 2^252.
+    const others = [1n, 2n, 4n].map((n) => ref(n << 250n));
+    const table = new RoutingTable(self, 1);
+    table.setSuccessors([others[0]]);
+    const first = fakeRing([self, ...others], table, new Set([others[1].addr]));
+    await refreshFingers(table, first.refresh);
+    expect([...first.greeted].sort()).toEqual(others.map((node) => node.addr).sort());
+    expect(table.distinctFingers().map((node) => node.addr)).not.toContain(others[1].addr);
+    const again = fakeRing([self, ...others], table);
+    await refreshFingers(table, again.refresh);
+    expect(again.greeted).toEqual([others[1].addr]);
   });
 });
