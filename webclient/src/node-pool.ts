@@ -130,7 +130,9 @@ export class NodePool implements NodeApi {
       if (!isOutage(last.error)) return last;
       this.entries.mark(entry, "down");
       await this.failover();
-      if (this.current === entry || this.current?.health === "down") return last;
+      // Another node, or this one answering its probe: a connection the network change broke
+      // fails the call, while the probe's fresh one gets through.
+      if (this.current?.health !== "up") return last;
     }
     return last;
   }

@@ -13,6 +13,8 @@ class FakeWeb {
   readonly ids = new Map<string, string>();
   /** A retrieve parks here until the node goes down or the caller aborts, like a long-poll. */
   parkRetrieves = false;
+  /** Stores that fail as on a connection the network change broke, while the node itself answers. */
+  brokenStores = 0;
 
   fetch = (async (input: string, init?: RequestInit) => {
     const url = new URL(input);
@@ -26,6 +28,7 @@ class FakeWeb {
       case "/v1/peers":
         return json({ nodes: this.peers.get(base) ?? [] });
       case "/v1/store":
+        if (this.brokenStores > 0 && this.brokenStores--) throw new TypeError("network error");
         return json({ id: "x", expiresAt: 1 }, 201);
       case "/v1/retrieve":
         if (this.parkRetrieves) await this.park(base, init?.signal ?? undefined);
@@ -79,6 +82,19 @@ describe("NodePool", () => {
       [B, "up", true],
       [C, "up", false],
     ]);
+  });
+
+  it("repeats a call on its own node when the call failed but the node answers the probe after it", async () => {
+    const web = new FakeWeb();
+    const p = pool(web, [A]);
+    web.brokenStores = 1;
+    const stored = await p.store(envelope());
+    expect(stored.ok).toBe(true);
+    expect(web.calls.filter((call) => call.endsWith("/v1/store"))).toEqual([
+      `${A}/v1/store`,
+      `${A}/v1/store`,
+    ]);
+    expect(p.nodes().map((n) => [n.url, n.health])).toEqual([[A, "up"]]);
   });
 
   it("moves a parked long-poll to another node when its node goes away, without the caller seeing a failure", async () => {
