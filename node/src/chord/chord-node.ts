@@ -236,9 +236,7 @@ export class ChordNode implements Ring, ChordHandlerHost {
       isActive: () => this.joined && !this.stopped,
       find: (key) => this.find(key, false),
       greet: async (node) => {
-        if (await this.calls.ping(node)) return true;
-        this.reportFailure(node.addr);
-        return false;
+        if (!(await this.calls.ping(node))) this.reportFailure(node.addr);
       },
     });
   }

@@ -7,8 +7,8 @@ export interface FingerRefresh {
   isActive(): boolean;
   /** An unconfirmed lookup: a finger only routes, it does not decide ownership. */
   find(key: RingId): Promise<LookupResult>;
-  /** Connects to a node that just became a finger (a ping over its own link); false: it failed and was dropped. */
-  greet(node: NodeRef): Promise<boolean>;
+  /** Connects to a node that just became a finger (a ping over its own link); one that fails is dropped. */
+  greet(node: NodeRef): Promise<void>;
 }
 
 /**

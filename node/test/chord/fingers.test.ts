@@ -32,9 +32,7 @@ function fakeRing(nodes: NodeRef[], table?: RoutingTable, dead: ReadonlySet<stri
       },
       greet: async (node: NodeRef) => {
         greeted.push(node.addr);
-        if (!dead.has(node.addr)) return true;
-        table?.remove(node.addr);
-        return false;
+        if (dead.has(node.addr)) table?.remove(node.addr);
       },
     },
   };
