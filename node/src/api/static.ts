@@ -3,7 +3,6 @@
  * Paths are resolved to real paths (symlinks followed) and anything that lies outside the web
  * root's own real path is refused, so a link inside the root cannot serve a file elsewhere.
  */
-import { readFile, realpath, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 
 /**
@@ -19,6 +18,9 @@ export const WEB_APP_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
 };
+
+/** Loaded at the first file served: node:fs/promises adds ~0.4 MiB to the idle RSS of a node that serves none. */
+const files = () => process.getBuiltinModule("node:fs/promises");
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -73,10 +75,10 @@ async function readIfFile(base: string, relative: string): Promise<StaticFile | 
   const full = resolve(join(base, relative));
   if (!within(base, full)) return null;
   try {
-    const [realBase, real] = await Promise.all([realpath(base), realpath(full)]);
+    const [realBase, real] = await Promise.all([files().realpath(base), files().realpath(full)]);
     if (!within(realBase, real)) return null;
-    if (!(await stat(real)).isFile()) return null;
-    const body = new Uint8Array(await readFile(real));
+    if (!(await files().stat(real)).isFile()) return null;
+    const body = new Uint8Array(await files().readFile(real));
     const ext = extname(full).toLowerCase();
     const cacheControl = ext === ".html" ? "no-cache" : "public, max-age=3600";
     return { body, contentType: CONTENT_TYPES[ext] ?? "application/octet-stream", cacheControl };

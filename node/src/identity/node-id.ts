@@ -23,9 +23,11 @@ export function puzzleBitsOf(key: Uint8Array): number {
   return leadingZeroBits(createHash("sha256").update(PUZZLE_DOMAIN).update(key).digest());
 }
 
+/** Indexed: the key grind runs unoptimized (unoptimized.ts), where for-of allocates an iterator a call. */
 export function leadingZeroBits(hash: Uint8Array): number {
   let bits = 0;
-  for (const byte of hash) {
+  for (let i = 0; i < hash.length; i++) {
+    const byte = hash[i] as number;
     if (byte === 0) {
       bits += 8;
       continue;

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fromB64uExact, toB64u } from "@wisp/lib";
 import curve from "noise-curve-ed";
 import sodium from "sodium-universal";
+import { unoptimized } from "../unoptimized";
 import { checkPuzzleBits, leadingZeroBits, PUZZLE_DOMAIN, solvesPuzzle } from "./node-id";
 
 export interface NodeKey {
@@ -28,11 +29,15 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
 }
 
 /**
- * A fresh key that solves a puzzle of `puzzleBits`. The ~8,000 tries reuse one set of buffers:
- * a key pair and a hash object per try left garbage that kept a fresh node's idle RSS ~4 MiB higher.
+ * A fresh key that solves a puzzle of `puzzleBits`. The ~8,000 tries reuse one set of buffers (a key
+ * pair and a hash object per try left ~4 MiB of idle RSS behind) and run without TurboFan (unoptimized.ts).
  */
 export function generateNodeKey(puzzleBits: number): NodeKey {
   checkPuzzleBits(puzzleBits);
+  return unoptimized(() => grind(puzzleBits));
+}
+
+function grind(puzzleBits: number): NodeKey {
   const hashed = Buffer.alloc(PUZZLE_DOMAIN.length + 32);
   PUZZLE_DOMAIN.copy(hashed);
   const publicKey = hashed.subarray(PUZZLE_DOMAIN.length);

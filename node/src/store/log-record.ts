@@ -3,7 +3,6 @@
  * one mutation of the EntryStore per line. Decoding bytes read back from disk returns an error
  * value: a torn or corrupted line is skipped by the caller, never a crash.
  */
-import { crc32 } from "node:zlib";
 import { fromB64uExact } from "@wisp/lib";
 import type { Entry, Tombstone } from "./entry";
 import { decodeProof } from "./proof";
@@ -20,6 +19,9 @@ export type LogRecord =
 export type DecodeResult = { ok: true; record: LogRecord } | { ok: false; error: string };
 
 const CRC_HEX = 8;
+
+/** node:zlib is loaded by the first log line: it adds ~0.2 MiB to the idle RSS of a node that keeps no log. */
+const crc32 = (data: string | Uint8Array): number => process.getBuiltinModule("node:zlib").crc32(data);
 
 export function encodeRecord(record: LogRecord): string {
   const json = JSON.stringify(record.op === "put" ? { op: "put", entry: plainEntry(record.entry) } : record);
