@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { sodiumBinding } from "../../node/sodium-binding.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -36,9 +37,9 @@ async function bundle(): Promise<BenchBuild> {
     // Readable names in --cpu-prof profiles; minifying changes nothing that a benchmark sees.
     minify: false,
     logLevel: "warning",
-    // A native addon loads its prebuilt binary from its own package folder: it stays outside the
-    // bundle, and require() resolves it from the repository, not from the temp folder.
-    external: ["sodium-native"],
+    // sodium-native as node/build.mjs bundles it (its prebuilt addon loaded directly, no node:assert),
+    // so that the bench node is the node that ships; require() resolves from the repository.
+    plugins: [sodiumBinding],
     banner: {
       js: `import { createRequire as __wispRequire } from "node:module"; const require = __wispRequire(${JSON.stringify(join(ROOT, "package.json"))});`,
     },
