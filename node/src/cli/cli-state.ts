@@ -12,6 +12,7 @@ import {
   verifyGroupState,
 } from "@wisp/lib";
 import { UsageError } from "./args";
+import type { SentText } from "./sent-texts";
 
 export interface CliState {
   profile?: { name: string; updatedAt: number };
@@ -19,6 +20,8 @@ export interface CliState {
   profileSentAt?: Record<string, number>;
   /** Per group: every signed state seen, and my own changes still watched (cli/group-edits.ts). */
   groups: Record<string, { states: SignedGroupState[]; edits?: OwnEdit[] }>;
+  /** Texts I sent, by envelope id, for their NACKs and receipts (cli/sent-texts.ts). */
+  sent?: Record<string, SentText>;
 }
 
 const MAX_STATES_PER_GROUP = 256;
@@ -46,6 +49,16 @@ export async function readCliState(path: string): Promise<CliState> {
 
 export async function writeCliState(path: string, state: CliState): Promise<void> {
   await writeFile(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Reads the file again, applies `change` and writes it: for a command that read the state, then
+ * waited on the network, while another wisp process (a `poll --follow`) may have written it.
+ */
+export async function updateCliState(path: string, change: (state: CliState) => void): Promise<void> {
+  const state = await readCliState(path);
+  change(state);
+  await writeCliState(path, state);
 }
 
 /** The verified states of a group and its head (null while its first state is missing). */

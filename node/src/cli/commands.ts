@@ -10,12 +10,12 @@ import {
   toB64u,
 } from "@wisp/lib";
 import { UsageError } from "./args";
-import { writeCliState } from "./cli-state";
 import { load, sendToGroup } from "./group";
 import { readIdentityFile, writeIdentityFile } from "./identity-file";
 import { pollOnce } from "./poll";
 import { sendProfileDue } from "./profile";
 import { sendText } from "./send";
+import { saveSend } from "./sent-texts";
 
 export interface CliContext {
   identityPath: string;
@@ -46,16 +46,18 @@ export async function send(ctx: CliContext, positionals: string[], reply?: Reply
   if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
   const { identity, path, state } = await load(ctx);
   if (isId(addressText)) {
-    const members = await sendToGroup(ctx, identity, state, addressText, text, reply);
-    if (await sendProfileDue(ctx, identity, state, members)) await writeCliState(path, state);
+    const { members, sent } = await sendToGroup(ctx, identity, state, addressText, text, reply);
+    await sendProfileDue(ctx, identity, state, members);
+    await saveSend(path, state, sent, ctx.now());
     return;
   }
   const address = parseSharedAddress(addressText);
   if (!address.ok) throw new UsageError(`ADDRESS: ${address.error}`);
   const stored = await sendText(ctx.client, identity, address.publicKey, text, ctx.now(), reply);
   ctx.out(ctx.json ? JSON.stringify(stored) : stored.id);
-  if (await sendProfileDue(ctx, identity, state, [toB64u(address.publicKey)]))
-    await writeCliState(path, state);
+  const to = toB64u(address.publicKey);
+  await sendProfileDue(ctx, identity, state, [to]);
+  await saveSend(path, state, [{ id: stored.id, to }], ctx.now());
 }
 
 export async function poll(

@@ -17,6 +17,7 @@ import { changeGroup } from "./group-edits";
 import { readIdentityFile } from "./identity-file";
 import { sendProfileDue } from "./profile";
 import { sendBody } from "./send";
+import { saveSend } from "./sent-texts";
 
 function parseMember(text: string): string {
   const parsed = parseSharedAddress(text);
@@ -73,8 +74,16 @@ export async function groupCommand(ctx: CliContext, args: string[]): Promise<voi
       return;
     }
     case "send": {
-      const members = await sendToGroup(ctx, identity, state, rest[0] ?? "", rest[1] ?? "", undefined);
-      if (await sendProfileDue(ctx, identity, state, members)) await writeCliState(path, state);
+      const { members, sent } = await sendToGroup(
+        ctx,
+        identity,
+        state,
+        rest[0] ?? "",
+        rest[1] ?? "",
+        undefined,
+      );
+      await sendProfileDue(ctx, identity, state, members);
+      await saveSend(path, state, sent, ctx.now());
       return;
     }
     case "add":
@@ -110,7 +119,7 @@ export async function sendToGroup(
   gid: string,
   text: string,
   reply: ReplyRef | undefined,
-): Promise<readonly string[]> {
+): Promise<{ members: readonly string[]; sent: { id: string; to: string; mid: string }[] }> {
   if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
   const { head } = requireHead(state, gid);
   if (!head.state.members.includes(identity.address)) throw new UsageError(`you are not a member of ${gid}`);
@@ -124,9 +133,9 @@ export async function sendToGroup(
     head: head.hash,
     ...(reply ? { reply } : {}),
   };
-  await sendBody(ctx, identity, head.state.members, body);
+  const sent = await sendBody(ctx, identity, head.state.members, body);
   ctx.out(ctx.json ? JSON.stringify({ id: mid, group: gid }) : mid);
-  return head.state.members;
+  return { members: head.state.members, sent: sent.map((envelope) => ({ ...envelope, mid })) };
 }
 
 /** A group id names a group here; anything else is an address. */

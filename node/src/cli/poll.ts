@@ -7,17 +7,28 @@ import {
   type Body,
   decodeBody,
   type Identity,
+  isId,
+  type Nack,
   open,
   type StoredMessage,
   signRetrieve,
   statesAfter,
 } from "@wisp/lib";
 import { nodeCrypto } from "../crypto/node-crypto";
-import { type CliState, headOf, readCliState, receiveStates, statePathFor, writeCliState } from "./cli-state";
+import {
+  type CliState,
+  headOf,
+  readCliState,
+  receiveStates,
+  statePathFor,
+  updateCliState,
+  writeCliState,
+} from "./cli-state";
 import type { CliContext } from "./commands";
 import { redoLostEdits } from "./group-edits";
 import { unwrap } from "./node-error";
 import { sendBody, sendReceipt } from "./send";
+import { forgetSent, sentTextOf, shownIdOf } from "./sent-texts";
 
 export interface PollResult {
   /** Ids of every entry answered (messages and NACKs), to acknowledge in the next retrieve. */
@@ -36,7 +47,10 @@ export async function pollOnce(
   const answer = unwrap(await ctx.client.retrieve(request, ctx.signal));
   const receipts = new Map<string, { publicKey: Uint8Array; ids: string[] }>();
   const statePath = statePathFor(ctx.identityPath);
-  const state = answer.messages.length > 0 ? await readCliState(statePath) : { groups: {} };
+  // A NACK's id is only text from the node: one that is not an id cannot be acknowledged either.
+  const nacks = answer.nacks.filter((nack) => isId(nack.id));
+  const anything = answer.messages.length > 0 || nacks.length > 0;
+  const state = anything ? await readCliState(statePath) : { groups: {} };
   let changed = false;
   const catchUps: { to: string; gid: string; head: string }[] = [];
   for (const message of answer.messages) {
@@ -54,11 +68,12 @@ export async function pollOnce(
     await redoLostEdits(ctx, identity, state, () => writeCliState(statePath, state));
   }
   await answerStaleHeads(ctx, identity, state, catchUps);
-  for (const nack of answer.nacks) {
-    if (ctx.json)
-      ctx.out(JSON.stringify({ kind: "nack", id: nack.id, to: nack.to, expiredAt: nack.expiredAt }));
-    else ctx.out(`NACK ${nack.id}: not delivered, expired ${new Date(nack.expiredAt).toISOString()}`);
-  }
+  const nacked = showNacks(ctx, state, nacks);
+  // Written into the file as it is now: a send may have added texts since this poll read it.
+  if (nacked.length > 0)
+    await updateCliState(statePath, (current) => {
+      for (const id of nacked) forgetSent(current, id);
+    });
   // What poll prints is read: a read receipt, which says delivered too; else a delivery receipt.
   const type = readReceipts ? "read" : "receipt";
   for (const [sender, { publicKey, ids }] of receipts) {
@@ -69,7 +84,7 @@ export async function pollOnce(
       ),
     );
   }
-  return { ids: [...answer.messages.map((m) => m.id), ...answer.nacks.map((n) => n.id)], more: answer.more };
+  return { ids: [...answer.messages.map((m) => m.id), ...nacks.map((n) => n.id)], more: answer.more };
 }
 
 /**
@@ -99,6 +114,35 @@ function showMessage(
   if (body.type !== "text") return null;
   const head = body.group && body.head ? { gid: body.group, head: body.head } : undefined;
   return { sender: opened.sender, senderPublicKey: opened.senderPublicKey, head };
+}
+
+/**
+ * Prints each NACK for a text I sent to its mailbox, once; any other is only acknowledged
+ * (docs/protocol.md, "Expiry and NACK"). Answers the ids of the texts it printed NACKs for.
+ */
+function showNacks(ctx: CliContext, state: CliState, nacks: readonly Nack[]): string[] {
+  const shown: string[] = [];
+  for (const nack of nacks) {
+    const text = sentTextOf(state, nack);
+    if (!text) continue;
+    forgetSent(state, nack.id);
+    shown.push(nack.id);
+    const id = text.mid ?? nack.id;
+    const expired = new Date(nack.expiredAt).toISOString();
+    if (ctx.json)
+      ctx.out(
+        JSON.stringify({
+          kind: "nack",
+          id,
+          envelope: nack.id,
+          to: nack.to,
+          recipient: text.to,
+          expiredAt: nack.expiredAt,
+        }),
+      );
+    else ctx.out(`NACK ${id}: not delivered to ${text.to}, expired ${expired}`);
+  }
+  return shown;
 }
 
 /** Group texts that named an older head than ours: their senders get the states after it, once per poll. */
@@ -151,12 +195,14 @@ function describe(body: Exclude<Body, { type: "unknown" }>, from: string, id: st
       };
     }
     case "receipt":
+    case "read": {
+      const ids = [...new Set(body.ids.map((envelope) => shownIdOf(state, envelope)))];
+      const verb = body.type === "read" ? "read" : "received";
       return {
-        json: { kind: "receipt", id, from, ids: body.ids },
-        text: `${from} received ${body.ids.join(", ")}`,
+        json: { kind: body.type, id, from, ids, envelopes: body.ids },
+        text: `${from} ${verb} ${ids.join(", ")}`,
       };
-    case "read":
-      return { json: { kind: "read", id, from, ids: body.ids }, text: `${from} read ${body.ids.join(", ")}` };
+    }
     case "profile":
       return {
         json: { kind: "profile", id, from, name: body.name },

@@ -8,6 +8,7 @@ import {
   type ReplyRef,
   type StoreResponse,
   seal,
+  toB64u,
 } from "@wisp/lib";
 import { UsageError } from "./args";
 import type { CliContext } from "./commands";
@@ -36,21 +37,21 @@ export function sendReceipt(
   return client.store(seal(sender, recipient, encodeBody({ type, ids }))).then(unwrap);
 }
 
-/** Seals `body` to each address and stores it; answers the envelope ids. */
+/** Seals `body` to each address and stores it; answers each envelope's id and recipient (b64u key). */
 export async function sendBody(
   ctx: CliContext,
   identity: Identity,
   to: readonly string[],
   body: Body,
-): Promise<string[]> {
+): Promise<{ id: string; to: string }[]> {
   const bytes = encodeBody(body);
-  const ids: string[] = [];
+  const sent: { id: string; to: string }[] = [];
   for (const address of to) {
     if (address === identity.address) continue;
     const parsed = parseSharedAddress(address);
     if (!parsed.ok) throw new UsageError(`${address}: ${parsed.error}`);
     const stored = unwrap(await ctx.client.store(seal(identity, parsed.publicKey, bytes)));
-    ids.push(stored.id);
+    sent.push({ id: stored.id, to: toB64u(parsed.publicKey) });
   }
-  return ids;
+  return sent;
 }

@@ -1,5 +1,5 @@
 /** Trivial fakes of the ring and the mailbox service, enough to drive the routes without a node. */
-import type { Envelope, RetrieveResponse, StoredMessage } from "@wisp/lib";
+import type { Envelope, Nack, RetrieveResponse, StoredMessage } from "@wisp/lib";
 import type { NodeRef, Ring } from "../../src/chord/ring";
 import type { Mailboxes, RetrieveOptions, ServiceError, StoreOutcome } from "../../src/store/mailboxes";
 import type { AckProof } from "../../src/store/proof";
@@ -23,6 +23,8 @@ export function fakeRing(joined = true): Ring {
 
 export class FakeMailboxes implements Mailboxes {
   readonly stored = new Map<string, StoredMessage>();
+  /** NACKs by id, each with the mailbox it waits in (the expired envelope's `nackTo`). */
+  readonly nacks = new Map<string, Nack & { mailbox: string }>();
   readonly retrieves: { mailbox: string; ack: string[]; options: RetrieveOptions }[] = [];
   failWith: ServiceError | Error | null = null;
 
@@ -41,10 +43,26 @@ export class FakeMailboxes implements Mailboxes {
     if (this.failWith) throw this.failWith;
     const ack = proof.ack;
     this.retrieves.push({ mailbox, ack, options });
-    for (const id of ack) this.stored.delete(id);
+    // An ack deletes only in the mailbox of the retrieve, as a node does.
+    for (const id of ack) {
+      if (this.stored.get(id)?.to === mailbox) this.stored.delete(id);
+      if (this.nacks.get(id)?.mailbox === mailbox) this.nacks.delete(id);
+    }
     const messages = [...this.stored.values()].filter((m) => m.to === mailbox);
-    if (messages.length === 0 && options.waitMs > 0) await abortable(options.waitMs, options.signal);
-    return { messages, nacks: [], more: false };
+    const nacks = [...this.nacks.values()]
+      .filter((n) => n.mailbox === mailbox)
+      .map(({ id, to, expiredAt }) => ({ id, to, expiredAt }));
+    if (messages.length + nacks.length === 0 && options.waitMs > 0)
+      await abortable(options.waitMs, options.signal);
+    return { messages, nacks, more: false };
+  }
+
+  /** What a node does when envelope `id` expires unread: it is gone, and its sender gets a NACK. */
+  expire(id: string, expiredAt = 2_000_000): void {
+    const message = this.stored.get(id);
+    if (!message) throw new Error(`no stored envelope ${id}`);
+    this.stored.delete(id);
+    this.nacks.set(id, { id, to: message.to, expiredAt, mailbox: message.nackTo });
   }
 
   entryCount(): number {

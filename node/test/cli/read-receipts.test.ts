@@ -50,17 +50,22 @@ describe("bin/wisp read receipts", () => {
     expect(await kinds("alice")).toEqual([expect.objectContaining({ kind: "receipt", ids: [id] })]);
   });
 
-  it("a group text's read receipt goes to its author and names that member's copy", async () => {
+  it("a group text's read receipt goes to its author, names that member's copy, and is shown by the id send printed", async () => {
     const { wisp, bob, kinds } = await aliceAndBob();
     const gid = (await wisp("alice", "group", "create", "Pair", bob)).out[0];
     await kinds("bob");
     await kinds("alice");
-    await wisp("alice", "send", gid, "hello group");
+    const mid = (await wisp("alice", "send", gid, "hello group")).out[0];
     const bobSaw = await kinds("bob");
     const copy = bobSaw.find((line) => line.kind === "message") as { envelope: string } | undefined;
     expect(copy).toBeDefined();
     expect(await kinds("alice")).toEqual([
-      expect.objectContaining({ kind: "read", from: bob, ids: [copy?.envelope] }),
+      expect.objectContaining({ kind: "read", from: bob, ids: [mid], envelopes: [copy?.envelope] }),
+    ]);
+    await wisp("alice", "send", gid, "and again");
+    await kinds("bob");
+    expect((await wisp("alice", "poll")).out).toEqual([
+      expect.stringMatching(new RegExp(`^${bob} read [^ ,]+$`)),
     ]);
   });
 });
