@@ -31,6 +31,7 @@ if (!tuned.ok) {
   process.stderr.write(`wisp-node: ${tuned.error}\n`);
   process.exit(2);
 }
+const tuning = tuned.tuning;
 
 let node: NodeHandle | null = null;
 let signalledAt = 0;
@@ -55,39 +56,48 @@ async function onSignal(signal: string): Promise<void> {
 process.on("SIGTERM", () => void onSignal("SIGTERM"));
 process.on("SIGINT", () => void onSignal("SIGINT"));
 
-try {
-  node = await startNode({
-    host: config.host,
-    port: config.port,
-    apiPort: config.apiPort,
-    bootstrap: config.bootstrap,
-    ttlMs: config.ttlMs,
-    replicas: config.replicas,
-    webRoot: config.webRoot,
-    dataDir: config.dataDir,
-    publicUrl: config.publicUrl,
-    tls:
-      config.tlsCert && config.tlsKey
-        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-        : null,
-    keyFile: config.keyFile,
-    chord: { ...tuned.tuning.chord, joinAttempts: JOIN_ATTEMPTS },
-    mailbox: tuned.tuning.mailbox,
-    api: { trustedProxies: config.trustedProxies },
-    log,
-    onListening: (info) =>
-      log("listening", {
-        ...info,
-        bootstrap: config.bootstrap,
-        webRoot: config.webRoot,
-        tls: config.tlsCert !== null,
-        trustedProxies: config.trustedProxies,
-      }),
-  });
-  log("joined", { addr: node.addr, bootstrap: config.bootstrap, successors: node.chord.successors().length });
-} catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  log("failed", { message });
-  process.stderr.write(`wisp-node: ${message}\n`);
-  process.exit(1);
+/** Not at the top level: the node is bundled as CommonJS (node/build.mjs). */
+async function start(): Promise<void> {
+  try {
+    node = await startNode({
+      host: config.host,
+      port: config.port,
+      apiPort: config.apiPort,
+      bootstrap: config.bootstrap,
+      ttlMs: config.ttlMs,
+      replicas: config.replicas,
+      webRoot: config.webRoot,
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      tls:
+        config.tlsCert && config.tlsKey
+          ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+          : null,
+      keyFile: config.keyFile,
+      chord: { ...tuning.chord, joinAttempts: JOIN_ATTEMPTS },
+      mailbox: tuning.mailbox,
+      api: { trustedProxies: config.trustedProxies },
+      log,
+      onListening: (info) =>
+        log("listening", {
+          ...info,
+          bootstrap: config.bootstrap,
+          webRoot: config.webRoot,
+          tls: config.tlsCert !== null,
+          trustedProxies: config.trustedProxies,
+        }),
+    });
+    log("joined", {
+      addr: node.addr,
+      bootstrap: config.bootstrap,
+      successors: node.chord.successors().length,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log("failed", { message });
+    process.stderr.write(`wisp-node: ${message}\n`);
+    process.exit(1);
+  }
 }
+
+void start();
