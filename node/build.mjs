@@ -60,7 +60,6 @@ for (const [name, { entry, format }] of Object.entries(outputs)) {
     logLevel: "warning",
     // sodium-native's JS is bundled; its native addon is loaded from its own package folder.
     plugins: [sodiumBinding],
-    external: ["sodium-native/package.json"],
     // Bundled CommonJS code may call require(); an ES module has none, so give it one.
     banner:
       format === "esm"

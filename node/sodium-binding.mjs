@@ -31,6 +31,11 @@ export const sodiumBinding = {
       contents: DIRECT_BINDING,
       loader: "js",
     }));
+    // DIRECT_BINDING resolves the package at run time, from where the bundle lies.
+    build.onResolve({ filter: /^sodium-native\/package\.json$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
     build.onResolve({ filter: /^assert$/ }, (args) =>
       /[\\/]sodium-native[\\/]/.test(args.importer)
         ? { path: "sodium-native-assert", namespace: "wisp" }

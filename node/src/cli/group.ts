@@ -17,7 +17,7 @@ import { changeGroup } from "./group-edits";
 import { readIdentityFile } from "./identity-file";
 import { sendProfileDue } from "./profile";
 import { sendBody } from "./send";
-import { saveSend } from "./sent-texts";
+import { type SentTextEnvelope, saveSend } from "./sent-texts";
 
 function parseMember(text: string): string {
   const parsed = parseSharedAddress(text);
@@ -119,7 +119,7 @@ export async function sendToGroup(
   gid: string,
   text: string,
   reply: ReplyRef | undefined,
-): Promise<{ members: readonly string[]; sent: { id: string; to: string; mid: string }[] }> {
+): Promise<{ members: readonly string[]; sent: SentTextEnvelope[] }> {
   if (!text.trim()) throw new UsageError("TEXT is empty; an empty message would show as an empty bubble");
   const { head } = requireHead(state, gid);
   if (!head.state.members.includes(identity.address)) throw new UsageError(`you are not a member of ${gid}`);

@@ -37,15 +37,21 @@ export function sendReceipt(
   return client.store(seal(sender, recipient, encodeBody({ type, ids }))).then(unwrap);
 }
 
-/** Seals `body` to each address and stores it; answers each envelope's id and recipient (b64u key). */
+/** A stored envelope: its id, and its recipient's address (b64u of the key). */
+export interface SentEnvelope {
+  id: string;
+  to: string;
+}
+
+/** Seals `body` to each address and stores it; answers each envelope. */
 export async function sendBody(
   ctx: CliContext,
   identity: Identity,
   to: readonly string[],
   body: Body,
-): Promise<{ id: string; to: string }[]> {
+): Promise<SentEnvelope[]> {
   const bytes = encodeBody(body);
-  const sent: { id: string; to: string }[] = [];
+  const sent: SentEnvelope[] = [];
   for (const address of to) {
     if (address === identity.address) continue;
     const parsed = parseSharedAddress(address);

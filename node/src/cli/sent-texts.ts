@@ -6,6 +6,10 @@
  */
 import { fromB64uExact, mailboxAddress, type Nack } from "@wisp/lib";
 import { type CliState, updateCliState } from "./cli-state";
+import type { SentEnvelope } from "./send";
+
+/** An envelope of a text I sent, with the `mid` of a group text. */
+export type SentTextEnvelope = SentEnvelope & { mid?: string };
 
 export interface SentText {
   /** The recipient's address (b64u of its public key). */
@@ -27,7 +31,7 @@ export const SENT_TEXT_KEPT_MS = 48 * 60 * 60 * 1000;
 export function saveSend(
   path: string,
   loaded: CliState,
-  sent: readonly { id: string; to: string; mid?: string }[],
+  sent: readonly SentTextEnvelope[],
   now: number,
 ): Promise<void> {
   return updateCliState(path, (fresh) => {
@@ -39,11 +43,7 @@ export function saveSend(
   });
 }
 
-export function rememberSent(
-  state: CliState,
-  sent: readonly { id: string; to: string; mid?: string }[],
-  now: number,
-): void {
+export function rememberSent(state: CliState, sent: readonly SentTextEnvelope[], now: number): void {
   const records = { ...state.sent };
   for (const { id, to, mid } of sent) records[id] = mid ? { to, mid, at: now } : { to, at: now };
   const kept = Object.entries(records)
