@@ -2,7 +2,7 @@
  * What the CLI remembers besides its identity: my display name and the groups I am in (every
  * signed state seen, so the head can be recomputed). A JSON file next to the identity file.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import {
   groupHead,
@@ -47,18 +47,66 @@ export async function readCliState(path: string): Promise<CliState> {
   }
 }
 
-export async function writeCliState(path: string, state: CliState): Promise<void> {
-  await writeFile(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-}
+/** How long a change waits for another wisp's change to the same file before it gives up. */
+const LOCK_WAIT_MS = 5_000;
+/** A lock older than this was left by a wisp that died while writing: nothing holds it for longer. */
+const LOCK_STALE_MS = 10_000;
 
 /**
- * Reads the file again, applies `change` and writes it: for a command that read the state, then
- * waited on the network, while another wisp process (a `poll --follow`) may have written it.
+ * Reads the file, applies `change` and writes it, while no other wisp process (a `poll --follow`
+ * beside a `send`) changes it: each change applies to what the file holds now, never to what a
+ * command read before it waited on the network.
+ * The file is replaced whole (written beside it, then renamed), so a crash cannot leave half of it.
  */
-export async function updateCliState(path: string, change: (state: CliState) => void): Promise<void> {
-  const state = await readCliState(path);
-  change(state);
-  await writeCliState(path, state);
+export async function updateCliState(path: string, change: (state: CliState) => void): Promise<CliState> {
+  const lock = await takeLock(path);
+  try {
+    const state = await readCliState(path);
+    change(state);
+    const next = `${path}.next`;
+    await writeFile(next, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await rename(next, path);
+    return state;
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+async function takeLock(path: string): Promise<string> {
+  const lock = `${path}.lock`;
+  const until = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await (await open(lock, "wx", 0o600)).close();
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new UsageError(`cannot lock ${path}: ${(error as Error).message}`);
+    }
+    if (await isStale(lock)) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > until)
+      throw new UsageError(`${path} is locked by another wisp; delete ${lock} if none is running`);
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+  }
+}
+
+async function isStale(lock: string): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(lock)).mtimeMs > LOCK_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps, per address, the later of the two profile versions sent there. */
+export function mergeProfileSentAt(into: CliState, from: CliState): void {
+  const merged = { ...into.profileSentAt };
+  for (const [address, at] of Object.entries(from.profileSentAt ?? {}))
+    merged[address] = Math.max(merged[address] ?? -1, at);
+  into.profileSentAt = merged;
 }
 
 /** The verified states of a group and its head (null while its first state is missing). */

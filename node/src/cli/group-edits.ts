@@ -16,7 +16,7 @@ import {
   type VerifiedGroupState,
 } from "@wisp/lib";
 import { UsageError } from "./args";
-import { addStates, type CliState, headOf } from "./cli-state";
+import { addStates, type CliState, headOf, readCliState, updateCliState } from "./cli-state";
 import type { CliContext } from "./commands";
 import { sendBody } from "./send";
 
@@ -27,20 +27,21 @@ export async function changeGroup(
   ctx: CliContext,
   identity: Identity,
   state: CliState,
+  path: string,
   gid: string,
   edit: GroupEdit,
-  save: () => Promise<void>,
 ): Promise<GroupState> {
   const { head } = headOf(state, gid);
   if (!head) throw new UsageError(`no group ${gid} here; see wisp group list`);
   const r = signEdit(head, identity.address, edit, signer(identity), ctx.now());
   if (r.kind === "refused") throw new UsageError(`the group refused this change: ${r.reason}`);
   if (r.kind === "done") return head.state;
-  addStates(state, gid, [r.state.signed]);
-  const group = state.groups[gid];
-  group.edits = [...(group.edits ?? []), { edit, hash: r.state.hash, tries: 0 }].slice(-MAX_OWN_EDITS);
-  await save();
-  await sendChange(ctx, identity, state, gid, head.state, r.state);
+  const saved = await updateCliState(path, (current) => {
+    addStates(current, gid, [r.state.signed]);
+    const group = current.groups[gid];
+    group.edits = [...(group.edits ?? []), { edit, hash: r.state.hash, tries: 0 }].slice(-MAX_OWN_EDITS);
+  });
+  await sendChange(ctx, identity, saved, gid, head.state, r.state);
   return r.state.state;
 }
 
@@ -48,30 +49,33 @@ export async function changeGroup(
  * After a poll brought states: my changes that lost a fork are signed again on the head and sent;
  * those that can no longer apply are printed.
  */
-export async function redoLostEdits(
-  ctx: CliContext,
-  identity: Identity,
-  state: CliState,
-  save: () => Promise<void>,
-): Promise<void> {
-  for (const [gid, group] of Object.entries(state.groups)) {
+export async function redoLostEdits(ctx: CliContext, identity: Identity, path: string): Promise<void> {
+  const { groups } = await readCliState(path);
+  for (const [gid, group] of Object.entries(groups)) {
     if (!group.edits?.length) continue;
-    const { verified } = headOf(state, gid);
-    const redo = redoLost(gid, verified, group.edits, identity.address, signer(identity), ctx.now());
-    if (redo.edits.length === group.edits.length && redo.made.length === 0) continue;
-    addStates(
-      state,
-      gid,
-      redo.made.map((m) => m.state.signed),
-    );
-    group.edits = redo.edits.slice(-MAX_OWN_EDITS);
+    const found: { redo?: ReturnType<typeof redoLost> } = {};
     // Kept before it is sent: a crash in between makes it again rather than forgetting it.
-    await save();
-    for (const m of redo.made)
-      await sendChange(ctx, identity, state, gid, m.after, m.state).catch((error: Error) =>
+    const saved = await updateCliState(path, (current) => {
+      const group = current.groups[gid];
+      if (!group?.edits?.length) return;
+      const { verified } = headOf(current, gid);
+      const r = redoLost(gid, verified, group.edits, identity.address, signer(identity), ctx.now());
+      if (r.edits.length === group.edits.length && r.made.length === 0) return;
+      addStates(
+        current,
+        gid,
+        r.made.map((m) => m.state.signed),
+      );
+      group.edits = r.edits.slice(-MAX_OWN_EDITS);
+      found.redo = r;
+    });
+    if (!found.redo) continue;
+    const { made, notApplied } = found.redo;
+    for (const m of made)
+      await sendChange(ctx, identity, saved, gid, m.after, m.state).catch((error: Error) =>
         ctx.err(`warning: group change to ${gid} failed: ${error.message}`),
       );
-    for (const { edit, reason } of redo.notApplied)
+    for (const { edit, reason } of notApplied)
       ctx.out(
         ctx.json
           ? JSON.stringify({ kind: "not-applied", gid, edit, reason })

@@ -11,7 +11,15 @@ import {
   toB64u,
 } from "@wisp/lib";
 import { UsageError } from "./args";
-import { addStates, type CliState, headOf, readCliState, statePathFor, writeCliState } from "./cli-state";
+import {
+  addStates,
+  type CliState,
+  headOf,
+  mergeProfileSentAt,
+  readCliState,
+  statePathFor,
+  updateCliState,
+} from "./cli-state";
 import type { CliContext } from "./commands";
 import { changeGroup } from "./group-edits";
 import { readIdentityFile } from "./identity-file";
@@ -47,8 +55,7 @@ export async function groupCommand(ctx: CliContext, args: string[]): Promise<voi
       const [name, ...members] = rest;
       if (!name?.trim() || members.length === 0) throw new UsageError("group create expects NAME ADDRESS…");
       const { gid, signed } = createGroup(identity, name.trim(), members.map(parseMember), ctx.now());
-      addStates(state, gid, [signed]);
-      await writeCliState(path, state);
+      await updateCliState(path, (current) => addStates(current, gid, [signed]));
       await sendBody(ctx, identity, members.map(parseMember), { type: "group", gid, changes: [signed] });
       return print({ gid, name: name.trim() }, gid);
     }
@@ -101,7 +108,7 @@ export async function groupCommand(ctx: CliContext, args: string[]): Promise<voi
             : sub === "rename"
               ? { kind: "rename", name: targets.join(" ").trim() }
               : { kind: "leave" };
-      const next = await changeGroup(ctx, identity, state, gid, edit, () => writeCliState(path, state));
+      const next = await changeGroup(ctx, identity, state, path, gid, edit);
       return print(
         { gid, version: next.v, name: next.name, members: next.members },
         `${gid} version ${next.v}`,
@@ -180,5 +187,8 @@ export async function setName(ctx: CliContext, [name, ...addresses]: string[]): 
   for (const gid of Object.keys(state.groups))
     for (const m of headOf(state, gid).head?.state.members ?? []) to.add(m);
   await sendProfileDue(ctx, identity, state, [...to]);
-  await writeCliState(path, state);
+  await updateCliState(path, (current) => {
+    current.profile = state.profile;
+    mergeProfileSentAt(current, state);
+  });
 }

@@ -10,6 +10,7 @@ import {
   isId,
   type Nack,
   open,
+  type SignedGroupState,
   type StoredMessage,
   signRetrieve,
   statesAfter,
@@ -22,13 +23,18 @@ import {
   receiveStates,
   statePathFor,
   updateCliState,
-  writeCliState,
 } from "./cli-state";
 import type { CliContext } from "./commands";
 import { redoLostEdits } from "./group-edits";
 import { unwrap } from "./node-error";
 import { sendBody, sendReceipt } from "./send";
 import { forgetSent, sentTextOf, shownIdOf } from "./sent-texts";
+
+/** Group states a message brought that this poll kept, to be written into the state file. */
+interface KeptStates {
+  gid: string;
+  changes: readonly SignedGroupState[];
+}
 
 export interface PollResult {
   /** Ids of every entry answered (messages and NACKs), to acknowledge in the next retrieve. */
@@ -51,21 +57,22 @@ export async function pollOnce(
   const nacks = answer.nacks.filter((nack) => isId(nack.id));
   const anything = answer.messages.length > 0 || nacks.length > 0;
   const state = anything ? await readCliState(statePath) : { groups: {} };
-  let changed = false;
+  const received: KeptStates[] = [];
   const catchUps: { to: string; gid: string; head: string }[] = [];
   for (const message of answer.messages) {
-    const text = showMessage(ctx, identity, message, state, () => {
-      changed = true;
-    });
+    const text = showMessage(ctx, identity, message, state, (states) => received.push(states));
     if (!text) continue;
     if (text.head) catchUps.push({ to: text.sender, ...text.head });
     const forSender = receipts.get(text.sender) ?? { publicKey: text.senderPublicKey, ids: [] };
     forSender.ids.push(message.id);
     receipts.set(text.sender, forSender);
   }
-  if (changed) {
-    await writeCliState(statePath, state);
-    await redoLostEdits(ctx, identity, state, () => writeCliState(statePath, state));
+  if (received.length > 0) {
+    // Into the file as it is now: a send or a group change may have written it since this poll read it.
+    await updateCliState(statePath, (current) => {
+      for (const { gid, changes } of received) receiveStates(current, gid, changes, identity.address);
+    });
+    await redoLostEdits(ctx, identity, statePath);
   }
   await answerStaleHeads(ctx, identity, state, catchUps);
   const nacked = showNacks(ctx, state, nacks);
@@ -96,7 +103,7 @@ function showMessage(
   identity: Identity,
   message: StoredMessage,
   state: CliState,
-  onStateChange: () => void,
+  onStatesKept: (states: KeptStates) => void,
 ) {
   const { expiresAt, ...envelope } = message;
   const opened = open(identity, envelope, nodeCrypto);
@@ -107,7 +114,7 @@ function showMessage(
   const body = decodeBody(opened.body);
   if (!body || body.type === "unknown") return null;
   if (body.type === "group" && receiveStates(state, body.gid, body.changes, identity.address))
-    onStateChange();
+    onStatesKept({ gid: body.gid, changes: body.changes });
   const line = describe(body, opened.sender, message.id, state);
   if (ctx.json) ctx.out(JSON.stringify(body.type === "text" ? { ...line.json, expiresAt } : line.json));
   else ctx.out(line.text);

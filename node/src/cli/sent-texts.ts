@@ -5,7 +5,7 @@
  * member's copy.
  */
 import { fromB64uExact, mailboxAddress, type Nack } from "@wisp/lib";
-import { type CliState, updateCliState } from "./cli-state";
+import { type CliState, mergeProfileSentAt, updateCliState } from "./cli-state";
 import type { SentEnvelope } from "./send";
 
 /** An envelope of a text I sent, with the `mid` of a group text. */
@@ -28,18 +28,15 @@ export const SENT_TEXT_KEPT_MS = 48 * 60 * 60 * 1000;
  * Writes what a send changed into the state file as it is now: the texts sent, and whom my profile
  * reached (`loaded` is the state the send read, and sendProfileDue marked).
  */
-export function saveSend(
+export async function saveSend(
   path: string,
   loaded: CliState,
   sent: readonly SentTextEnvelope[],
   now: number,
 ): Promise<void> {
-  return updateCliState(path, (fresh) => {
+  await updateCliState(path, (fresh) => {
     rememberSent(fresh, sent, now);
-    const profileSentAt = { ...fresh.profileSentAt };
-    for (const [address, at] of Object.entries(loaded.profileSentAt ?? {}))
-      profileSentAt[address] = Math.max(profileSentAt[address] ?? -1, at);
-    fresh.profileSentAt = profileSentAt;
+    mergeProfileSentAt(fresh, loaded);
   });
 }
 
