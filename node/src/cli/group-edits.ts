@@ -51,8 +51,8 @@ export async function changeGroup(
  */
 export async function redoLostEdits(ctx: CliContext, identity: Identity, path: string): Promise<void> {
   const { groups } = await readCliState(path);
-  for (const [gid, group] of Object.entries(groups)) {
-    if (!group.edits?.length) continue;
+  for (const [gid, { edits }] of Object.entries(groups)) {
+    if (!edits?.length) continue;
     const found: { redo?: ReturnType<typeof redoLost> } = {};
     // Kept before it is sent: a crash in between makes it again rather than forgetting it.
     const saved = await updateCliState(path, (current) => {
