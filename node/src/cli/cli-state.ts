@@ -4,6 +4,7 @@
  */
 import { open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   groupHead,
   type OwnEdit,
@@ -89,7 +90,7 @@ async function takeLock(path: string): Promise<string> {
     }
     if (Date.now() > until)
       throw new UsageError(`${path} is locked by another wisp; delete ${lock} if none is running`);
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+    await delay(5 + Math.random() * 10);
   }
 }
 

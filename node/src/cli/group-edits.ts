@@ -16,7 +16,7 @@ import {
   type VerifiedGroupState,
 } from "@wisp/lib";
 import { UsageError } from "./args";
-import { addStates, type CliState, headOf, readCliState, updateCliState } from "./cli-state";
+import { addStates, type CliState, headOf, updateCliState } from "./cli-state";
 import type { CliContext } from "./commands";
 import { sendBody } from "./send";
 
@@ -46,16 +46,20 @@ export async function changeGroup(
 }
 
 /**
- * After a poll brought states: my changes that lost a fork are signed again on the head and sent;
- * those that can no longer apply are printed.
+ * After a poll brought states (and wrote them: `saved` is the file then): my changes that lost a
+ * fork are signed again on the head and sent; those that can no longer apply are printed.
  */
-export async function redoLostEdits(ctx: CliContext, identity: Identity, path: string): Promise<void> {
-  const { groups } = await readCliState(path);
-  for (const [gid, { edits }] of Object.entries(groups)) {
+export async function redoLostEdits(
+  ctx: CliContext,
+  identity: Identity,
+  path: string,
+  saved: CliState,
+): Promise<void> {
+  for (const [gid, { edits }] of Object.entries(saved.groups)) {
     if (!edits?.length) continue;
     const found: { redo?: ReturnType<typeof redoLost> } = {};
     // Kept before it is sent: a crash in between makes it again rather than forgetting it.
-    const saved = await updateCliState(path, (current) => {
+    const redone = await updateCliState(path, (current) => {
       const group = current.groups[gid];
       if (!group?.edits?.length) return;
       const { verified } = headOf(current, gid);
@@ -72,7 +76,7 @@ export async function redoLostEdits(ctx: CliContext, identity: Identity, path: s
     if (!found.redo) continue;
     const { made, notApplied } = found.redo;
     for (const m of made)
-      await sendChange(ctx, identity, saved, gid, m.after, m.state).catch((error: Error) =>
+      await sendChange(ctx, identity, redone, gid, m.after, m.state).catch((error: Error) =>
         ctx.err(`warning: group change to ${gid} failed: ${error.message}`),
       );
     for (const { edit, reason } of notApplied)

@@ -69,10 +69,10 @@ export async function pollOnce(
   }
   if (received.length > 0) {
     // Into the file as it is now: a send or a group change may have written it since this poll read it.
-    await updateCliState(statePath, (current) => {
+    const saved = await updateCliState(statePath, (current) => {
       for (const { gid, changes } of received) receiveStates(current, gid, changes, identity.address);
     });
-    await redoLostEdits(ctx, identity, statePath);
+    await redoLostEdits(ctx, identity, statePath, saved);
   }
   await answerStaleHeads(ctx, identity, state, catchUps);
   const nacked = showNacks(ctx, state, nacks);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readCliState, statePathFor, updateCliState } from "../../src/cli/cli-state";
+import { type CliState, readCliState, statePathFor, updateCliState } from "../../src/cli/cli-state";
 import { rememberSent } from "../../src/cli/sent-texts";
 import { cliPeople } from "./harness";
 
@@ -14,7 +14,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const remember = (id: string) => (state: Parameters<typeof rememberSent>[0]) =>
+const remember = (id: string) => (state: CliState) =>
   rememberSent(state, [{ id, to: "someone" }], Date.now());
 
 describe("the CLI's state file", () => {
